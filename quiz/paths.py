@@ -1,0 +1,58 @@
+"""Where quiz finds its bank, solutions, database and MNIST files.
+
+Every location can be redirected by an environment variable, so tests and
+learners with unusual set-ups never touch a real home directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "quiz"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def data_dir() -> Path:
+    """The directory holding the database: `QUIZ_DATA_DIR` or the platform's user data dir."""
+    override = os.environ.get("QUIZ_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def default_db_path() -> Path:
+    """The review database: `QUIZ_DB`, else `quiz.db` in the data directory."""
+    override = os.environ.get("QUIZ_DB")
+    return Path(override) if override else data_dir() / "quiz.db"
+
+
+def bundled_root() -> Path:
+    """The directory holding `questions.yaml` and `solutions/`.
+
+    An installed wheel carries them in `quiz/data`; a source checkout keeps them
+    at the repository root, one level above the package.
+    """
+    packaged = _PACKAGE_DIR / "data"
+    if (packaged / "questions.yaml").is_file():
+        return packaged
+    return _PACKAGE_DIR.parent
+
+
+def default_bank_path() -> Path:
+    """The question bank: `QUIZ_BANK`, else the chapter 4 bank shipped with quiz."""
+    override = os.environ.get("QUIZ_BANK")
+    return Path(override) if override else bundled_root() / "questions.yaml"
+
+
+def solutions_dir() -> Path:
+    """The reference solutions shipped with quiz, the MNIST trainer among them."""
+    return bundled_root() / "solutions"
+
+
+def mnist_dir() -> Path:
+    """Where the MNIST IDX files live: `QUIZ_MNIST_DIR`, else the user cache dir."""
+    override = os.environ.get("QUIZ_MNIST_DIR")
+    if override:
+        return Path(override)
+    return Path(platformdirs.user_cache_dir(APP_NAME)) / "mnist"
