@@ -1,0 +1,264 @@
+"""Load a question bank (YAML) into validated `Question` objects.
+
+The YAML is parsed with PyYAML's safe loader only. Node positions are kept so
+every problem names the file and line a person must fix.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from quiz.errors import QuizError
+from quiz.paths import default_bank_path
+
+DEFAULT_TIME_LIMIT = 10.0
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+KINDS = ("recall", "code")
+
+_BANK_FIELDS = {"bank", "title", "questions"}
+_COMMON_FIELDS = {"id", "number", "kind", "prompt", "answer", "key_points", "tags"}
+_CODE_FIELDS = {"contract", "starter", "hints", "solution"}
+_OPTIONAL_FIELDS = {"time_limit"}
+
+
+class BankError(QuizError):
+    """A bank that cannot be used; `problems` holds every one found, one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        super().__init__(problems[0] + more)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    number: int
+    kind: str
+    prompt: str
+    answer: str
+    key_points: tuple[str, ...]
+    tags: tuple[str, ...]
+    contract: tuple[str, ...] = ()
+    starter: str = ""
+    hints: tuple[str, ...] = ()
+    solution: Path | None = None
+    time_limit: float = DEFAULT_TIME_LIMIT
+
+    @property
+    def is_code(self) -> bool:
+        return self.kind == "code"
+
+
+@dataclass
+class Bank:
+    name: str
+    title: str
+    path: Path
+    questions: list[Question]
+    _by_id: dict[str, Question] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id = {q.id: q for q in self.questions}
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def __iter__(self):
+        return iter(self.questions)
+
+    def __contains__(self, question_id: str) -> bool:
+        return question_id in self._by_id
+
+    def get(self, question_id: str) -> Question:
+        try:
+            return self._by_id[question_id]
+        except KeyError:
+            raise QuizError(f"no question '{question_id}' in bank {self.name}") from None
+
+
+def load_bank(path: Path | str | None = None) -> Bank:
+    """Read and validate a bank file; raise `BankError` listing every problem."""
+    path = Path(path) if path is not None else default_bank_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BankError([f"{path}: bank file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BankError([f"{path}: cannot read bank: {exc}"]) from None
+    try:
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise BankError([f"{path}{line}: invalid YAML: {problem}"]) from None
+    return _Validator(path).bank(root, data)
+
+
+class _Validator:
+    """Checks the parsed document against the schema, collecting every problem."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.problems: list[str] = []
+
+    def fail(self, node: yaml.Node | None, message: str) -> None:
+        line = f":{node.start_mark.line + 1}" if node is not None else ""
+        self.problems.append(f"{self.path}{line}: {message}")
+
+    def bank(self, root: yaml.Node | None, data) -> Bank:
+        if not isinstance(data, dict):
+            self.fail(root, "a bank is a mapping with keys bank, title and questions")
+            raise BankError(self.problems)
+        value_nodes: dict[str, yaml.Node] = {}
+        fields = self._keys(root, value_nodes)
+        for key in sorted(set(data) - _BANK_FIELDS):
+            self.fail(fields.get(key), f"unknown top-level field '{key}'")
+        for key in ("bank", "title"):
+            if not isinstance(data.get(key), str) or not data.get(key, "").strip():
+                self.fail(fields.get(key, root), f"'{key}' must be a non-empty string")
+        items = data.get("questions")
+        items_node = value_nodes.get("questions")
+        if not isinstance(items, list) or not items:
+            self.fail(fields.get("questions", root), "'questions' must be a non-empty list")
+            raise BankError(self.problems)
+        questions: list[Question] = []
+        seen: dict[str, int] = {}
+        for item, node in zip(items, items_node.value, strict=True):
+            question = self.question(item, node)
+            if question is None:
+                continue
+            if question.id in seen:
+                self.fail(node, f"duplicate id '{question.id}' (first at line {seen[question.id]})")
+                continue
+            seen[question.id] = node.start_mark.line + 1
+            questions.append(question)
+        if self.problems:
+            raise BankError(self.problems)
+        return Bank(
+            name=data["bank"].strip(),
+            title=data["title"].strip(),
+            path=self.path,
+            questions=questions,
+        )
+
+    def _keys(self, node: yaml.Node, values: dict | None = None) -> dict[str, yaml.Node]:
+        """Map each key of a mapping node to its key node, reporting duplicated keys.
+
+        `values`, when given, receives each key's value node."""
+        keys: dict[str, yaml.Node] = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if key_node.value in keys:
+                    self.fail(key_node, f"field '{key_node.value}' appears twice")
+                keys[key_node.value] = key_node
+                if values is not None:
+                    values[key_node.value] = value_node
+        return keys
+
+    def question(self, item, node: yaml.Node) -> Question | None:
+        if not isinstance(item, dict):
+            self.fail(node, "each question must be a mapping of fields")
+            return None
+        fields = self._keys(node)
+        before = len(self.problems)
+        label = f"question '{item['id']}'" if isinstance(item.get("id"), str) else "question"
+        kind = item.get("kind")
+        if kind not in KINDS:
+            self.fail(fields.get("kind", node), f"{label}: 'kind' must be recall or code")
+        allowed = _COMMON_FIELDS | _OPTIONAL_FIELDS | (_CODE_FIELDS if kind == "code" else set())
+        for key in item:
+            if key not in allowed:
+                where = "on a recall question" if key in _CODE_FIELDS else ""
+                self.fail(fields[key], f"{label}: unknown field '{key}' {where}".rstrip())
+        required = _COMMON_FIELDS | (_CODE_FIELDS if kind == "code" else set())
+        for key in sorted(required - set(item)):
+            self.fail(node, f"{label}: missing field '{key}'")
+        if len(self.problems) > before:
+            return None
+
+        def at(key: str) -> yaml.Node:
+            return fields.get(key, node)
+
+        qid = item["id"]
+        if not isinstance(qid, str) or not ID_PATTERN.match(qid):
+            self.fail(at("id"), f"{label}: id must be a lowercase slug like 'list-comprehension'")
+        number = item["number"]
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            self.fail(at("number"), f"{label}: 'number' must be a positive integer")
+        for key in ("prompt", "answer"):
+            if not isinstance(item[key], str) or not item[key].strip():
+                self.fail(at(key), f"{label}: '{key}' must be non-empty text")
+        key_points = self._strings(item, "key_points", at, label, 2, 5)
+        tags = self._strings(item, "tags", at, label, 0, 20)
+        time_limit = item.get("time_limit", DEFAULT_TIME_LIMIT)
+        if (
+            isinstance(time_limit, bool)
+            or not isinstance(time_limit, int | float)
+            or not (0 < time_limit <= 600)
+        ):
+            self.fail(at("time_limit"), f"{label}: 'time_limit' must be seconds, 0 < t <= 600")
+        code: dict = {}
+        if kind == "code":
+            code = self._code_fields(item, at, label)
+        if len(self.problems) > before:
+            return None
+        return Question(
+            id=qid,
+            number=number,
+            kind=kind,
+            prompt=item["prompt"].strip(),
+            answer=item["answer"].strip(),
+            key_points=key_points,
+            tags=tags,
+            time_limit=float(time_limit),
+            **code,
+        )
+
+    def _strings(self, item, key, at, label, least, most) -> tuple[str, ...]:
+        values = item[key]
+        if not isinstance(values, list) or not all(
+            isinstance(v, str) and v.strip() for v in values
+        ):
+            self.fail(at(key), f"{label}: '{key}' must be a list of non-empty strings")
+            return ()
+        if not least <= len(values) <= most:
+            self.fail(
+                at(key), f"{label}: '{key}' needs {least} to {most} entries, has {len(values)}"
+            )
+        return tuple(v.strip() for v in values)
+
+    def _code_fields(self, item, at, label) -> dict:
+        contract = self._strings(item, "contract", at, label, 1, 10)
+        for name in contract:
+            if not name.isidentifier():
+                self.fail(at("contract"), f"{label}: contract name '{name}' is not an identifier")
+        hints = self._strings(item, "hints", at, label, 1, 3)
+        starter = item["starter"]
+        if not isinstance(starter, str):
+            self.fail(at("starter"), f"{label}: 'starter' must be text")
+            starter = ""
+        else:
+            try:
+                compile(starter, "<starter>", "exec")
+            except SyntaxError as exc:
+                self.fail(at("starter"), f"{label}: starter code is not valid Python: {exc.msg}")
+        solution = item["solution"]
+        resolved = None
+        if not isinstance(solution, str) or not solution.strip():
+            self.fail(at("solution"), f"{label}: 'solution' must be a path")
+        else:
+            resolved = (self.path.parent / solution).resolve()
+            if not resolved.is_file():
+                self.fail(at("solution"), f"{label}: solution file {solution} not found")
+        return {"contract": contract, "hints": hints, "starter": starter, "solution": resolved}

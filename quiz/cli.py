@@ -1,0 +1,147 @@
+"""The `quiz` command. Each command is thin: it parses, then hands over to the core."""
+
+from __future__ import annotations
+
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+import click
+
+from quiz.errors import QuizError
+from quiz.settings import Settings
+
+
+class Failure(click.ClickException):
+    """A QuizError on its way to the terminal: one line on stderr, exit status 2."""
+
+    exit_code = 2
+
+    def show(self, file=None) -> None:
+        click.echo(f"quiz: error: {self.message}", err=True, file=file)
+
+
+class QuizGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except QuizError as exc:
+            raise Failure(str(exc)) from None
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    return ctx.find_root().obj
+
+
+@click.group(cls=QuizGroup, invoke_without_command=True)
+@click.option(
+    "--bank",
+    "bank_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="QUIZ_BANK",
+    help="Question bank to study (default: the bundled chapter 4 bank). Env: QUIZ_BANK.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="QUIZ_DB",
+    help="Review database (default: quiz.db in the user data directory). Env: QUIZ_DB.",
+)
+@click.option(
+    "--new-per-day",
+    type=click.IntRange(0, 1000),
+    envvar="QUIZ_NEW_PER_DAY",
+    help="New questions introduced per day (default 10). Env: QUIZ_NEW_PER_DAY.",
+)
+@click.option(
+    "--day-starts-at",
+    type=click.IntRange(0, 23),
+    envvar="QUIZ_DAY_STARTS_AT",
+    help="Hour at which a new study day begins (default 4). Env: QUIZ_DAY_STARTS_AT.",
+)
+@click.version_option(version("quiz"), prog_name="quiz")
+@click.pass_context
+def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> None:
+    """Study chapter 4 of the fast.ai book by spaced repetition, with executable answers.
+
+    Run with no command to open today's study session.
+    """
+    ctx.obj = Settings.from_environment(
+        bank_path=bank_path,
+        db_path=db_path,
+        new_per_day=new_per_day,
+        day_starts_at=day_starts_at,
+    )
+    if ctx.invoked_subcommand is None:
+        from quiz.tui.app import run_app
+
+        try:
+            sys.exit(run_app(ctx.obj))
+        except QuizError as exc:
+            raise Failure(str(exc)) from None
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def validate(ctx: click.Context, path: Path | None) -> None:
+    """Check a question bank file (default: the one in use) and report every problem."""
+    from quiz.bank import BankError, load_bank
+
+    path = path or settings_of(ctx).bank_path
+    try:
+        bank = load_bank(path)
+    except BankError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        ctx.exit(2)
+    code = sum(q.is_code for q in bank)
+    click.echo(f"{path}: ok, {len(bank)} questions ({code} with executable answers)")
+
+
+@main.command(name="list")
+@click.pass_context
+def list_questions(ctx: click.Context) -> None:
+    """Show every question with its schedule."""
+    from quiz.listing import question_table
+
+    settings = settings_of(ctx)
+    click.echo(question_table(settings, settings.today()), nl=False)
+
+
+@main.command(name="export")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def export_command(ctx: click.Context, file: Path) -> None:
+    """Write the review log to FILE (JSON Lines, or CSV if FILE ends in .csv)."""
+    from quiz.backup import export_reviews
+    from quiz.store import open_store
+
+    count = export_reviews(open_store(settings_of(ctx).db_path), file)
+    click.echo(f"exported {count} reviews to {file}")
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.pass_context
+def import_command(ctx: click.Context, file: Path) -> None:
+    """Add the reviews in FILE to the log; a bad line imports nothing."""
+    from quiz.backup import import_reviews
+    from quiz.store import open_store
+
+    store = open_store(settings_of(ctx).db_path)
+    added = import_reviews(store, file)
+    click.echo(f"imported {added} new reviews from {file}")
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def train(args: tuple[str, ...]) -> None:
+    """Train the reference MNIST model (flags as for solutions/mnist_trainer.py; try --help)."""
+    from quiz.training import run_trainer
+
+    sys.exit(run_trainer(list(args)))

@@ -1,0 +1,191 @@
+"""The day's queue: due cards, then new ones, then same-day drills; with undo.
+
+The queue is derived from the store each time it changes, so a session that
+is quit and reopened on the same study day carries on where it stopped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from quiz.bank import Bank, Question
+from quiz.scheduler import DRILL_UNTIL, CardState, review
+from quiz.store import Review, Store
+
+DEFAULT_NEW_PER_DAY = 10
+DEFAULT_DAY_STARTS_AT = 4
+"""Hour (local time) at which a new study day begins, so a late-night session counts
+for the day it started."""
+
+
+def study_day(moment: datetime, day_starts_at: int = DEFAULT_DAY_STARTS_AT) -> date:
+    """The study day a local `moment` belongs to."""
+    return (moment - timedelta(hours=day_starts_at)).date()
+
+
+def utc_timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    due: int
+    new: int
+    drill: int
+
+    @property
+    def total(self) -> int:
+        return self.due + self.new + self.drill
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the learner did before grading: text or code, time spent, check runs."""
+
+    text: str = ""
+    duration_s: float | None = None
+    check_runs: int | None = None
+    first_run_passed: bool | None = None
+
+
+class StudySession:
+    """One study day over a bank. Every grade is committed before the next question."""
+
+    def __init__(
+        self,
+        bank: Bank,
+        store: Store,
+        today: date,
+        new_per_day: int = DEFAULT_NEW_PER_DAY,
+    ):
+        self.bank = bank
+        self.store = store
+        self.today = today
+        self.new_per_day = new_per_day
+        self.graded: list[Review] = []
+        self._pinned: list[str] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Recompute the queue from the store."""
+        states = self.store.card_states(self.bank.name)
+        todays = [r for r in self.store.reviews(self.bank.name, day=self.today) if r.kind != "cram"]
+        introduced = {r.question_id for r in todays if r.kind == "review" and r.state_before.is_new}
+        last_grade: dict[str, int] = {}
+        for r in todays:
+            last_grade[r.question_id] = r.grade
+        due = [
+            q
+            for q in self.bank
+            if q.id in states and states[q.id].due is not None and states[q.id].due <= self.today
+        ]
+        due.sort(key=lambda q: (states[q.id].due, q.number))
+        room = max(0, self.new_per_day - len(introduced))
+        new = [q for q in self.bank if q.id not in states][:room]
+        due_ids = {q.id for q in due}
+        drills = [
+            self.bank.get(qid)
+            for qid, grade in last_grade.items()
+            if grade < DRILL_UNTIL and qid in self.bank and qid not in due_ids
+        ]
+        self._states = states
+        self._due, self._new, self._drills = due, new, drills
+        self._pinned = [qid for qid in self._pinned if qid in self._ids_in_queue()]
+
+    def _ids_in_queue(self) -> set[str]:
+        return {q.id for q in (*self._due, *self._new, *self._drills)}
+
+    @property
+    def queue(self) -> list[Question]:
+        """Questions still to answer today, in order."""
+        ordered = [*self._due, *self._new, *self._drills]
+        pinned = [q for qid in self._pinned for q in ordered if q.id == qid]
+        return pinned + [q for q in ordered if q.id not in self._pinned]
+
+    @property
+    def current(self) -> Question | None:
+        queue = self.queue
+        return queue[0] if queue else None
+
+    def counts(self) -> QueueCounts:
+        return QueueCounts(due=len(self._due), new=len(self._new), drill=len(self._drills))
+
+    def is_drill(self, question: Question) -> bool:
+        return question in self._drills and question not in self._due + self._new
+
+    def state_of(self, question_id: str) -> CardState:
+        return self._states.get(question_id, CardState())
+
+    def progress(self) -> tuple[int, int]:
+        """(answered this session, answered + still to answer)."""
+        done = len(self.graded)
+        return done, done + len(self.queue)
+
+    def grade(self, quality: int, answer: Answer, now: datetime) -> Review:
+        """Grade the current question and commit it: a scheduled review, or a drill."""
+        question = self.current
+        if question is None:
+            raise LookupError("no question left today")
+        before = self.state_of(question.id)
+        kind = "drill" if self.is_drill(question) else "review"
+        after = review(before, quality, self.today) if kind == "review" else before
+        logged = self.store.record(
+            Review(
+                bank=self.bank.name,
+                question_id=question.id,
+                reviewed_at=utc_timestamp(now),
+                day=self.today.isoformat(),
+                grade=quality,
+                kind=kind,
+                state_before=before,
+                state_after=after,
+                answer=answer.text,
+                duration_s=answer.duration_s,
+                check_runs=answer.check_runs,
+                first_run_passed=answer.first_run_passed,
+            )
+        )
+        self.graded.append(logged)
+        self._pinned = [qid for qid in self._pinned if qid != question.id]
+        self.refresh()
+        return logged
+
+    def undo(self) -> Question | None:
+        """Take back the last grade of this session; its question comes next again."""
+        if not self.graded:
+            return None
+        last = self.graded.pop()
+        self.store.undo(last.id)
+        self._pinned.insert(0, last.question_id)
+        self.refresh()
+        return self.bank.get(last.question_id)
+
+
+def record_cram(
+    store: Store,
+    bank: Bank,
+    question: Question,
+    quality: int,
+    answer: Answer,
+    now: datetime,
+    today: date,
+) -> Review:
+    """Log practice outside the schedule: the card's state is left exactly as it was."""
+    state = store.card_state(bank.name, question.id)
+    return store.record(
+        Review(
+            bank=bank.name,
+            question_id=question.id,
+            reviewed_at=utc_timestamp(now),
+            day=today.isoformat(),
+            grade=quality,
+            kind="cram",
+            state_before=state,
+            state_after=state,
+            answer=answer.text,
+            duration_s=answer.duration_s,
+            check_runs=answer.check_runs,
+            first_run_passed=answer.first_run_passed,
+        )
+    )
