@@ -7,6 +7,7 @@ database gives back the same log and the same card schedules.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +27,18 @@ FIELDS = (
     "duration_s",
     "check_runs",
     "first_run_passed",
+    "state_before",
+    "state_after",
+)
+
+
+REQUIRED = (
+    "bank",
+    "question_id",
+    "reviewed_at",
+    "day",
+    "grade",
+    "kind",
     "state_before",
     "state_after",
 )
@@ -80,7 +93,8 @@ def _csv_bool(value: bool | None) -> str:
 def read_reviews(path: Path) -> list[Review]:
     """Parse an export; raise `QuizError` naming the first bad line."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as source:
+            text = source.read()
     except FileNotFoundError:
         raise QuizError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -88,7 +102,7 @@ def read_reviews(path: Path) -> list[Review]:
     if path.suffix.lower() == ".csv":
         return _read_csv(path, text)
     reviews = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -100,7 +114,7 @@ def read_reviews(path: Path) -> list[Review]:
 
 
 def _read_csv(path: Path, text: str) -> list[Review]:
-    reader = csv.DictReader(text.splitlines())
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     if reader.fieldnames is None or set(FIELDS) - set(reader.fieldnames):
         raise QuizError(f"{path}:1: header must name the columns {', '.join(FIELDS)}")
     reviews = []
@@ -139,6 +153,9 @@ def _parse(record) -> Review:
     unknown = set(record) - set(FIELDS)
     if unknown:
         raise ValueError(f"unknown field '{sorted(unknown)[0]}'")
+    for key in REQUIRED:
+        if key not in record:
+            raise ValueError(f"missing field '{key}'")
     grade = record["grade"]
     if isinstance(grade, bool) or not isinstance(grade, int) or not 0 <= grade <= 5:
         raise ValueError(f"grade must be an integer 0-5, not {grade!r}")

@@ -28,3 +28,9 @@ def mnist_dir() -> Path:
     if not (SHARED_MNIST / "train-images-idx3-ubyte.gz").is_file():
         pytest.fail(f"MNIST files missing at {SHARED_MNIST}")
     return SHARED_MNIST
+
+
+@pytest.fixture
+def seed_text() -> str:
+    """The learner's blog post the project grew from: real, partly wrong answers."""
+    return next(SEED_DIR.glob("000_*.txt")).read_text(encoding="utf-8")

@@ -1,0 +1,168 @@
+"""The bundled bank, and every way a bank file can be wrong."""
+
+import textwrap
+
+import pytest
+
+from quiz.bank import BankError, load_bank
+from quiz.paths import default_bank_path
+
+CODE_IDS = {
+    "pixel-similarity", "list-comprehension", "rmse-l1", "tensor-3x3", "broadcasting",
+    "sigmoid", "weight-update", "zip-pairs", "view", "matmul-operator", "backward",
+    "training-loop", "relu", "learner-from-scratch", "full-mnist",
+}  # fmt: skip
+
+GOOD = """\
+bank: demo
+title: Demo
+questions:
+  - id: first
+    number: 1
+    kind: recall
+    prompt: What?
+    answer: This.
+    key_points: [this, that]
+    tags: [demo]
+"""
+
+
+def write(tmp_path, text, name="bank.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def problems_of(path):
+    with pytest.raises(BankError) as caught:
+        load_bank(path)
+    return caught.value.problems
+
+
+def test_bundled_bank_has_the_whole_questionnaire():
+    bank = load_bank()
+    assert len(bank) == 39
+    assert [q.number for q in bank] == list(range(1, 40))
+    assert {q.id for q in bank if q.is_code} == CODE_IDS
+    assert bank.get("list-comprehension").number == 4
+    assert bank.get("tensor-3x3").number == 9
+    assert bank.get("zip-pairs").number == 26
+    assert bank.get("training-loop").number == 33
+    assert "further-research" in bank.get("full-mnist").tags
+    for question in bank:
+        assert 2 <= len(question.key_points) <= 5
+        if question.is_code:
+            assert question.solution.is_file()
+            assert question.contract and question.starter and question.hints
+
+
+def test_bundled_prompts_match_the_seed_questionnaire(seed_text):
+    bank = load_bank()
+    flat_seed = " ".join(seed_text.split())
+    for question in bank:
+        if question.number > 37:
+            continue
+        # The seed lost backticks and line breaks; compare the words.
+        words = question.prompt.replace("`", "").split()
+        assert " ".join(words[:6]) in flat_seed.replace("`", ""), question.id
+
+
+def test_a_good_minimal_bank_loads(tmp_path):
+    bank = load_bank(write(tmp_path, GOOD))
+    assert bank.name == "demo"
+    assert bank.get("first").key_points == ("this", "that")
+
+
+def test_unknown_question_id_is_a_clear_error(tmp_path):
+    bank = load_bank(write(tmp_path, GOOD))
+    with pytest.raises(Exception, match="no question 'nope'"):
+        bank.get("nope")
+
+
+def test_missing_file(tmp_path):
+    assert problems_of(tmp_path / "absent.yaml") == [
+        f"{tmp_path / 'absent.yaml'}: bank file not found"
+    ]
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    path = write(tmp_path, GOOD + "  - id: [unclosed\n")
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:12: invalid YAML")
+
+
+@pytest.mark.parametrize(
+    ("edit", "line", "message"),
+    [
+        (("    tags: [demo]\n", "    tags: [demo]\n    colour: red\n"), 11,
+         "question 'first': unknown field 'colour'"),
+        (("    answer: This.\n", ""), 4, "question 'first': missing field 'answer'"),
+        (("kind: recall", "kind: essay"), 6, "question 'first': 'kind' must be recall or code"),
+        (("number: 1", "number: one"), 5, "question 'first': 'number' must be a positive integer"),
+        (("id: first", "id: First Question"), 4, "id must be a lowercase slug"),
+        (("[this, that]", "[only-one]"), 9, "'key_points' needs 2 to 5 entries, has 1"),
+        (("    tags: [demo]\n", "    tags: [demo]\n    hints: [a]\n"), 11,
+         "unknown field 'hints' on a recall question"),
+        (("title: Demo", "title: Demo\ntitle: Again"), 3, "field 'title' appears twice"),
+        (("bank: demo", "bank: demo\nextra: 1"), 2, "unknown top-level field 'extra'"),
+    ],
+)  # fmt: skip
+def test_each_schema_error_names_file_line_and_problem(tmp_path, edit, line, message):
+    old, new = edit
+    assert old in GOOD
+    path = write(tmp_path, GOOD.replace(old, new, 1))
+    problems = problems_of(path)
+    assert any(p.startswith(f"{path}:{line}: ") and message in p for p in problems), problems
+
+
+def test_duplicate_id(tmp_path):
+    body = GOOD + GOOD.split("questions:\n")[1].replace("number: 1", "number: 2")
+    problems = problems_of(write(tmp_path, body))
+    assert problems == [f"{tmp_path / 'bank.yaml'}:11: duplicate id 'first' (first at line 4)"]
+
+
+CODE = """\
+  - id: code-one
+    number: 2
+    kind: code
+    prompt: Write it.
+    answer: Like so.
+    key_points: [a, b]
+    tags: []
+    contract: [f]
+    starter: "def f():\\n    ...\\n"
+    hints: [think]
+    solution: solutions/code_one.py
+"""
+
+
+def test_code_question_needs_its_solution_file(tmp_path):
+    path = write(tmp_path, GOOD + CODE)
+    assert problems_of(path) == [
+        f"{path}:21: question 'code-one': solution file solutions/code_one.py not found"
+    ]
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "code_one.py").write_text("def f():\n    return 1\n")
+    question = load_bank(path).get("code-one")
+    assert question.solution == (tmp_path / "solutions" / "code_one.py").resolve()
+    assert question.time_limit == 10.0
+
+
+def test_code_question_starter_must_compile(tmp_path):
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "code_one.py").write_text("")
+    path = write(tmp_path, GOOD + CODE.replace("def f():", "def f(:"))
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:19: question 'code-one': starter code is not valid Python")
+
+
+def test_every_problem_is_reported_not_only_the_first(tmp_path):
+    body = GOOD.replace("kind: recall", "kind: essay") + CODE
+    assert len(problems_of(write(tmp_path, body))) == 2
+
+
+def test_default_bank_path_follows_quiz_bank(monkeypatch, tmp_path):
+    path = write(tmp_path, GOOD)
+    monkeypatch.setenv("QUIZ_BANK", str(path))
+    assert default_bank_path() == path
+    assert load_bank().name == "demo"

@@ -1,0 +1,252 @@
+"""The SQLite store: schema, durability, refusal of foreign files, export and import."""
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+
+import pytest
+
+from quiz.backup import export_reviews, import_reviews, read_reviews
+from quiz.errors import QuizError
+from quiz.scheduler import CardState, review
+from quiz.store import Review, open_store
+
+DAY = date(2026, 3, 1)
+
+SCHEMA = {
+    "cards": 'CREATE TABLE "cards" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "repetitions" INTEGER NOT NULL,\n   "easiness" TEXT NOT NULL,\n'
+    '   "interval" INTEGER NOT NULL,\n   "due" TEXT,\n   PRIMARY KEY ("bank", "question_id")\n)',
+    "reviews": 'CREATE TABLE "reviews" (\n   "id" INTEGER PRIMARY KEY,\n'
+    '   "bank" TEXT NOT NULL,\n   "question_id" TEXT NOT NULL,\n'
+    '   "reviewed_at" TEXT NOT NULL,\n   "day" TEXT NOT NULL,\n   "grade" INTEGER NOT NULL,\n'
+    '   "kind" TEXT NOT NULL,\n   "answer" TEXT,\n   "duration_s" REAL,\n'
+    '   "check_runs" INTEGER,\n   "first_run_passed" INTEGER,\n   "state_before" TEXT,\n'
+    '   "state_after" TEXT\n)',
+    "idx_cards_bank_due": 'CREATE INDEX "idx_cards_bank_due"\n    ON "cards" ("bank", "due")',
+    "idx_reviews_bank_day": 'CREATE INDEX "idx_reviews_bank_day"\n    ON "reviews" ("bank", "day")',
+    "idx_reviews_bank_question_id_reviewed_at": "CREATE INDEX "
+    '"idx_reviews_bank_question_id_reviewed_at"\n'
+    '    ON "reviews" ("bank", "question_id", "reviewed_at")',
+}
+
+
+def graded(question_id="q1", grade=4, state=None, kind="review", at="2026-03-01T08:00:00.000001+00:00",
+           **extra):  # fmt: skip
+    state = state or CardState()
+    after = review(state, grade, DAY) if kind == "review" else state
+    return Review(bank="b", question_id=question_id, reviewed_at=at, day=DAY.isoformat(),
+                  grade=grade, kind=kind, state_before=state, state_after=after, **extra)  # fmt: skip
+
+
+def test_schema_of_a_freshly_migrated_database(tmp_path):
+    store = open_store(tmp_path / "q.db")
+    rows = store.db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL AND name NOT LIKE '%sqlite_migrations%'"
+    ).fetchall()
+    assert dict(rows) == SCHEMA
+    applied = store.db.execute("SELECT name FROM _sqlite_migrations").fetchall()
+    assert applied == [("m001_cards_and_reviews",)]
+    assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_reopening_migrates_nothing_twice(tmp_path):
+    open_store(tmp_path / "q.db").record(graded())
+    store = open_store(tmp_path / "q.db")
+    assert store.review_count() == 1
+    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (1,)
+
+
+def test_record_logs_and_schedules_in_one_step(tmp_path):
+    store = open_store(tmp_path / "q.db")
+    logged = store.record(graded(answer="an answer", duration_s=12.5))
+    assert logged.id == 1
+    assert store.card_states("b") == {"q1": review(CardState(), 4, DAY)}
+    (row,) = list(store.reviews("b"))
+    assert row == logged
+    assert row.answer == "an answer" and row.duration_s == 12.5
+
+
+def test_drills_and_cram_leave_the_schedule_alone(tmp_path):
+    store = open_store(tmp_path / "q.db")
+    store.record(graded())
+    before = store.card_states("b")
+    store.record(graded(grade=1, kind="drill", state=before["q1"]))
+    store.record(graded(grade=0, kind="cram", state=before["q1"]))
+    assert store.card_states("b") == before
+    assert [r.kind for r in store.reviews("b")] == ["review", "drill", "cram"]
+
+
+def test_undo_restores_the_exact_previous_state(tmp_path):
+    store = open_store(tmp_path / "q.db")
+    first = store.record(graded(grade=5))
+    state = store.card_state("b", "q1")
+    second = store.record(graded(grade=2, state=state, at="2026-03-02T08:00:00.000000+00:00"))
+    assert store.card_state("b", "q1").repetitions == 0
+    store.undo(second.id)
+    assert store.card_state("b", "q1") == state
+    store.undo(first.id)
+    assert store.card_states("b") == {}
+    assert store.review_count() == 0
+
+
+def test_newer_database_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "q.db"
+    open_store(path).db.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+        "VALUES ('quiz', 'm099_from_the_future', '2030-01-01')"
+    ).connection.commit()
+    before = path.read_bytes()
+    with pytest.raises(QuizError, match="newer version of quiz.*m099_from_the_future"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n" * 50)
+    before = path.read_bytes()
+    with pytest.raises(QuizError, match="not a usable SQLite database"):
+        open_store(path)
+    assert path.read_bytes() == before
+
+
+def test_another_programs_database_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(QuizError, match="not a quiz database"):
+        open_store(path)
+
+
+def test_unwritable_data_directory_is_one_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(QuizError, match="cannot create data directory"):
+        open_store(blocker / "sub" / "q.db")
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from datetime import date
+    from quiz.scheduler import CardState, review
+    from quiz.store import Review, open_store
+    store = open_store(sys.argv[1])
+    day = date(2026, 3, 1)
+    n = 0
+    while True:
+        state = CardState()
+        store.record(Review(bank="b", question_id=f"q{n}", reviewed_at=f"2026-03-01T00:00:{n:09d}+00:00",
+                            day=day.isoformat(), grade=4, kind="review", state_before=state,
+                            state_after=review(state, 4, day), answer="x" * 2000))
+        print(n, flush=True)
+        n += 1
+    """
+)
+
+
+def test_sigkill_while_grading_loses_no_committed_grade(tmp_path):
+    path = tmp_path / "q.db"
+    open_store(path)
+    for attempt in range(3):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True
+        )
+        committed = -1
+        deadline = time.monotonic() + 30
+        while committed < 50 * (attempt + 1) and time.monotonic() < deadline:
+            committed = int(proc.stdout.readline())
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        conn = sqlite3.connect(path)
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        conn.close()
+        store = open_store(path)
+        ids = {r.question_id for r in store.reviews("b")}
+        # every grade reported as committed is there, with its card state
+        assert {f"q{n}" for n in range(committed + 1)} <= ids
+        assert set(store.card_states("b")) == ids
+        # start the next run from a clean log, so each kill is checked on its own
+        store.db.execute("DELETE FROM reviews")
+        store.db.execute("DELETE FROM cards")
+        store.db.conn.commit()
+
+
+def sample_log(store):
+    state = CardState()
+    for n, grade in enumerate([5, 4, 2, 3, 5]):
+        logged = store.record(
+            graded("q1", grade, state, at=f"2026-03-0{n + 1}T07:00:00.123456+00:00",
+                   answer=f"try {n}, with \"quotes\", commas\nand a newline é\u2028\r",
+                   duration_s=1.25 * n, check_runs=n or None, first_run_passed=bool(n % 2))
+        )  # fmt: skip
+        state = logged.state_after
+    store.record(graded("q2", 1, kind="cram", at="2026-03-05T09:00:00+00:00"))
+
+
+@pytest.mark.parametrize("name", ["log.jsonl", "log.csv"])
+def test_export_import_round_trip_is_exact(tmp_path, name):
+    source = open_store(tmp_path / "a.db")
+    sample_log(source)
+    path = tmp_path / name
+    assert export_reviews(source, path) == 6
+    target = open_store(tmp_path / "b.db")
+    assert import_reviews(target, path) == 6
+    strip = lambda reviews: [r.to_row() | {"id": None} for r in reviews]  # noqa: E731
+    assert strip(target.reviews()) == strip(source.reviews())
+    assert target.card_states("b") == source.card_states("b")
+    # importing the same file again adds nothing
+    assert import_reviews(target, path) == 0
+    again = tmp_path / ("again" + path.suffix)
+    export_reviews(target, again)
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_import_is_all_or_nothing_and_names_the_bad_line(tmp_path):
+    source = open_store(tmp_path / "a.db")
+    sample_log(source)
+    path = tmp_path / "log.jsonl"
+    export_reviews(source, path)
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert '"grade": 3' in lines[3]
+    lines[3] = lines[3].replace('"grade": 3', '"grade": 9')
+    path.write_text("\n".join(lines), encoding="utf-8")
+    target = open_store(tmp_path / "b.db")
+    with pytest.raises(QuizError, match=r"log.jsonl:4: grade must be an integer 0-5, not 9"):
+        import_reviews(target, path)
+    assert target.review_count() == 0
+    assert target.card_states("b") == {}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("not json", "not valid JSON"),
+        ("[1, 2]", "each line must be a JSON object"),
+        ('{"bank": "b"}', "missing field 'question_id'"),
+    ],
+)
+def test_malformed_lines(tmp_path, line, message):
+    path = tmp_path / "bad.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(QuizError, match=rf"bad.jsonl:1: .*{message}"):
+        read_reviews(path)
+
+
+def test_import_keeps_a_later_local_review(tmp_path):
+    source = open_store(tmp_path / "a.db")
+    source.record(graded("q1", 5, at="2026-03-01T07:00:00+00:00"))
+    path = tmp_path / "log.jsonl"
+    export_reviews(source, path)
+    target = open_store(tmp_path / "b.db")
+    later = target.record(graded("q1", 2, at="2026-03-09T07:00:00+00:00"))
+    import_reviews(target, path)
+    assert target.card_state("b", "q1") == later.state_after
+    assert json.loads(path.read_text())["grade"] == 5
