@@ -253,7 +253,8 @@ def open_store(path: Path | str) -> Store:
     if path.exists() and path.is_dir():
         raise QuizError(f"{path}: is a directory, not a database file")
     try:
-        conn = sqlite3.connect(str(path), timeout=5)
+        # The app writes from worker threads; sqlite3 is built serialized, so sharing is safe.
+        conn = sqlite3.connect(str(path), timeout=5, check_same_thread=False)
         db = Database(conn)
         store = Store(db)
         db.enable_wal()

@@ -7,7 +7,7 @@ import pytest
 
 CORE = ["quiz", "quiz.bank", "quiz.scheduler", "quiz.store", "quiz.session", "quiz.backup",
         "quiz.settings", "quiz.paths", "quiz.listing", "quiz.cli"]  # fmt: skip
-HEAVY = ["textual", "torch", "numpy"]
+HEAVY = ["textual", "torch"]
 
 
 @pytest.mark.parametrize("module", CORE)
