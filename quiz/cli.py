@@ -145,3 +145,38 @@ def train(args: tuple[str, ...]) -> None:
     from quiz.training import run_trainer
 
     sys.exit(run_trainer(list(args)))
+
+
+@main.command(name="check")
+@click.argument("question_id")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
+@click.option("--watch", is_flag=True, help="Check again every time FILE is saved; Ctrl-C stops.")
+@click.pass_context
+def check(ctx: click.Context, question_id: str, file: Path, as_json: bool, watch: bool) -> None:
+    """Run FILE as an answer to code question QUESTION_ID (exit 0 passed, 1 not yet)."""
+    from quiz.grader.command import run_check
+
+    sys.exit(run_check(settings_of(ctx).bank_path, question_id, file, as_json=as_json, watch=watch))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@click.option("--since", metavar="DATE", help="Count only answers from this day (YYYY-MM-DD) on.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool, since: str | None) -> None:
+    """Show progress: today, streaks, retention, the due forecast and the hardest questions."""
+    import json
+
+    from quiz.bank import load_bank
+    from quiz.stats_report import gather, parse_since, render_report, stats_json
+    from quiz.store import open_store
+
+    settings = settings_of(ctx)
+    start = parse_since(since) if since is not None else None
+    bank = load_bank(settings.bank_path)
+    figures = gather(open_store(settings.db_path), bank, settings.today(), start)
+    if as_json:
+        click.echo(json.dumps(stats_json(figures, bank)))
+    else:
+        click.echo(render_report(figures, bank), nl=False)

@@ -1,0 +1,351 @@
+"""The parent side of the grader: a warm worker to run code in, and the judging of what it did.
+
+This side imports neither torch nor numpy, so the TUI that uses it stays light; only the worker
+and the children it forks do. Reference values are computed once per question, by running the
+reference solution through the same probe, and kept here in the parent.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import weakref
+from pathlib import Path
+
+from quiz import paths
+from quiz.errors import QuizError
+from quiz.grader import questions
+from quiz.grader.limits import OUTPUT_KEEP
+from quiz.grader.outcome import Run, read_run
+from quiz.grader.verdict import INTERNAL, GraderError, Verdict
+
+MAX_SOURCE = 1_000_000  # characters of an answer
+STARTUP_TIMEOUT_S = 120.0  # importing torch on a slow, busy machine
+REPLY_GRACE_S = 30.0  # beyond a run's own limit, before the worker counts as hung
+REFERENCE_TIME_FACTOR = 3  # the reference solution gets this multiple of the time limit
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+class GraderFailure(Exception):
+    """The grader could not run or judge a check; not something the learner did."""
+
+
+class Checker:
+    """Runs learners' answers in a sandboxed warm worker and judges them.
+
+    Start it once (`with Checker() as checker:`) and reuse it: the first check waits for the
+    worker to import torch, later ones cost a fork. Calls from one background thread at a
+    time are safe; `start()` returns at once, so the worker can warm while the learner reads.
+    """
+
+    def __init__(self, bank=None, *, python: str | None = None):
+        self._bank = bank
+        self._python = python or sys.executable
+        self._lock = threading.RLock()
+        self._worker: _Worker | None = None
+        self._references: dict[str, Run] = {}
+        self._closed = False
+        self._scratch = Path(tempfile.mkdtemp(prefix="quiz-grader-"))
+        self._serial = itertools.count(1)
+        self._finalizer = weakref.finalize(self, _clean_up, [None], self._scratch)
+
+    def __enter__(self) -> Checker:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    @property
+    def worker_pid(self) -> int | None:
+        """The worker's process id (None before start): it stays the same across checks."""
+        worker = self._worker
+        return worker.pid if worker is not None else None
+
+    def start(self) -> None:
+        """Launch the worker without waiting for it to finish importing torch."""
+        with self._lock:
+            self._live_worker()
+
+    def close(self) -> None:
+        """Stop the worker (any check in flight fails) and remove the scratch files."""
+        self._closed = True
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop()
+        self._finalizer()
+
+    def question(self, question_id: str):
+        """The bank's code question with this id; a QuizError for an unknown or recall one."""
+        if self._bank is None:
+            from quiz.bank import load_bank
+
+            self._bank = load_bank()
+        question = self._bank.get(question_id)
+        if question.kind != "code":
+            raise QuizError(f"'{question_id}' is a recall question: there is no code to check")
+        if questions.module_for(question.id) is None:
+            raise QuizError(f"the grader has no checks for code question '{question_id}'")
+        return question
+
+    def check(self, question_id: str, source: str, *, time_limit: float | None = None) -> Verdict:
+        """Run source as an answer to the question and judge it.
+
+        `time_limit` overrides the question's own (seconds of wall and CPU time)."""
+        question = self.question(question_id)
+        if len(source) > MAX_SOURCE:
+            raise QuizError(f"the answer is over {MAX_SOURCE:,} characters; nothing was run")
+        module = questions.module_for(question.id)
+        limit = float(time_limit or question.time_limit)
+        started = time.monotonic()
+        try:
+            with self._lock:
+                reference = None
+                if questions.needs_reference(module):
+                    reference = self._reference(question, module)
+                run = self._run(question, module, "learner", source=source, time_limit=limit)
+            return _judge(question.id, module, run, reference)
+        except GraderFailure as exc:
+            return Verdict(
+                question.id,
+                passed=False,
+                error=GraderError(INTERNAL, str(exc)),
+                duration_s=round(time.monotonic() - started, 3),
+            )
+
+    # ------------------------------------------------------------------------- running
+
+    def _reference(self, question, module) -> Run:
+        cached = self._references.get(question.id)
+        if cached is not None:
+            return cached
+        if question.solution is None:
+            raise GraderFailure(f"question '{question.id}' has no reference solution")
+        limit = question.time_limit * REFERENCE_TIME_FACTOR
+        run = self._run(question, module, "reference", time_limit=limit)
+        failure = run.error or next((o.error for o in run.observations.values() if o.error), None)
+        if failure is not None:
+            raise GraderFailure(
+                f"the reference solution {question.solution.name} failed: {failure.message}"
+            )
+        self._references[question.id] = run
+        return run
+
+    def _run(self, question, module, role: str, *, time_limit: float, source: str = "") -> Run:
+        budget = questions.memory_budget(module)
+        request = {
+            "op": "run",
+            "question": question.id,
+            "role": role,
+            "names": list(question.contract),
+            "time_limit": time_limit,
+            "memory_budget": budget,
+            "mnist_dir": str(paths.mnist_dir()),
+            "solutions_dir": str(paths.solutions_dir()),
+        }
+        if role == "learner":
+            request["source"] = source
+        else:
+            request["solution"] = str(question.solution)
+        reply, stream = self._exchange(request, time_limit + REPLY_GRACE_S)
+        return read_run(
+            reply,
+            stream,
+            source=source,
+            time_limit=time_limit,
+            memory_budget=budget,
+            output_keep=OUTPUT_KEEP,
+        )
+
+    def _exchange(self, request: dict, timeout: float) -> tuple[dict, str]:
+        """Send a request, restarting a dead worker once; return the reply and the findings."""
+        for attempt in (1, 2):
+            result_path = None
+            if request["role"] == "reference":
+                result_path = self._scratch / f"reference-{next(self._serial)}.jsonl"
+                request["result_path"] = str(result_path)
+            worker = self._live_worker()
+            try:
+                reply = worker.request(request, timeout)
+            except _WorkerDied as exc:
+                self._drop_worker(worker)
+                if attempt == 2 or self._closed:
+                    raise GraderFailure(
+                        f"the checker's worker stopped unexpectedly ({exc})"
+                    ) from None
+                continue
+            except _WorkerHung:
+                self._drop_worker(worker)
+                raise GraderFailure(
+                    "the checker stopped responding and has been restarted"
+                ) from None
+            if result_path is None:
+                return reply, reply.get("stream") or ""
+            try:
+                return reply, result_path.read_text(encoding="utf-8")
+            except OSError:
+                return reply, ""
+            finally:
+                result_path.unlink(missing_ok=True)
+        raise AssertionError("unreachable")
+
+    def _live_worker(self) -> _Worker:
+        if self._closed:
+            raise GraderFailure("the checker has been closed")
+        worker = self._worker
+        if worker is None or not worker.alive():
+            if worker is not None:
+                worker.stop()
+            worker = _Worker(self._python, self._scratch / "worker.log")
+            self._worker = worker
+            self._finalizer.detach()
+            self._finalizer = weakref.finalize(self, _clean_up, [worker], self._scratch)
+        return worker
+
+    def _drop_worker(self, worker: _Worker) -> None:
+        worker.stop()
+        if self._worker is worker:
+            self._worker = None
+
+
+def _judge(question_id: str, module, run: Run, reference: Run | None) -> Verdict:
+    error, checks = run.error, []
+    try:
+        if error is not None:
+            advice = module.explain(error, run.source) if hasattr(module, "explain") else None
+            if advice:
+                error.message = f"{error.message.rstrip('.')}. {advice}"
+        else:
+            checks = module.judge(run, reference)
+        plot = module.plot(run, reference) if hasattr(module, "plot") and reference else None
+    except Exception as exc:  # noqa: BLE001 - a judging bug must not take the TUI down
+        error = GraderError(INTERNAL, f"the grader could not judge this answer: {exc!r}")
+        checks, plot = [], None
+    return Verdict(
+        question_id=question_id,
+        passed=error is None and bool(checks) and all(c.passed for c in checks),
+        checks=checks,
+        error=error,
+        output=run.output,
+        duration_s=run.duration_s,
+        plot=plot,
+    )
+
+
+class _WorkerDied(Exception):
+    pass
+
+
+class _WorkerHung(Exception):
+    pass
+
+
+class _Worker:
+    """One worker process and the JSON-lines conversation with it."""
+
+    def __init__(self, python: str, log_path: Path):
+        env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")) if p
+        )
+        self.log_path = log_path
+        with open(log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [python, "-m", "quiz.grader.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=env,
+                start_new_session=True,
+            )
+        self.pid = self.process.pid
+        self.ready = False
+        self._buffer = bytearray()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def request(self, message: dict, timeout: float) -> dict:
+        if not self.ready:
+            hello = self._read_message(time.monotonic() + STARTUP_TIMEOUT_S)
+            if not hello.get("ready"):
+                raise _WorkerDied(f"unexpected greeting {hello!r}")
+            self.ready = True
+        try:
+            self.process.stdin.write(json.dumps(message).encode() + b"\n")
+            self.process.stdin.flush()
+        except OSError:
+            raise _WorkerDied(self._log_tail()) from None
+        reply = self._read_message(time.monotonic() + timeout)
+        if "failed" in reply:
+            raise GraderFailure(f"the checker's worker failed: {reply['failed']}")
+        return reply
+
+    def _read_message(self, deadline: float) -> dict:
+        fd = self.process.stdout.fileno()
+        while (end := self._buffer.find(b"\n")) < 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _WorkerHung()
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    raise _WorkerDied(self._log_tail())
+                self._buffer += chunk
+        line = bytes(self._buffer[:end])
+        del self._buffer[: end + 1]
+        try:
+            return json.loads(line)
+        except ValueError:
+            raise _WorkerDied(f"garbled reply {line[:80]!r}") from None
+
+    def _log_tail(self) -> str:
+        """Why the worker went away: the signal that killed it, or its last words."""
+        try:
+            status = self.process.wait(timeout=1)
+        except subprocess.TimeoutExpired:
+            status = None
+        if status is not None and status < 0:
+            return f"killed by {signal.Signals(-status).name}"
+        try:
+            lines = self.log_path.read_text(errors="replace").strip().splitlines()
+        except OSError:
+            lines = []
+        return lines[-1] if lines else f"exit status {status}"
+
+    def stop(self) -> None:
+        if self.alive() and self.ready:
+            try:
+                self.process.stdin.write(b'{"op": "quit"}\n')
+                self.process.stdin.flush()
+                self.process.wait(timeout=1)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        if self.alive():
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+
+def _clean_up(workers: list, scratch: Path) -> None:
+    for worker in workers:
+        if worker is not None:
+            worker.stop()
+    shutil.rmtree(scratch, ignore_errors=True)

@@ -1,0 +1,163 @@
+"""Inside the forked child: fence the process in, run the code, let the probe exercise it.
+
+Everything the child learns goes out as JSON lines on the result pipe; the child never decides
+whether the answer is right. It always ends in os._exit, so nothing of the worker's state
+(atexit hooks, buffered protocol output) runs twice.
+"""
+
+from __future__ import annotations
+
+import builtins
+import ctypes
+import io
+import linecache
+import math
+import os
+import random
+import resource
+import signal
+import sys
+import types
+
+import numpy as np
+import torch
+
+from quiz.grader import questions
+from quiz.grader.harness import (
+    CallFailed,
+    EventStream,
+    NotUsable,
+    Probe,
+    Stop,
+    describe_exception,
+    describe_syntax_error,
+    exit_error,
+)
+from quiz.grader.limits import FILE_SIZE_LIMIT
+
+PR_SET_PDEATHSIG = 1
+LEARNER_FILE = "answer.py"
+REFERENCE_FILE = "solution.py"
+
+
+def run(request: dict, output_fd: int, result_fd: int, memory_limit: int, worker_pid: int):
+    """Run one request in this freshly forked child; never returns."""
+    try:
+        _fence(request["time_limit"], memory_limit, worker_pid)
+        _redirect_output(output_fd)
+        stream = EventStream(result_fd)
+        try:
+            _run_code(request, stream)
+        except Stop:
+            pass
+        _flush()
+        os._exit(0)
+    except BaseException:  # noqa: BLE001 - last resort: the worker reports a bare exit
+        os._exit(70)
+
+
+def _fence(time_limit: float, memory_limit: int, worker_pid: int) -> None:
+    """Own session (so the worker can kill the whole group), die with the worker, and limits."""
+    os.setsid()
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != worker_pid:
+        os._exit(71)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+        signal.signal(sig, signal.SIG_DFL)
+    cpu = math.ceil(time_limit) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _redirect_output(output_fd: int) -> None:
+    """fd 1 and 2 go to the capture pipe; stdin reads nothing."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.close(output_fd)
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+    sys.stdout = _text_stream(1)
+    sys.stderr = _text_stream(2)
+
+
+def _text_stream(fd: int) -> io.TextIOWrapper:
+    raw = io.FileIO(fd, "w", closefd=False)
+    return io.TextIOWrapper(raw, encoding="utf-8", errors="backslashreplace", write_through=True)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+
+
+def _run_code(request: dict, stream: EventStream) -> None:
+    question = questions.module_for(request["question"])
+    if request["role"] == "reference":
+        with open(request["solution"], encoding="utf-8") as file:
+            source, filename = file.read(), REFERENCE_FILE
+    else:
+        source, filename = request["source"], LEARNER_FILE
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    try:
+        code = compile(source, filename, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        stream.error(describe_syntax_error(exc))
+        return
+    except (ValueError, MemoryError, RecursionError) as exc:
+        stream.error({"kind": "syntax", "message": f"Python cannot compile this code: {exc}"})
+        return
+
+    module = types.ModuleType("answer")
+    module.__file__ = filename
+    module.__builtins__ = builtins
+    sys.modules["answer"] = module
+    _seed_everything()
+    try:
+        exec(code, module.__dict__)
+    except SystemExit as exc:
+        stream.error(exit_error(exc))
+        return
+    except BaseException as exc:  # noqa: BLE001
+        stream.error(describe_exception(exc, filename))
+        return
+
+    namespace = module.__dict__
+    missing = [name for name in request["names"] if name not in namespace]
+    if missing:
+        names = " or ".join(missing)
+        stream.error({"kind": "missing-name", "message": f"your code doesn't define {names}"})
+        return
+
+    probe = Probe(namespace, stream, filename, request["mnist_dir"], request["solutions_dir"])
+    _seed_everything()
+    try:
+        question.probe(probe)
+    except CallFailed:
+        pass
+    except NotUsable as exc:
+        stream.error({"kind": "missing-name", "message": str(exc)})
+        return
+    except SystemExit as exc:
+        stream.error(exit_error(exc))
+        return
+    except Stop:
+        return
+    except BaseException as exc:  # noqa: BLE001 - the learner's objects can break the harness
+        error = describe_exception(exc, filename)
+        error["message"] = f"checking your code failed: {error['message']}"
+        stream.error(error)
+        return
+    stream.done()
+
+
+def _seed_everything() -> None:
+    random.seed(0)
+    np.random.seed(0)
+    torch.manual_seed(0)

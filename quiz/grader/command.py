@@ -1,0 +1,116 @@
+"""`quiz check QUESTION_ID FILE`: grade an answer file and print the verdict.
+
+Exit status 0 when it passes and 1 when it does not; problems a person can fix (an unknown
+question, a recall question, an unreadable file) raise QuizError, which the CLI turns into
+one line and status 2. `--watch` re-checks on every save, like rustlings, until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from quiz.bank import load_bank
+from quiz.errors import QuizError
+from quiz.grader.checker import Checker
+from quiz.grader.verdict import Verdict
+
+POLL_S = 0.3
+
+
+def run_check(
+    bank_path: Path | None,
+    question_id: str,
+    file: Path,
+    *,
+    as_json: bool = False,
+    watch: bool = False,
+    console: Console | None = None,
+) -> int:
+    """Check file once (or on every save with watch) and return the exit status."""
+    console = console or Console(highlight=False)
+    checker = Checker(load_bank(bank_path))
+    try:
+        checker.question(question_id)
+        if not watch:
+            verdict = checker.check(question_id, read_answer(file))
+            show(verdict, console, as_json)
+            return 0 if verdict.passed else 1
+        return _watch(checker, question_id, file, console, as_json)
+    finally:
+        checker.close()
+
+
+def read_answer(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise QuizError(f"{file}: no such file") from None
+    except IsADirectoryError:
+        raise QuizError(f"{file}: is a directory, not an answer file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuizError(f"{file}: cannot read it ({exc})") from None
+
+
+def _watch(checker: Checker, question_id: str, file: Path, console: Console, as_json: bool) -> int:
+    checker.start()
+    seen = None
+    try:
+        while True:
+            try:
+                stamp = file.stat().st_mtime_ns
+            except OSError:
+                stamp = None  # an editor may replace the file while saving
+            if stamp is not None and stamp != seen:
+                seen = stamp
+                try:
+                    show(checker.check(question_id, read_answer(file)), console, as_json)
+                except QuizError as exc:
+                    console.print(f"[red]{escape(str(exc))}[/]")
+                if not as_json:
+                    console.print(f"[dim]watching {escape(str(file))}; Ctrl-C to stop[/]")
+            time.sleep(POLL_S)
+    except KeyboardInterrupt:
+        if not as_json:
+            console.print("[dim]stopped watching[/]")
+        return 0
+
+
+def show(verdict: Verdict, console: Console, as_json: bool = False) -> None:
+    if as_json:
+        console.out(json.dumps(verdict.to_dict(), indent=2), highlight=False)
+        return
+    passed = sum(check.passed for check in verdict.checks)
+    if verdict.passed:
+        console.print(
+            f"[bold green]✓ {verdict.question_id}: passed[/] "
+            f"[dim]({passed} checks, {verdict.duration_s:.2f} s)[/]"
+        )
+    else:
+        total = len(verdict.checks)
+        summary = f"{passed} of {total} checks passed" if total else "no result"
+        console.print(f"[bold red]✗ {verdict.question_id}: not yet[/] [dim]({summary})[/]")
+    if verdict.error:
+        error = verdict.error
+        console.print(f"  [red]{escape(error.kind)}:[/] {escape(error.message)}")
+        if error.detail:
+            style = None if error.kind == "syntax" else "dim"
+            console.print(escape(_indent(error.detail, 4)), style=style)
+    for check in verdict.checks:
+        mark = "[green]✓[/]" if check.passed else "[red]✗[/]"
+        console.print(f"  {mark} {escape(check.name)}: {escape(check.message)}")
+        if not check.passed and check.expected is not None:
+            console.print(f"      expected: {escape(check.expected)}")
+            console.print(f"      got:      {escape(check.got or '')}")
+    if verdict.output.strip():
+        console.print("  [dim]── your code printed ──[/]")
+        console.print(escape(_indent(verdict.output.rstrip(), 4)), style="dim")
+
+
+def _indent(text: str, spaces: int) -> str:
+    pad = " " * spaces
+    return "\n".join(pad + line for line in text.splitlines())

@@ -1,0 +1,39 @@
+"""relu: `relu(x)` = max(x, 0) elementwise, without torch's own relu (clamp is fine)."""
+
+from __future__ import annotations
+
+from quiz.grader.judging import forbidden_check, same_as_reference
+from quiz.grader.questions.sigmoid import plot_of
+from quiz.grader.verdict import CheckResult
+
+PLOT = "relu over -2..2"
+FORBIDDEN = {"relu", "relu_", "ReLU"}
+MISTAKES = {
+    "abs": "That is the absolute value; ReLU turns negatives into 0 instead.",
+    "zeroes positives": "Keep positive values as they are and replace only the negatives with 0.",
+}
+
+
+def probe(p) -> None:
+    import torch
+
+    relu = p.function("relu")
+    x = torch.linspace(-2, 2, 41)
+    p.record("plot x", x)
+    p.call(PLOT, relu, x.clone(), mistakes={"abs": x.abs(), "zeroes positives": x.clamp(max=0)})
+    m = torch.randn(4, 5, generator=torch.Generator().manual_seed(2))
+    p.call_each("relu", relu, [(m,)], mistakes={"abs": m.abs(), "zeroes positives": m.clamp(max=0)})
+
+
+def judge(run, reference) -> list[CheckResult]:
+    keys = [k for k in reference.observations if k != "plot x"]
+    return [
+        forbidden_check(
+            run.source, FORBIDDEN, "x.clamp(min=0) or torch.where(x > 0, x, 0.0) work."
+        ),
+        *same_as_reference(run, reference, keys=keys, mistakes=MISTAKES),
+    ]
+
+
+def plot(run, reference) -> dict:
+    return plot_of(run, reference, PLOT, "relu")

@@ -1,0 +1,62 @@
+"""sigmoid: `sigmoid(x)` = 1 / (1 + exp(-x)) elementwise, written by hand, stable for large |x|."""
+
+from __future__ import annotations
+
+from quiz.grader.judging import forbidden_check, same_as_reference
+from quiz.grader.values import Array, finite_or_none
+from quiz.grader.verdict import CheckResult
+
+PLOT = "sigmoid over -6..6"
+FORBIDDEN = {"sigmoid", "sigmoid_", "Sigmoid", "expit", "logistic"}
+
+
+def probe(p) -> None:
+    import torch
+
+    sigmoid = p.function("sigmoid")
+    x = torch.linspace(-6, 6, 121)
+    p.record("plot x", x)
+    p.call(PLOT, sigmoid, x.clone())
+    large = torch.tensor([-1000.0, -100.0, -30.0, -10.0, 0.0, 10.0, 30.0, 100.0, 1000.0])
+    p.call_each(
+        "sigmoid",
+        sigmoid,
+        [(large,), (torch.randn(3, 4, generator=torch.Generator().manual_seed(1)),)],
+    )
+
+
+def judge(run, reference) -> list[CheckResult]:
+    keys = [k for k in reference.observations if k != "plot x"]
+    return [
+        forbidden_check(run.source, FORBIDDEN, "Use torch.exp: 1 / (1 + torch.exp(-x))."),
+        *same_as_reference(run, reference, keys=keys, hint=_hint),
+    ]
+
+
+def _hint(expected, got) -> str | None:
+    if isinstance(got.value, Array) and got.value.values is not None:
+        if any(v != v for v in got.value.values):
+            return (
+                "Some values are nan: exp(x) overflows to inf for large x, and inf / inf is nan. "
+                "1 / (1 + torch.exp(-x)) stays finite."
+            )
+    return None
+
+
+def plot(run, reference) -> dict:
+    return plot_of(run, reference, PLOT, "sigmoid")
+
+
+def plot_of(run, reference, key: str, label: str) -> dict:
+    """The TUI's picture: the true curve beside the learner's ([] if theirs gave nothing).
+
+    Values that are not finite numbers (nan, inf) are sent as None."""
+    xs, expected = reference.value("plot x"), reference.value(key)
+    got = run.value(key)
+    got_values = got.values if isinstance(got, Array) and got.shape == expected.shape else None
+    return {
+        "x": finite_or_none(list(xs.values)),
+        "expected": finite_or_none(list(expected.values)),
+        "got": finite_or_none(list(got_values)) if got_values is not None else [],
+        "label": label,
+    }

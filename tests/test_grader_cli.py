@@ -1,0 +1,112 @@
+"""`quiz check`: exit status 0 for a pass, 1 for a fail, 2 for a mistake in the command itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from quiz.cli import main
+
+RIGHT = "def pair_up(a, b):\n    return list(zip(a, b))\n"
+WRONG = "def pair_up(a, b):\n    return zip(a, b)\n"
+
+
+def quiz_check(*args: str):
+    return CliRunner().invoke(main, ["check", *args])
+
+
+@pytest.fixture
+def answer(tmp_path) -> Path:
+    path = tmp_path / "answer.py"
+    path.write_text(RIGHT)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("no-such-question", "no question 'no-such-question'"),
+        ("grayscale-image", "'grayscale-image' is a recall question"),
+    ],
+)
+def test_a_bad_question_is_one_line_and_status_2(answer, question, message):
+    result = quiz_check(question, str(answer))
+    assert result.exit_code == 2
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith("quiz: error: ") and message in line
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["missing.py", "."], ids=["missing", "directory"])
+def test_an_unreadable_file_is_one_line_and_status_2(tmp_path, name):
+    result = quiz_check("zip-pairs", str(tmp_path / name))
+    assert result.exit_code == 2
+    assert len(result.output.strip().splitlines()) == 1 and "quiz: error:" in result.output
+
+
+def test_a_passing_answer_exits_0_and_json_is_the_verdict(answer):
+    result = quiz_check("zip-pairs", str(answer), "--json")
+    assert result.exit_code == 0, result.output
+    verdict = json.loads(result.stdout)
+    assert verdict["passed"] is True and verdict["question_id"] == "zip-pairs"
+    assert verdict["checks"][0]["name"] == "pair_up([1, 2, 3, 4], 'abcd')"
+
+
+def test_a_failing_answer_exits_1_with_readable_feedback(answer):
+    answer.write_text(WRONG)
+    result = quiz_check("zip-pairs", str(answer))
+    assert result.exit_code == 1
+    assert "✗ zip-pairs: not yet" in result.output
+    assert "list(zip(a, b))" in result.output
+    assert "expected: [(1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')]" in result.output
+
+
+def test_watch_rechecks_on_save_and_stops_cleanly_on_ctrl_c(answer):
+    answer.write_text(WRONG)
+    program = Path(sys.executable).with_name("quiz")
+    process = subprocess.Popen(
+        [str(program), "check", "zip-pairs", str(answer), "--watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in process.stdout], daemon=True
+    ).start()
+
+    def wait_for(text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if text in lines.get(timeout=0.5):
+                    return
+            except queue.Empty:
+                pass
+        process.kill()
+        pytest.fail(f"no {text!r} from quiz check --watch")
+
+    try:
+        wait_for("✗ zip-pairs: not yet")
+        wait_for("watching")
+        answer.write_text(RIGHT)
+        stat = answer.stat()
+        os.utime(answer, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+        wait_for("✓ zip-pairs: passed")
+        wait_for("watching")
+        process.send_signal(signal.SIGINT)
+        wait_for("stopped watching", timeout=10)
+        assert process.wait(timeout=10) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
