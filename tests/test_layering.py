@@ -6,7 +6,8 @@ import sys
 import pytest
 
 CORE = ["quiz", "quiz.bank", "quiz.scheduler", "quiz.store", "quiz.session", "quiz.backup",
-        "quiz.settings", "quiz.paths", "quiz.listing", "quiz.cli"]  # fmt: skip
+        "quiz.settings", "quiz.paths", "quiz.listing", "quiz.cli", "quiz.stats",
+        "quiz.stats_report"]  # fmt: skip
 HEAVY = ["textual", "torch"]
 
 

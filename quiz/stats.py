@@ -1,0 +1,447 @@
+"""Progress figures over the review log and the card schedules: pure, no I/O, no clock.
+
+Everything, `today` included, is passed in, so each figure can be checked against a
+history worked out by hand. The log arrives as a `LogSummary`: answers counted per day,
+today's by kind, and the scheduled reviews one by one, since only those need judging.
+The store builds it in SQL; `summarize` builds the same from answers in memory.
+
+The words below mean exactly this everywhere:
+
+- A *study day* is an answer's stored `day`, which already rolls over at the learner's hour.
+- A card is *learned* when its last scheduled review passed (`repetitions > 0`). A card
+  whose last review failed is *learning* again (repetitions 0, interval 1); a question
+  with no stored state is *new*. Learned cards are *young* below a 21-day interval and
+  *mature* from it on.
+- *True retention* is the share graded 3 or more among the first scheduled review of
+  each card on each study day, counting only cards that were learned before it; young
+  and mature follow the interval before that review. Drills and cram never count: they
+  repeat cards outside the schedule, so a pass there says nothing about an interval.
+- A *lapse* is a scheduled review graded below 3 on a learned card.
+- A question's *reviews*, *last grade* and *average time* count scheduled reviews only:
+  drills and cram come right after seeing the answer, or outside the schedule, and
+  would flatter both.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from fractions import Fraction
+from typing import NamedTuple
+
+from quiz.bank import Question
+from quiz.scheduler import INITIAL_EASINESS, PASSING_QUALITY, CardState
+
+MATURE_INTERVAL = 21
+RECENT_DAYS = 30
+CALENDAR_DAYS = 365
+FORECAST_DAYS = 30
+RETENTION_WINDOWS = (7, 30, 365)
+HARDEST_SHOWN = 10
+STAGES = ("new", "learning", "young", "mature")
+
+EASINESS_EDGES = (130, 150, 170, 190, 210, 230, 250, 270)
+"""Lower bounds, in hundredths, of the easiness buckets; the last is open-ended."""
+INTERVAL_EDGES = (1, 2, 7, 14, 21, 31, 91, 181, 366)
+"""Lower bounds, in days, of the interval buckets; the last is open-ended."""
+
+
+class LogEntry(NamedTuple):
+    """One answer of any kind, reduced to what the figures need."""
+
+    question_id: str
+    day: str
+    kind: str
+    grade: int
+    duration_s: float | None
+    first_run_passed: bool | None
+    repetitions_before: int
+    interval_before: int
+
+
+class KindActivity(NamedTuple):
+    """The answers of one kind on one study day."""
+
+    kind: str
+    answers: int
+    below_passing: int
+    seconds: float
+
+
+class ScheduledAnswer(NamedTuple):
+    """One scheduled review; SQLite hands `first_run_passed` over as 0/1."""
+
+    question_id: str
+    day: str
+    grade: int
+    duration_s: float | None
+    first_run_passed: bool | int | None
+    repetitions_before: int
+    interval_before: int
+
+
+@dataclass
+class LogSummary:
+    """The log from `since` on: answers per study day, today's by kind, each scheduled review.
+
+    `scheduled` may be a one-shot stream; each card's reviews must come in the order
+    they were given.
+    """
+
+    answers_per_day: Iterable[tuple[str, int]]
+    today_by_kind: Iterable[KindActivity]
+    scheduled: Iterable[ScheduledAnswer]
+    since: date | None = None
+
+
+def summarize(log: Iterable[LogEntry], today: date, since: date | None = None) -> LogSummary:
+    """Reduce answers held in memory, each card's in order, as the store's queries do."""
+    today_iso, since_iso = today.isoformat(), since.isoformat() if since else ""
+    per_day: Counter[str] = Counter()
+    by_kind: dict[str, list] = {}
+    scheduled = []
+    for qid, day, kind, grade, duration, first_run, repetitions, interval in log:
+        if day < since_iso:
+            continue
+        per_day[day] += 1
+        if day == today_iso:
+            totals = by_kind.setdefault(kind, [0, 0, 0.0])
+            totals[0] += 1
+            totals[1] += grade < PASSING_QUALITY
+            totals[2] += duration or 0.0
+        if kind == "review":
+            scheduled.append(
+                ScheduledAnswer(qid, day, grade, duration, first_run, repetitions, interval)
+            )
+    return LogSummary(
+        answers_per_day=sorted(per_day.items()),
+        today_by_kind=[KindActivity(kind, *totals) for kind, totals in sorted(by_kind.items())],
+        scheduled=scheduled,
+        since=since,
+    )
+
+
+class DayCount(NamedTuple):
+    day: date
+    count: int
+
+
+class Bucket(NamedTuple):
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Share:
+    """`passed` out of `total`; `ratio` is None when there was nothing to count."""
+
+    passed: int = 0
+    total: int = 0
+
+    @property
+    def ratio(self) -> float | None:
+        return self.passed / self.total if self.total else None
+
+    def __add__(self, other: Share) -> Share:
+        return Share(self.passed + other.passed, self.total + other.total)
+
+
+@dataclass(frozen=True)
+class TodayFigures:
+    """What was done on the current study day, every kind of answer included."""
+
+    answers: int
+    seconds: float
+    below_passing: int
+    by_kind: dict[str, int]
+
+    @property
+    def below_passing_share(self) -> float | None:
+        return self.below_passing / self.answers if self.answers else None
+
+
+@dataclass(frozen=True)
+class Streak:
+    """Runs of consecutive study days with at least one answer of any kind.
+
+    The current run still counts when today has no answer yet: the day is not over.
+    """
+
+    current: int
+    longest: int
+
+
+@dataclass(frozen=True)
+class Retention:
+    days: int
+    young: Share
+    mature: Share
+
+    @property
+    def overall(self) -> Share:
+        return self.young + self.mature
+
+
+@dataclass(frozen=True)
+class CardCounts:
+    new: int
+    learning: int
+    young: int
+    mature: int
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.young + self.mature
+
+
+@dataclass(frozen=True)
+class QuestionFigures:
+    """One question's schedule and record; `first_run` only for coding questions."""
+
+    id: str
+    number: int
+    kind: str
+    stage: str
+    easiness: Fraction | None
+    interval: int | None
+    due: date | None
+    reviews: int
+    lapses: int
+    last_grade: int | None
+    average_seconds: float | None
+    first_run: Share | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    today: date
+    since: date | None
+    studied_today: TodayFigures
+    streak: Streak
+    recent: list[DayCount]
+    """Answers per day over the last RECENT_DAYS days, oldest first."""
+    calendar: list[DayCount]
+    """Answers per day over the last CALENDAR_DAYS days, oldest first."""
+    retention: list[Retention]
+    forecast: list[DayCount]
+    """Cards due on each of the next FORECAST_DAYS days; overdue ones count for today."""
+    due_later: int
+    cards: CardCounts
+    easiness: list[Bucket]
+    intervals: list[Bucket]
+    questions: list[QuestionFigures]
+    hardest: list[QuestionFigures]
+    first_run: Share
+    """First-run passes over every coding question's scheduled answers."""
+
+
+def stage_of(state: CardState | None) -> str:
+    """new, learning, young or mature: see the module docstring."""
+    if state is None or state.is_new:
+        return "new"
+    if state.repetitions == 0:
+        return "learning"
+    return "young" if state.interval < MATURE_INTERVAL else "mature"
+
+
+class _Record:
+    """Running totals for one question while the scheduled reviews stream past."""
+
+    __slots__ = ("reviews", "seconds", "timed", "lapses", "last_grade", "runs", "first_passes")
+
+    def __init__(self) -> None:
+        self.reviews = 0
+        self.seconds = 0.0
+        self.timed = 0
+        self.lapses = 0
+        self.last_grade: int | None = None
+        self.runs = 0
+        self.first_passes = 0
+
+
+def compute_stats(
+    log: LogSummary,
+    questions: Iterable[Question],
+    cards: Mapping[str, CardState],
+    today: date,
+) -> Stats:
+    """Every figure at once, in one pass over the scheduled reviews.
+
+    `log` must have been summarized for the same `today`. Figures drawn from the log
+    cover what it holds (from `log.since` on); card counts, the forecast and the
+    distributions describe the cards as they are now.
+    """
+    per_day = dict(log.answers_per_day)
+    records: dict[str, _Record] = {}
+    first_of_day: set[tuple[str, str]] = set()
+    # day -> [young passed, young total, mature passed, mature total]
+    retained: dict[str, list[int]] = {}
+
+    for qid, day, grade, duration, first_run, repetitions, interval in log.scheduled:
+        record = records.get(qid)
+        if record is None:
+            record = records[qid] = _Record()
+        record.reviews += 1
+        record.last_grade = grade
+        if duration is not None:
+            record.seconds += duration
+            record.timed += 1
+        if first_run is not None:
+            record.runs += 1
+            record.first_passes += bool(first_run)
+        if repetitions == 0:
+            first_of_day.add((qid, day))
+            continue
+        passed = grade >= PASSING_QUALITY
+        if not passed:
+            record.lapses += 1
+        if (qid, day) in first_of_day:
+            continue
+        first_of_day.add((qid, day))
+        tally = retained.get(day)
+        if tally is None:
+            tally = retained[day] = [0, 0, 0, 0]
+        offset = 0 if interval < MATURE_INTERVAL else 2
+        tally[offset] += passed
+        tally[offset + 1] += 1
+
+    questions = list(questions)
+    figures = [_question_figures(q, cards.get(q.id), records.get(q.id)) for q in questions]
+    states = [cards[q.id] for q in questions if q.id in cards and not cards[q.id].is_new]
+    forecast, due_later = _forecast(states, today)
+    stages = Counter(f.stage for f in figures)
+    return Stats(
+        today=today,
+        since=log.since,
+        studied_today=_today_figures(list(log.today_by_kind)),
+        streak=_streak(per_day, today),
+        recent=_day_counts(per_day, today, RECENT_DAYS),
+        calendar=_day_counts(per_day, today, CALENDAR_DAYS),
+        retention=[_retention(retained, today, days) for days in RETENTION_WINDOWS],
+        forecast=forecast,
+        due_later=due_later,
+        cards=CardCounts(*(stages[stage] for stage in STAGES)),
+        easiness=_easiness_buckets(states),
+        intervals=_interval_buckets(states),
+        questions=figures,
+        hardest=_hardest(figures),
+        first_run=sum((f.first_run for f in figures if f.first_run), Share()),
+    )
+
+
+def _question_figures(
+    question: Question, state: CardState | None, record: _Record | None
+) -> QuestionFigures:
+    record = record or _Record()
+    scheduled = state is not None and not state.is_new
+    return QuestionFigures(
+        id=question.id,
+        number=question.number,
+        kind=question.kind,
+        stage=stage_of(state),
+        easiness=state.easiness if scheduled else None,
+        interval=state.interval if scheduled else None,
+        due=state.due if scheduled else None,
+        reviews=record.reviews,
+        lapses=record.lapses,
+        last_grade=record.last_grade,
+        average_seconds=record.seconds / record.timed if record.timed else None,
+        first_run=Share(record.first_passes, record.runs) if question.is_code else None,
+    )
+
+
+def _today_figures(by_kind: list[KindActivity]) -> TodayFigures:
+    return TodayFigures(
+        answers=sum(a.answers for a in by_kind),
+        seconds=sum(a.seconds for a in by_kind),
+        below_passing=sum(a.below_passing for a in by_kind),
+        by_kind={a.kind: a.answers for a in by_kind},
+    )
+
+
+def _streak(per_day: Mapping[str, int], today: date) -> Streak:
+    days = sorted({date.fromisoformat(day) for day in per_day})
+    longest = run = 0
+    previous = None
+    for day in days:
+        run = run + 1 if previous is not None and (day - previous).days == 1 else 1
+        longest = max(longest, run)
+        previous = day
+    studied = set(days)
+    cursor = today if today in studied else today - timedelta(days=1)
+    current = 0
+    while cursor in studied:
+        current += 1
+        cursor -= timedelta(days=1)
+    return Streak(current=current, longest=longest)
+
+
+def _day_counts(per_day: Mapping[str, int], today: date, days: int) -> list[DayCount]:
+    start = today - timedelta(days=days - 1)
+    span = (start + timedelta(days=i) for i in range(days))
+    return [DayCount(day, per_day.get(day.isoformat(), 0)) for day in span]
+
+
+def _retention(retained: Mapping[str, list[int]], today: date, days: int) -> Retention:
+    first = (today - timedelta(days=days - 1)).isoformat()
+    last = today.isoformat()
+    young = mature = Share()
+    for day, (yp, yt, mp, mt) in retained.items():
+        if first <= day <= last:
+            young += Share(yp, yt)
+            mature += Share(mp, mt)
+    return Retention(days=days, young=young, mature=mature)
+
+
+def _forecast(states: list[CardState], today: date) -> tuple[list[DayCount], int]:
+    due = [0] * FORECAST_DAYS
+    later = 0
+    for state in states:
+        offset = max(0, (state.due - today).days)
+        if offset < FORECAST_DAYS:
+            due[offset] += 1
+        else:
+            later += 1
+    days = [DayCount(today + timedelta(days=i), n) for i, n in enumerate(due)]
+    return days, later
+
+
+def _buckets(values: list[int], edges: tuple[int, ...], labels: list[str]) -> list[Bucket]:
+    counts = [0] * len(edges)
+    for value in values:
+        for i in range(len(edges) - 1, -1, -1):
+            if value >= edges[i]:
+                counts[i] += 1
+                break
+    return [Bucket(label, n) for label, n in zip(labels, counts, strict=True)]
+
+
+def _span_labels(edges: tuple[int, ...], show) -> list[str]:
+    labels = []
+    for low, high in zip(edges, edges[1:], strict=False):
+        labels.append(show(low) if high - low == 1 else f"{show(low)}–{show(high - 1)}")
+    return [*labels, f"{show(edges[-1])}+"]
+
+
+def _easiness_buckets(states: list[CardState]) -> list[Bucket]:
+    hundredths = [int(state.easiness * 100) for state in states]
+    labels = _span_labels(EASINESS_EDGES, lambda h: f"{h // 100}.{h % 100:02d}")
+    return _buckets(hundredths, EASINESS_EDGES, labels)
+
+
+def _interval_buckets(states: list[CardState]) -> list[Bucket]:
+    intervals = [state.interval for state in states]
+    return _buckets(intervals, INTERVAL_EDGES, _span_labels(INTERVAL_EDGES, str))
+
+
+def _hardest(figures: list[QuestionFigures]) -> list[QuestionFigures]:
+    """Lowest easiness first, then most lapses; only cards that gave some trouble."""
+    troubled = [
+        f
+        for f in figures
+        if f.easiness is not None and (f.lapses > 0 or f.easiness < INITIAL_EASINESS)
+    ]
+    troubled.sort(key=lambda f: (f.easiness, -f.lapses, f.number))
+    return troubled[:HARDEST_SHOWN]

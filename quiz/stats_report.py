@@ -1,0 +1,427 @@
+"""`quiz stats`: read the figures from the store, then show them as rich text or JSON.
+
+SQLite counts the answers per day and today's by kind, and hands over only the
+scheduled reviews, with the two fields of the state before each pulled out of its
+JSON, as plain tuples: no `Review` is built per row.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import date
+from itertools import starmap
+
+from rich import box
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from quiz.bank import Bank
+from quiz.errors import QuizError
+from quiz.scheduler import PASSING_QUALITY, format_easiness
+from quiz.stats import (
+    Bucket,
+    DayCount,
+    KindActivity,
+    LogSummary,
+    QuestionFigures,
+    Share,
+    Stats,
+    compute_stats,
+)
+from quiz.store import Store
+
+# Both counts find their rows through the (bank, day) index; the first reads nothing else.
+_PER_DAY_QUERY = "SELECT day, COUNT(*) FROM reviews WHERE bank = ? AND day >= ? GROUP BY day"
+_TODAY_QUERY = (
+    "SELECT kind, COUNT(*), SUM(grade < ?), TOTAL(duration_s) FROM reviews"
+    " WHERE bank = ? AND day = ? GROUP BY kind"
+)
+# `+bank` keeps SQLite off that index here: when most rows match, fetching each row
+# through it costs ten times a plain scan of the table.
+_SCHEDULED_QUERY = (
+    "SELECT question_id, day, grade, duration_s, first_run_passed,"
+    " json_extract(state_before, '$.repetitions'), json_extract(state_before, '$.interval')"
+    " FROM reviews WHERE +bank = ? AND day >= ? AND kind = 'review'"
+    " ORDER BY question_id, reviewed_at, id"
+)
+
+BLOCKS = " ▁▂▃▄▅▆▇█"
+HEAT_GLYPHS = "·░▒▓█"
+WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
+
+
+def parse_since(text: str) -> date:
+    """The `--since` value as a date, or a QuizError naming what was wrong."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise QuizError(f"--since: '{text}' is not a date; use YYYY-MM-DD") from None
+
+
+def read_log(store: Store, bank: str, today: date, since: date | None = None) -> LogSummary:
+    """The log of `bank` from `since` on; the scheduled reviews stream from the cursor."""
+    start = since.isoformat() if since else ""
+    db = store.db
+    today_rows = db.execute(_TODAY_QUERY, [PASSING_QUALITY, bank, today.isoformat()])
+    if since is not None and today < since:
+        today_rows = []
+    return LogSummary(
+        answers_per_day=db.execute(_PER_DAY_QUERY, [bank, start]).fetchall(),
+        today_by_kind=list(starmap(KindActivity, today_rows)),
+        scheduled=db.execute(_SCHEDULED_QUERY, [bank, start]),
+        since=since,
+    )
+
+
+def gather(store: Store, bank: Bank, today: date, since: date | None = None) -> Stats:
+    """All figures for `bank` as of the study day `today`."""
+    log = read_log(store, bank.name, today, since)
+    return compute_stats(log, bank, store.card_states(bank.name), today)
+
+
+# Text pieces shared with the TUI charts
+
+
+def format_share(share: Share) -> str:
+    if share.ratio is None:
+        return "–"
+    return f"{share.ratio:.0%} ({share.passed}/{share.total})"
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes}m {secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h {minutes:02d}m"
+
+
+def format_due(due: date | None, today: date) -> str:
+    if due is None:
+        return ""
+    return "today" if due <= today else due.isoformat()
+
+
+def heat_level(count: int, top: int) -> int:
+    """0 for no answers, else 1-4 by the day's share of the busiest day."""
+    if count <= 0 or top <= 0:
+        return 0
+    return max(1, min(4, math.ceil(4 * count / top)))
+
+
+def calendar_weeks(days: list[DayCount]) -> list[list[DayCount | None]]:
+    """Columns of seven days, Monday first, for a calendar; None pads either end."""
+    if not days:
+        return []
+    padded: list[DayCount | None] = [None] * days[0].day.weekday() + list(days)
+    padded += [None] * (-len(padded) % 7)
+    return [padded[i : i + 7] for i in range(0, len(padded), 7)]
+
+
+def month_labels(weeks: list[list[DayCount | None]], column_width: int = 1) -> str:
+    """A line naming each month above the week in which it starts."""
+    line = [" "] * (len(weeks) * column_width + 3)
+    for index, week in enumerate(weeks):
+        for day in week:
+            if day is not None and day.day.day == 1:
+                at = index * column_width
+                line[at : at + 3] = day.day.strftime("%b")
+    return "".join(line).rstrip()
+
+
+def column_chart(values: list[int], height: int, bar: int = 1, gap: int = 1) -> list[str]:
+    """Rows of a vertical bar chart, top row first, drawn in eighths of a row.
+
+    A value above zero always shows at least an eighth, so a quiet day is not lost.
+    """
+    top = max(values, default=0)
+    eighths = [max(1, round(v * height * 8 / top)) if v else 0 for v in values]
+    rows = []
+    for row in range(height - 1, -1, -1):
+        cells = (BLOCKS[min(8, max(0, e - row * 8))] * bar + " " * gap for e in eighths)
+        rows.append("".join(cells))
+    return rows
+
+
+# The report for a terminal
+
+
+def render_report(stats: Stats, bank: Bank, width: int = 100) -> str:
+    out = io.StringIO()
+    console = Console(file=out, width=width, force_terminal=False)
+    since = f", answers since {stats.since.isoformat()}" if stats.since else ""
+    console.print(Text(f"{bank.title}: study day {stats.today.isoformat()}{since}", style="bold"))
+    console.print(today_grid(stats), "")
+    console.print(_chart("Answers per day, last 30 days", stats.recent))
+    console.print(_calendar(stats.calendar))
+    console.print(_retention_table(stats), "")
+    console.print(_chart("Cards due, next 30 days (overdue counted today)", stats.forecast))
+    console.print(f"  and {stats.due_later} due later\n")
+    console.print(distributions_grid(stats), "")
+    console.print(_hardest_table(stats))
+    console.print(_questions_table(stats))
+    return out.getvalue()
+
+
+def today_grid(stats: Stats) -> Table:
+    """Today's work, the streak and the first-run share, as two aligned columns."""
+    today, streak = stats.studied_today, stats.streak
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(today.by_kind.items()))
+    below = today.below_passing_share
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Answered today", f"{today.answers}" + (f" ({kinds})" if kinds else ""))
+    table.add_row("Time spent today", format_seconds(today.seconds))
+    table.add_row("Graded below 3", "–" if below is None else f"{below:.0%}")
+    table.add_row("Streak", f"{_days(streak.current)} now, longest {_days(streak.longest)}")
+    if has_code(stats):
+        table.add_row("First run passed", f"{format_share(stats.first_run)} of coding answers")
+    return table
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _chart(title: str, days: list[DayCount], height: int = 6) -> Group:
+    values = [d.count for d in days]
+    rows = column_chart(values, height)
+    top = str(max(values, default=0))
+    label_width = len(top) + 1
+    lines = [
+        (top if i == 0 else "0" if i == height - 1 else "").rjust(label_width - 1) + " │" + row
+        for i, row in enumerate(rows)
+    ]
+    first, last = days[0].day.strftime("%b %d"), days[-1].day.strftime("%b %d")
+    axis = " " * (label_width + 1) + first + last.rjust(2 * len(days) - len(first))
+    return Group(Text(title, style="bold"), *map(Text, lines), Text(axis), Text(""))
+
+
+def _calendar(days: list[DayCount]) -> Group:
+    weeks = calendar_weeks(days)
+    top = max((d.count for d in days), default=0)
+    lines = ["    " + month_labels(weeks)]
+    for weekday in range(7):
+        cells = []
+        for week in weeks:
+            cell = week[weekday]
+            cells.append(" " if cell is None else HEAT_GLYPHS[heat_level(cell.count, top)])
+        lines.append(f"{WEEKDAYS[weekday]:<3} " + "".join(cells))
+    studied = sum(1 for d in days if d.count)
+    legend = f"    less {HEAT_GLYPHS} more; {studied} of {len(days)} days studied, busiest {top}"
+    title = Text("Answers over the last year", style="bold")
+    return Group(title, *map(Text, lines), Text(legend), Text(""))
+
+
+def _retention_table(stats: Stats) -> Table:
+    table = Table(
+        title="True retention",
+        title_justify="left",
+        caption="First scheduled review of the day on learned cards; drills and cram never count.",
+        caption_justify="left",
+    )
+    for column in ("window", "young (< 21 d)", "mature", "all"):
+        table.add_column(column, justify="left" if column == "window" else "right")
+    for window in stats.retention:
+        table.add_row(
+            f"last {window.days} days",
+            format_share(window.young),
+            format_share(window.mature),
+            format_share(window.overall),
+        )
+    return table
+
+
+def stage_buckets(stats: Stats) -> list[Bucket]:
+    counts = stats.cards
+    return [
+        Bucket("new", counts.new),
+        Bucket("learning", counts.learning),
+        Bucket("young", counts.young),
+        Bucket("mature", counts.mature),
+    ]
+
+
+def distributions_grid(stats: Stats, bar_width: int = 12) -> Table:
+    """Card stages, easiness and intervals side by side."""
+    table = Table.grid(padding=(0, 3))
+    table.add_row(
+        bucket_table("Cards", stage_buckets(stats), bar_width),
+        bucket_table("Easiness", stats.easiness, bar_width),
+        bucket_table("Interval (days)", stats.intervals, bar_width),
+    )
+    return table
+
+
+def bucket_table(title: str, buckets: list[Bucket], bar_width: int = 12) -> Table:
+    """Counts with a bar each, scaled to the largest."""
+    top = max((b.count for b in buckets), default=0)
+    table = Table(title=title, title_justify="left", title_style="bold", box=None, pad_edge=False)
+    table.show_header = False
+    table.add_column(no_wrap=True)
+    table.add_column(justify="right")
+    table.add_column(no_wrap=True)
+    for bucket in buckets:
+        length = round(bucket.count * bar_width / top) if top else 0
+        table.add_row(bucket.label, str(bucket.count), "█" * length)
+    return table
+
+
+def _hardest_table(stats: Stats) -> Table:
+    table = Table(title="Hardest questions (lowest easiness, most lapses)", title_justify="left")
+    for column in ("#", "id", "EF", "lapses", "interval", "last"):
+        table.add_column(column, justify="left" if column == "id" else "right")
+    for q in stats.hardest:
+        table.add_row(
+            str(q.number),
+            q.id,
+            format_easiness(q.easiness),
+            str(q.lapses),
+            f"{q.interval}d",
+            _text(q.last_grade),
+        )
+    if not stats.hardest:
+        table.add_row("", "none yet", "", "", "", "")
+    return table
+
+
+QUESTION_COLUMNS = (
+    "#",
+    "id",
+    "stage",
+    "EF",
+    "interval",
+    "due",
+    "reviews",
+    "lapses",
+    "last",
+    "avg time",
+)
+FIRST_RUN_COLUMN = "1st run"
+TEXT_COLUMNS = ("id", "stage", "due")
+
+
+def has_code(stats: Stats) -> bool:
+    return any(q.first_run is not None for q in stats.questions)
+
+
+def question_cells(q: QuestionFigures, today: date, code: bool) -> list[str]:
+    """One row of the every-question table, in QUESTION_COLUMNS order."""
+    cells = [
+        str(q.number),
+        q.id,
+        q.stage,
+        "" if q.easiness is None else format_easiness(q.easiness),
+        "" if q.interval is None else f"{q.interval}d",
+        format_due(q.due, today),
+        str(q.reviews),
+        str(q.lapses),
+        _text(q.last_grade),
+        "" if q.average_seconds is None else format_seconds(q.average_seconds),
+    ]
+    if code:
+        cells.append("" if q.first_run is None else format_share(q.first_run))
+    return cells
+
+
+def _questions_table(stats: Stats) -> Table:
+    code = has_code(stats)
+    table = Table(
+        title="Every question",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+        pad_edge=False,
+    )
+    for column in (*QUESTION_COLUMNS, *([FIRST_RUN_COLUMN] if code else [])):
+        text = column in TEXT_COLUMNS
+        table.add_column(column, justify="left" if text else "right", no_wrap=text)
+    for q in stats.questions:
+        table.add_row(*question_cells(q, stats.today, code))
+    return table
+
+
+def _text(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+# The JSON form for scripts
+
+
+def stats_json(stats: Stats, bank: Bank) -> dict:
+    """Every figure as plain JSON values: dates as ISO strings, easiness as '2.36'."""
+    today = stats.studied_today
+    return {
+        "bank": bank.name,
+        "today": stats.today.isoformat(),
+        "since": stats.since.isoformat() if stats.since else None,
+        "studied_today": {
+            "answers": today.answers,
+            "seconds": round(today.seconds, 3),
+            "below_passing": today.below_passing,
+            "below_passing_share": _ratio(today.below_passing_share),
+            "by_kind": today.by_kind,
+        },
+        "streak": {"current": stats.streak.current, "longest": stats.streak.longest},
+        "answers_per_day": _days_json(stats.recent, "answers"),
+        "calendar": _days_json(stats.calendar, "answers"),
+        "retention": [
+            {
+                "days": window.days,
+                "young": _share_json(window.young),
+                "mature": _share_json(window.mature),
+                "overall": _share_json(window.overall),
+            }
+            for window in stats.retention
+        ],
+        "forecast": _days_json(stats.forecast, "due"),
+        "due_later": stats.due_later,
+        "cards": {
+            "new": stats.cards.new,
+            "learning": stats.cards.learning,
+            "young": stats.cards.young,
+            "mature": stats.cards.mature,
+            "total": stats.cards.total,
+        },
+        "easiness": [{"range": b.label, "cards": b.count} for b in stats.easiness],
+        "intervals": [{"days": b.label, "cards": b.count} for b in stats.intervals],
+        "first_run": _share_json(stats.first_run),
+        "hardest": [q.id for q in stats.hardest],
+        "questions": [
+            {
+                "id": q.id,
+                "number": q.number,
+                "kind": q.kind,
+                "stage": q.stage,
+                "easiness": None if q.easiness is None else format_easiness(q.easiness),
+                "interval": q.interval,
+                "due": q.due.isoformat() if q.due else None,
+                "reviews": q.reviews,
+                "lapses": q.lapses,
+                "last_grade": q.last_grade,
+                "average_seconds": _ratio(q.average_seconds, 2),
+                "first_run": None if q.first_run is None else _share_json(q.first_run),
+            }
+            for q in stats.questions
+        ],
+    }
+
+
+def _ratio(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _share_json(share: Share) -> dict:
+    return {"passed": share.passed, "total": share.total, "ratio": _ratio(share.ratio)}
+
+
+def _days_json(days: list[DayCount], name: str) -> list[dict]:
+    return [{"day": d.day.isoformat(), name: d.count} for d in days]

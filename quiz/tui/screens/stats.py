@@ -1,0 +1,208 @@
+"""The Stats screen: today, the streak, charts of the log, retention and every question.
+
+The figures are read in a worker thread on a connection of its own (a SQLite
+connection belongs to the thread that opened it) and arrive as one message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from quiz.bank import Bank
+from quiz.errors import QuizError
+from quiz.scheduler import format_easiness
+from quiz.settings import Settings
+from quiz.stats import Stats
+from quiz.stats_report import (
+    FIRST_RUN_COLUMN,
+    QUESTION_COLUMNS,
+    TEXT_COLUMNS,
+    distributions_grid,
+    format_share,
+    gather,
+    has_code,
+    question_cells,
+    today_grid,
+)
+from quiz.store import Store, open_store
+from quiz.tui.widgets.charts import BarChart, CalendarHeatmap, ForecastChart
+
+QUESTIONS_PANE = "stats-every-question"
+
+
+def database_file(store: Store) -> Path | None:
+    """The file behind `store`, or None for an in-memory database."""
+    for _, name, filename in store.db.execute("PRAGMA database_list").fetchall():
+        if name == "main" and filename:
+            return Path(filename)
+    return None
+
+
+class StatsScreen(Screen[None]):
+    """Progress over the review log; Esc or q goes back.
+
+    `today` pins the study day, as the tests do; otherwise the settings give it.
+    """
+
+    CSS_PATH = "stats.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Back"),
+        Binding("q", "close", "Back", show=False),
+    ]
+
+    class FiguresLoaded(Message):
+        def __init__(self, stats: Stats) -> None:
+            super().__init__()
+            self.stats = stats
+
+    class FiguresFailed(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(
+        self, settings: Settings, bank: Bank, store: Store, *, today: date | None = None
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.bank = bank
+        self.today = today
+        # The worker opens its own connection to the store's file; an in-memory store
+        # has none, so the settings' database stands in for it.
+        self.db_file = database_file(store) or settings.db_path
+        self.stats: Stats | None = None
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(id="stats-tabs"):
+            with TabPane("Overview", id="stats-overview"):
+                with VerticalScroll(id="stats-body"):
+                    yield Static(id="stats-summary")
+                    yield titled(BarChart(id="stats-recent"), "Answers per day, last 30 days")
+                    yield titled(CalendarHeatmap(id="stats-calendar"), "Answers, last year")
+                    yield titled(
+                        ForecastChart(id="stats-forecast"),
+                        "Cards due, next 30 days (overdue counted today)",
+                    )
+                    yield titled(
+                        DataTable(id="stats-retention", cursor_type="none", zebra_stripes=True),
+                        "True retention: first scheduled review of the day on learned cards",
+                    )
+                    yield Static(id="stats-distributions")
+                    yield titled(
+                        DataTable(id="stats-hardest", cursor_type="row", zebra_stripes=True),
+                        "Hardest questions: lowest easiness, most lapses",
+                    )
+            with TabPane("Every question", id=QUESTIONS_PANE):
+                yield DataTable(id="stats-questions", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#stats-body").loading = True
+        self.load_figures()
+
+    @work(thread=True, exclusive=True, group="stats")
+    def load_figures(self) -> None:
+        today = self.today or self.settings.today()
+        try:
+            store = open_store(self.db_file)
+            try:
+                stats = gather(store, self.bank, today)
+            finally:
+                store.db.conn.close()
+        except (QuizError, sqlite3.DatabaseError) as exc:
+            self.post_message(self.FiguresFailed(str(exc)))
+            return
+        self.post_message(self.FiguresLoaded(stats))
+
+    @on(FiguresFailed)
+    def show_failure(self, message: FiguresFailed) -> None:
+        self.query_one("#stats-body").loading = False
+        self.query_one("#stats-summary", Static).update(f"Statistics unavailable: {message.reason}")
+
+    @on(FiguresLoaded)
+    def show_figures(self, message: FiguresLoaded) -> None:
+        stats = self.stats = message.stats
+        self.query_one("#stats-summary", Static).update(today_grid(stats))
+        self.query_one("#stats-recent", BarChart).show(stats.recent)
+        self.query_one("#stats-calendar", CalendarHeatmap).show(stats.calendar)
+        forecast = self.query_one("#stats-forecast", ForecastChart)
+        forecast.show(stats.forecast)
+        forecast.border_subtitle = f"and {stats.due_later} due later"
+        self._fill_retention(stats)
+        self.query_one("#stats-distributions", Static).update(
+            distributions_grid(stats, bar_width=6)
+        )
+        self._fill_hardest(stats)
+        self.query_one("#stats-body").loading = False
+        if self.query_one(TabbedContent).active == QUESTIONS_PANE:
+            self._fill_questions(stats)
+
+    @on(TabbedContent.TabActivated, pane=f"#{QUESTIONS_PANE}")
+    def show_questions(self) -> None:
+        """The long table is built when first opened, so the overview comes up sooner."""
+        if self.stats is not None:
+            self._fill_questions(self.stats)
+
+    def _fill_retention(self, stats: Stats) -> None:
+        table = self.query_one("#stats-retention", DataTable)
+        table.clear(columns=True)
+        table.add_columns("window", "young (< 21 d)", "mature", "all")
+        for window in stats.retention:
+            table.add_row(
+                f"last {window.days} days",
+                format_share(window.young),
+                format_share(window.mature),
+                format_share(window.overall),
+                key=str(window.days),
+            )
+
+    def _fill_hardest(self, stats: Stats) -> None:
+        table = self.query_one("#stats-hardest", DataTable)
+        table.clear(columns=True)
+        table.add_columns("#", "id", "EF", "lapses", "interval", "last")
+        for q in stats.hardest:
+            table.add_row(
+                q.number,
+                q.id,
+                format_easiness(q.easiness),
+                q.lapses,
+                f"{q.interval}d",
+                "" if q.last_grade is None else q.last_grade,
+                key=q.id,
+            )
+
+    def _fill_questions(self, stats: Stats) -> None:
+        table = self.query_one("#stats-questions", DataTable)
+        if table.row_count:
+            return
+        code = has_code(stats)
+        columns = (*QUESTION_COLUMNS, *([FIRST_RUN_COLUMN] if code else []))
+        table.add_columns(*columns)
+        justify = ["left" if c in TEXT_COLUMNS else "right" for c in columns]
+        for q in stats.questions:
+            # Text cells spare DataTable the markup parsing it gives plain strings.
+            cells = question_cells(q, stats.today, code)
+            row = [Text(cell, justify=side) for cell, side in zip(cells, justify, strict=True)]
+            table.add_row(*row, key=q.id)
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+
+def titled(widget: Widget, title: str) -> Widget:
+    """`widget` with a border that names what it shows."""
+    widget.border_title = title
+    widget.add_class("stats-section")
+    return widget

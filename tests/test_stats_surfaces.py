@@ -1,0 +1,322 @@
+"""The figures read from a real store: through `quiz stats`, `--json` and the Stats screen."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console
+from textual.app import App
+from textual.widgets import DataTable, Static
+
+from quiz.bank import load_bank
+from quiz.cli import main
+from quiz.paths import default_db_path
+from quiz.scheduler import CardState, review
+from quiz.session import Answer, StudySession, study_day
+from quiz.settings import Settings
+from quiz.stats import LogEntry, summarize
+from quiz.stats_report import column_chart, gather, heat_level, read_log
+from quiz.store import Review, Store, open_store
+from quiz.tui.screens.stats import StatsScreen
+from quiz.tui.widgets.charts import BarChart, CalendarHeatmap, ForecastChart
+
+BANK_YAML = """\
+bank: stats-test
+title: Stats test bank
+questions:
+  - {id: tensor, number: 1, kind: recall, prompt: p, answer: a, key_points: [a, b], tags: []}
+  - {id: broadcast, number: 2, kind: recall, prompt: p, answer: a, key_points: [a, b], tags: []}
+  - id: mse
+    number: 3
+    kind: code
+    prompt: p
+    answer: a
+    key_points: [a, b]
+    tags: []
+    contract: [mse]
+    starter: "def mse(a, b): ..."
+    hints: [square the differences]
+    solution: mse.py
+  - {id: sgd, number: 4, kind: recall, prompt: p, answer: a, key_points: [a, b], tags: []}
+"""
+
+
+@pytest.fixture
+def bank_path(tmp_path) -> Path:
+    (tmp_path / "mse.py").write_text("def mse(a, b):\n    return ((a - b) ** 2).mean()\n")
+    path = tmp_path / "bank.yaml"
+    path.write_text(BANK_YAML)
+    return path
+
+
+def record_history(store: Store, today: date) -> None:
+    """Eleven answers over eleven days, worked through by hand in the tests below."""
+    states: dict[str, CardState] = {}
+    plan = [
+        # (question, days ago, kind, grade, seconds, first run passed)
+        ("tensor", 10, "review", 5, None, None),
+        ("tensor", 9, "review", 4, None, None),
+        ("tensor", 3, "review", 2, None, None),
+        ("tensor", 3, "drill", 4, None, None),
+        ("tensor", 2, "review", 4, None, None),
+        ("tensor", 1, "review", 3, None, None),
+        ("broadcast", 1, "review", 4, None, None),
+        ("broadcast", 0, "review", 5, 10.0, None),
+        ("broadcast", 0, "cram", 1, 5.0, None),
+        ("mse", 0, "review", 3, 60.0, False),
+        ("mse", 0, "drill", 4, 30.0, True),
+    ]
+    for minute, (qid, days_ago, kind, grade, seconds, first_run) in enumerate(plan):
+        day = today - timedelta(days=days_ago)
+        before = states.get(qid, CardState())
+        after = review(before, grade, day) if kind == "review" else before
+        states[qid] = after
+        store.record(
+            Review(
+                bank="stats-test",
+                question_id=qid,
+                reviewed_at=f"{day.isoformat()}T12:{minute:02d}:00.000000+00:00",
+                day=day.isoformat(),
+                grade=grade,
+                kind=kind,
+                state_before=before,
+                state_after=after,
+                duration_s=seconds,
+                first_run_passed=first_run,
+            )
+        )
+
+
+def test_gather_uses_the_stored_study_day_so_late_nights_count_for_the_day_before(bank_path):
+    bank = load_bank(bank_path)
+    store = open_store(default_db_path())
+    late = datetime(2024, 6, 15, 2, 30)
+    session = StudySession(bank, store, today=study_day(late))
+    session.grade(5, Answer(duration_s=8.0), now=late)
+
+    stats = gather(store, bank, date(2024, 6, 15))
+
+    assert stats.recent[-2].day == date(2024, 6, 14) and stats.recent[-2].count == 1
+    assert stats.studied_today.answers == 0
+    assert (stats.streak.current, stats.streak.longest) == (1, 1)
+
+
+def test_gather_reads_the_hand_worked_history(bank_path):
+    today = date(2024, 6, 15)
+    store = open_store(default_db_path())
+    record_history(store, today)
+
+    stats = gather(store, load_bank(bank_path), today)
+
+    assert (stats.studied_today.answers, stats.studied_today.seconds) == (4, 105.0)
+    assert (stats.streak.current, stats.streak.longest) == (4, 4)
+    week, month, _ = stats.retention
+    assert (week.young.passed, week.young.total, week.mature.total) == (2, 3, 0)
+    assert (month.young.passed, month.young.total) == (3, 4)
+    assert (stats.cards.new, stats.cards.learning, stats.cards.young) == (1, 0, 3)
+    assert [(d.day - today).days for d in stats.forecast if d.count] == [1, 5, 6]
+    assert [q.id for q in stats.hardest] == ["mse", "tensor"]
+    assert stats.first_run.passed == 0 and stats.first_run.total == 1
+
+
+@pytest.mark.parametrize("since", [None, date(2024, 6, 13)])
+def test_the_store_query_reduces_the_log_as_summarize_does(since):
+    store = open_store(default_db_path())
+    record_history(store, date(2024, 6, 15))
+    entries = [
+        LogEntry(
+            r.question_id,
+            r.day,
+            r.kind,
+            r.grade,
+            r.duration_s,
+            r.first_run_passed,
+            r.state_before.repetitions,
+            r.state_before.interval,
+        )
+        for r in store.reviews("stats-test")
+    ]
+
+    expected = summarize(entries, date(2024, 6, 15), since)
+    got = read_log(store, "stats-test", date(2024, 6, 15), since)
+
+    assert got.answers_per_day == expected.answers_per_day
+    assert got.today_by_kind == expected.today_by_kind
+    assert list(got.scheduled) == sorted(expected.scheduled, key=lambda a: a.question_id)
+    assert len(expected.scheduled) == (8 if since is None else 5)
+
+
+def run_stats(bank_path: Path, *args: str):
+    return CliRunner().invoke(main, ["--bank", str(bank_path), "stats", *args])
+
+
+def test_quiz_stats_prints_the_figures(bank_path):
+    record_history(open_store(default_db_path()), Settings.from_environment().today())
+
+    result = run_stats(bank_path)
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "Answered today    4 (1 cram, 1 drill, 2 review)" in result.output
+    assert "Time spent today  1m 45s" in result.output
+    assert "Graded below 3    25%" in result.output
+    assert "Streak            4 days now, longest 4 days" in result.output
+    assert any(line.startswith("│ last 7 days") and "67% (2/3)" in line for line in lines)
+    hardest = lines.index("Hardest questions (lowest easiness, most lapses)")
+    assert "mse" in lines[hardest + 4] and "2.36" in lines[hardest + 4]
+    tensor = next(line.split() for line in lines if line.split()[1:2] == ["tensor"])
+    assert tensor[2:4] == ["young", "2.46"] and tensor[6:9] == ["5", "1", "3"]
+
+
+def test_quiz_stats_json_is_one_object_of_the_figures(bank_path):
+    today = Settings.from_environment().today()
+    record_history(open_store(default_db_path()), today)
+
+    result = run_stats(bank_path, "--json")
+
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout)
+    assert figures["today"] == today.isoformat()
+    assert figures["studied_today"]["by_kind"] == {"review": 2, "cram": 1, "drill": 1}
+    assert figures["streak"] == {"current": 4, "longest": 4}
+    assert figures["retention"][0] == {
+        "days": 7,
+        "young": {"passed": 2, "total": 3, "ratio": 0.6667},
+        "mature": {"passed": 0, "total": 0, "ratio": None},
+        "overall": {"passed": 2, "total": 3, "ratio": 0.6667},
+    }
+    assert figures["cards"] == {"new": 1, "learning": 0, "young": 3, "mature": 0, "total": 4}
+    tensor, _, mse, sgd = figures["questions"]
+    assert (tensor["lapses"], tensor["easiness"], tensor["reviews"]) == (1, "2.46", 5)
+    assert mse["first_run"] == {"passed": 0, "total": 1, "ratio": 0.0}
+    assert mse["average_seconds"] == 60.0
+    assert sgd["stage"] == "new" and sgd["due"] is None
+    assert len(figures["calendar"]) == 365 and figures["calendar"][-1]["answers"] == 4
+
+
+def test_since_narrows_the_window(bank_path):
+    today = Settings.from_environment().today()
+    record_history(open_store(default_db_path()), today)
+
+    result = run_stats(bank_path, "--json", "--since", (today - timedelta(days=1)).isoformat())
+
+    figures = json.loads(result.stdout)
+    assert figures["since"] == (today - timedelta(days=1)).isoformat()
+    assert figures["streak"] == {"current": 2, "longest": 2}
+    assert figures["questions"][0]["lapses"] == 0
+    assert figures["cards"]["young"] == 3
+
+
+def test_a_bad_since_date_is_one_line_and_exit_2(bank_path):
+    result = run_stats(bank_path, "--since", "2024-02-30")
+
+    assert result.exit_code == 2
+    assert result.stderr == "quiz: error: --since: '2024-02-30' is not a date; use YYYY-MM-DD\n"
+
+
+def test_quiz_stats_on_an_empty_database(bank_path):
+    result = run_stats(bank_path, "--json")
+    text = run_stats(bank_path)
+
+    assert result.exit_code == 0 and text.exit_code == 0
+    figures = json.loads(result.stdout)
+    assert figures["cards"]["new"] == 4 and figures["streak"]["current"] == 0
+    assert figures["retention"][2]["overall"]["ratio"] is None
+    assert "Answered today    0" in text.output
+
+
+class Host(App[None]):
+    """A bare app that opens the screen under test."""
+
+    def __init__(self, screen: StatsScreen) -> None:
+        super().__init__()
+        self.screen_under_test = screen
+
+    def on_mount(self) -> None:
+        self.push_screen(self.screen_under_test)
+
+
+def shown(static: Static) -> str:
+    console = Console(file=io.StringIO(), width=100)
+    console.print(static.content)
+    return console.file.getvalue()
+
+
+def test_stats_screen_shows_the_figures_and_closes(bank_path):
+    today = date(2024, 6, 15)
+    store = open_store(default_db_path())
+    record_history(store, today)
+    settings = Settings.from_environment(bank_path=bank_path)
+    screen = StatsScreen(settings, load_bank(bank_path), store, today=today)
+
+    async def drive() -> None:
+        app = Host(screen)
+        async with app.run_test(size=(120, 50)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.screen is screen and screen.stats is not None
+            summary = shown(screen.query_one("#stats-summary", Static))
+            assert "4 (1 cram, 1 drill, 2 review)" in summary
+            assert "1m 45s" in summary and "25%" in summary
+            retention = screen.query_one("#stats-retention", DataTable)
+            assert retention.get_row("7") == ["last 7 days", "67% (2/3)", "–", "67% (2/3)"]
+            hardest = screen.query_one("#stats-hardest", DataTable)
+            assert [hardest.get_row_at(i)[1] for i in range(hardest.row_count)] == [
+                "mse",
+                "tensor",
+            ]
+            recent = screen.query_one("#stats-recent", BarChart).render().plain
+            assert recent.splitlines()[0].lstrip().startswith("4 │")
+            assert "May 17" in recent and "Jun 15" in recent
+            calendar = screen.query_one("#stats-calendar", CalendarHeatmap).render().plain
+            assert "6 of 365 days studied" in calendar and "busiest: 4" in calendar
+            forecast = screen.query_one("#stats-forecast", ForecastChart)
+            assert forecast.peak == 1 and forecast.border_subtitle == "and 0 due later"
+
+            await pilot.click("#--content-tab-stats-every-question")
+            questions = screen.query_one("#stats-questions", DataTable)
+            tensor = [str(cell) for cell in questions.get_row("tensor")]
+            assert tensor[:8] == ["1", "tensor", "young", "2.46", "6d", "2024-06-20", "5", "1"]
+            assert str(questions.get_row("mse")[-1]) == "0% (0/1)"
+            assert str(questions.get_row("sgd")[2]) == "new"
+            await pilot.press("escape")
+            assert not isinstance(app.screen, StatsScreen)
+
+            app.push_screen(StatsScreen(settings, load_bank(bank_path), store, today=today))
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.press("q")
+            assert not isinstance(app.screen, StatsScreen)
+
+    asyncio.run(drive())
+
+
+def test_a_database_that_cannot_be_read_is_reported_on_the_screen(bank_path, tmp_path):
+    broken = tmp_path / "broken.db"
+    store = open_store(broken)
+    screen = StatsScreen(Settings.from_environment(), load_bank(bank_path), store)
+    broken.write_bytes(b"not a database at all" * 100)
+
+    async def drive() -> None:
+        app = Host(screen)
+        async with app.run_test() as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "Statistics unavailable" in shown(screen.query_one("#stats-summary", Static))
+            assert screen.stats is None
+
+    asyncio.run(drive())
+
+
+def test_text_charts_scale_to_the_busiest_day():
+    assert column_chart([0, 1, 2, 4], height=2, gap=0) == ["   █", " ▄██"]
+    assert column_chart([1, 100], height=1, gap=0) == ["▁█"]  # a quiet day still shows
+    assert [heat_level(n, 10) for n in (0, 1, 3, 6, 10)] == [0, 1, 2, 3, 4]
