@@ -9,15 +9,31 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from sqlite_utils import Database, Migrations
-
 from quiz.errors import QuizError
 from quiz.scheduler import CardState
+
+
+def _import_sqlite_utils():
+    """sqlite-utils imports numpy and pandas whenever they are installed, about a tenth of a
+    second of every start-up; quiz stores neither, so they are hidden while it loads."""
+    hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))
+    try:
+        import sqlite_utils
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, ...) is None:
+                del sys.modules[name]
+    return sqlite_utils.Database, sqlite_utils.Migrations
+
+
+Database, Migrations = _import_sqlite_utils()
 
 REVIEW_KINDS = ("review", "drill", "cram")
 
