@@ -1,0 +1,83 @@
+"""Help: every key quiz understands, screen by screen."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from quiz.scheduler import QUALITY_MEANINGS
+
+KEYS: dict[str, list[tuple[str, str]]] = {
+    "Everywhere": [
+        ("? / F1", "this help"),
+        ("ctrl+p", "command palette"),
+        ("q", "quit (ctrl+q while typing)"),
+        ("Tab", "move between areas (shift+Tab back)"),
+        ("Esc", "leave a text area; again to go back"),
+    ],
+    "Home": [
+        ("Enter", "start today's session"),
+        ("b", "browse every question"),
+        ("s", "statistics"),
+    ],
+    "Answering": [
+        ("typing", "goes into the answer; keys there are text, never shortcuts"),
+        ("ctrl+s", "reveal our answer and the key points you covered"),
+        ("ctrl+r / F5", "code: run the checks, as often as you like"),
+        ("ctrl+t", "code: the next hint"),
+        ("ctrl+o", "code: edit in $VISUAL / $EDITOR (vi if unset)"),
+        ("ctrl+s", "code: done, show our answer"),
+    ],
+    "After the reveal": [
+        ("Enter", "accept the suggested grade"),
+        *((str(grade), QUALITY_MEANINGS[grade]) for grade in range(5, -1, -1)),
+        ("ctrl+g / u", "undo the last grade and answer again"),
+        ("", "a grade below 4 brings the question back as a drill today"),
+    ],
+    "Summary": [
+        ("Enter", "back home"),
+        ("u", "undo the last grade"),
+        ("s", "statistics"),
+    ],
+    "Browse": [
+        ("/", "filter by id, tag, kind, new/due/scheduled or words"),
+        ("Enter", "practise the selected question (its schedule never moves)"),
+        ("Esc", "clear the filter, then back"),
+    ],
+}
+
+
+def keys_content() -> Content:
+    lines: list[Content] = []
+    for section, keys in KEYS.items():
+        if lines:
+            lines.append(Content(""))
+        lines.append(Content.from_markup("[b $primary]$section[/]", section=section))
+        for key, meaning in keys:
+            lines.append(
+                Content.from_markup(
+                    "  [b $accent]$key[/] $meaning", key=key.ljust(12), meaning=meaning
+                )
+            )
+    return Content("\n").join(lines)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark,f1", "close", "Close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help"):
+            yield Static(keys_content())
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help").border_title = "Keys"
+
+    def action_close(self) -> None:
+        self.dismiss()

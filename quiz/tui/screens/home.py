@@ -1,0 +1,145 @@
+"""Home: today's counts, the streak, what comes next; Enter starts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from quiz.store import Store
+from quiz.tui.feedback import streak
+
+
+def study_days(store: Store, bank: str) -> set[date]:
+    """Every day with at least one answer logged, read from the (bank, day) index."""
+    rows = store.db.execute("SELECT DISTINCT day FROM reviews WHERE bank = ?", [bank]).fetchall()
+    return {date.fromisoformat(day) for (day,) in rows}
+
+
+def first_line(markdown: str, width: int = 70) -> str:
+    line = " ".join(markdown.split())
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
+class Figure(Static):
+    """One big number with its label underneath."""
+
+    def __init__(self, label: str, id: str):
+        super().__init__(id=id, classes="figure")
+        self.label = label
+
+    def show(self, value: str) -> None:
+        self.update(Content.from_markup("[b]$value[/]\n$label", value=value, label=self.label))
+
+
+class HomeScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "start", "Start"),
+        Binding("b", "browse", "Browse"),
+        Binding("s", "stats", "Stats"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home"):
+            yield Static(id="greeting")
+            with Horizontal(id="figures"):
+                yield Figure("due", id="due")
+                yield Figure("new", id="new")
+                yield Figure("in drill", id="drill")
+                yield Figure("streak", id="streak")
+            yield Static(id="next-up")
+            yield Static(id="call-to-action")
+        yield Footer()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown = False
+
+    def on_screen_resume(self) -> None:
+        """Today's figures; read afresh on a return, not at start-up (the session is new)."""
+        if self.shown:
+            self.app.session.refresh()
+        self.shown = True
+        self.show_today()
+
+    def show_today(self) -> None:
+        app = self.app
+        session = app.session
+        today = app.today()
+        counts = session.counts()
+        days_studied = study_days(app.store, app.bank.name)
+        days = streak(days_studied, today)
+        self.query_one("#greeting", Static).update(
+            Content.from_markup(
+                "[b]$title[/]\n[dim]$when · $size questions in the bank[/]",
+                title=app.bank.title,
+                when=f"{today:%A} {today.day} {today:%B}",
+                size=str(len(app.bank)),
+            )
+        )
+        self.query_one("#due", Figure).show(str(counts.due))
+        self.query_one("#new", Figure).show(str(counts.new))
+        self.query_one("#drill", Figure).show(str(counts.drill))
+        self.query_one("#streak", Figure).show(f"{days} day{'s' if days != 1 else ''}")
+        question = session.current
+        next_up = self.query_one("#next-up", Static)
+        action = self.query_one("#call-to-action", Static)
+        if question is None:
+            tomorrow = sum(
+                1
+                for state in app.store.card_states(app.bank.name).values()
+                if state.due is not None and state.due <= today + timedelta(days=1)
+            )
+            next_up.update(
+                Content.from_markup(
+                    "[b $success]All done for today.[/] $tomorrow come back tomorrow.",
+                    tomorrow=f"{tomorrow} question{'s' if tomorrow != 1 else ''}",
+                )
+            )
+            action.update(
+                "Press b to browse and practise any question; it won't move its schedule."
+            )
+            return
+        kind = (
+            "drill"
+            if session.is_drill(question)
+            else ("new" if session.state_of(question.id).is_new else "review")
+        )
+        next_up.update(
+            Content.from_markup(
+                "[b]Next:[/] #$number [dim]·[/] $kind $code[dim]·[/] [b]$id[/]\n$prompt",
+                number=str(question.number),
+                kind=kind,
+                code="[code] " if question.is_code else "",
+                id=question.id,
+                prompt=first_line(question.prompt, 200),
+            )
+        )
+        keep = "" if today in days_studied or not days else " Study today to keep your streak."
+        action.update(
+            Content.from_markup(
+                "Press [b $accent]Enter[/] to start: $total questions today.$keep",
+                total=str(counts.total),
+                keep=keep,
+            )
+        )
+
+    def action_start(self) -> None:
+        if self.app.session.current is None:
+            self.notify("Nothing left for today. Press b to browse and practise.")
+            return
+        from quiz.tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
+
+    def action_browse(self) -> None:
+        self.app.open_browse()
+
+    def action_stats(self) -> None:
+        self.app.open_stats()

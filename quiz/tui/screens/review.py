@@ -1,0 +1,431 @@
+"""Review: one question at a time. Answer, reveal (or run the checks), grade 0-5, undo.
+
+The screen owns the state of the question on show; the session is only touched by
+thread workers (database writes, the checker), which report back by message.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Static, TextArea
+
+from quiz.bank import Question
+from quiz.scheduler import QUALITY_MEANINGS
+from quiz.session import Answer, StudySession, record_cram
+from quiz.store import Review
+from quiz.tui.feedback import (
+    CodeAttempt,
+    covered_key_points,
+    suggest_code_grade,
+    suggest_recall_grade,
+)
+from quiz.tui.widgets.answer_area import AnswerArea, prompt_content
+from quiz.tui.widgets.grade_bar import GradeBar
+from quiz.tui.widgets.progress_line import ProgressLine
+from quiz.tui.widgets.reveal import RevealView
+from quiz.tui.widgets.verdict import VerdictView
+
+
+class ReviewScreen(Screen):
+    """Today's queue, or with `cram` one question practised outside its schedule."""
+
+    AUTO_FOCUS = "#answer"
+
+    BINDINGS = [
+        Binding("ctrl+s", "reveal", "Reveal answer"),
+        Binding("ctrl+s", "finish", "Done"),
+        Binding("ctrl+r,f5", "run_checks", "Run checks"),
+        Binding("ctrl+t", "hint", "Hint"),
+        Binding("ctrl+o", "external_editor", "$EDITOR"),
+        Binding("enter", "accept", "Accept suggested grade"),
+        *(Binding(str(g), f"grade({g})", QUALITY_MEANINGS[g], show=False) for g in range(6)),
+        Binding("ctrl+g", "undo", "Undo last grade"),
+        Binding("u", "undo", "Undo last grade", show=False),
+        Binding("escape", "back", "Back"),
+    ]
+    COMMAND_KEYS = {
+        "ctrl+s": ("reveal", "finish"),
+        "ctrl+r": ("run_checks",),
+        "f5": ("run_checks",),
+        "ctrl+t": ("hint",),
+        "ctrl+o": ("external_editor",),
+        "ctrl+g": ("undo",),
+    }
+    """The bindings the answer area runs itself, in typing order (see AnswerArea)."""
+
+    class Graded(Message):
+        def __init__(self, review: Review):
+            super().__init__()
+            self.review = review
+
+    class Undone(Message):
+        def __init__(self, question: Question | None):
+            super().__init__()
+            self.question = question
+
+    class Checked(Message):
+        def __init__(self, verdict: Any, source: str):
+            super().__init__()
+            self.verdict = verdict
+            self.source = source
+
+    class WorkFailed(Message):
+        def __init__(self, what: str, error: Exception):
+            super().__init__()
+            self.what = what
+            self.reason = f"{type(error).__name__}: {error}"
+
+    def __init__(self, cram: Question | None = None):
+        super().__init__()
+        self.cram = cram
+        self.question: Question | None = None
+        self.revealed = False
+        self.busy = False
+        self.checking = False
+        self.runs: list[bool] = []
+        self.best_checks_passed = 0
+        self.hints_used = 0
+        self.suggested: int | None = None
+        self.shown_at = datetime.min
+
+    @property
+    def session(self) -> StudySession:
+        return self.app.session
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="status"):
+            yield Label(id="position")
+            yield ProgressLine(id="progress")
+            yield Label(id="tag")
+        with VerticalScroll(id="prompt-box"):
+            yield Static(id="prompt")
+        with Horizontal(id="work"):
+            with Vertical(id="answer-box"):
+                yield AnswerArea(id="answer")
+            with VerticalScroll(id="panel"):
+                yield Vertical(id="reveal-box")
+                yield Vertical(id="hints")
+                yield Vertical(id="verdict-box")
+        yield Label(id="last-graded")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Practice" if self.cram else "Review"
+        self.show_question()
+
+    # Showing a question
+
+    def show_question(self) -> None:
+        """Show the next question; never awaits, so keys typed meanwhile keep their order."""
+        question = self.cram or self.session.current
+        if question is None:
+            from quiz.tui.screens.summary import SummaryScreen
+
+            self.app.push_screen(SummaryScreen(), self.after_summary)
+            return
+        self.question = question
+        self.revealed = self.checking = False
+        self.runs, self.best_checks_passed, self.hints_used = [], 0, 0
+        self.suggested = None
+        self.shown_at = self.app.clock()
+        self.show_position(question)
+        self.query_one("#prompt", Static).update(prompt_content(question))
+        for box in ("#hints", "#verdict-box", "#reveal-box"):
+            self.query_one(box).remove_children()
+        for grades in self.query(GradeBar):
+            grades.suggested = None
+        self.set_class(False, "-revealed")
+        self.set_class(False, "-panel")
+        self.answer_area.prepare(question)
+        self.refresh_bindings()
+
+    def show_position(self, question: Question) -> None:
+        progress = self.query_one(ProgressLine)
+        if self.cram:
+            position, tag = f"Practice #{question.number}", "schedule unchanged"
+            progress.done, progress.total = 0, 1
+        else:
+            done, total = self.session.progress()
+            position = f"{done + 1} of {total}"
+            progress.done, progress.total = done, total
+            if self.session.is_drill(question):
+                tag = "drill"
+            else:
+                tag = "new" if self.session.state_of(question.id).is_new else "review"
+        self.query_one("#position", Label).update(position)
+        kind = "code" if question.is_code else "recall"
+        self.query_one("#tag", Label).update(f"{tag} · {kind} · {question.id}")
+
+    @property
+    def answer_area(self) -> AnswerArea:
+        return self.query_one("#answer", AnswerArea)
+
+    # Which keys apply now
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        question = self.question
+        if question is None:
+            return action == "back"
+        editing = isinstance(self.focused, TextArea) and not self.focused.read_only
+        code, before = question.is_code, not self.revealed
+        if action == "back":
+            return not self.busy
+        if self.busy:
+            return None if action in ("grade", "accept", "undo") else False
+        if action == "reveal":
+            return before and not code
+        if action == "finish":
+            return (None if self.checking else True) if before and code else False
+        if action == "run_checks":
+            return (None if self.checking else True) if before and code else False
+        if action == "hint":
+            return before and code and self.hints_used < len(question.hints)
+        if action == "external_editor":
+            return before and code
+        if action in ("grade", "accept"):
+            return self.revealed and not editing
+        if action == "undo":
+            return self.cram is None and bool(self.session.graded)
+        return True
+
+    async def run_command(self, key: str) -> None:
+        for action in self.COMMAND_KEYS[key]:
+            if await self.app.run_action(action, self):
+                return
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
+    # Answering
+
+    def action_reveal(self) -> None:
+        question = self.question
+        covered = covered_key_points(self.answer_area.text, question.key_points)
+        self.reveal(suggest_recall_grade(self.answer_area.text, covered), covered)
+
+    def action_finish(self) -> None:
+        attempt = CodeAttempt(
+            runs=tuple(self.runs),
+            best_checks_passed=self.best_checks_passed,
+            hints_used=self.hints_used,
+            edited=self.answer_area.text.strip() != self.question.starter.strip(),
+        )
+        self.reveal(suggest_code_grade(attempt), None)
+
+    def reveal(self, suggested: int, covered: list[bool] | None) -> None:
+        self.revealed, self.suggested = True, suggested
+        self.answer_area.read_only = True
+        why = "" if covered is not None else self.code_summary()
+        self.query_one("#reveal-box").mount(RevealView(self.question, covered, suggested, why))
+        if self.query(GradeBar):
+            self.query_one(GradeBar).suggested = suggested
+        else:  # mounted on first use: a quicker first question
+            self.mount(GradeBar(suggested, id="grades"), before="#last-graded")
+        self.set_class(True, "-revealed")
+        self.set_class(True, "-panel")
+        panel = self.query_one("#panel", VerticalScroll)
+        panel.focus()
+        panel.scroll_home(animate=False)
+        self.refresh_bindings()
+
+    def code_summary(self) -> str:
+        if not self.runs:
+            return ", checks never run"
+        runs = f"{len(self.runs)} run{'s' if len(self.runs) > 1 else ''}"
+        hints = f", {self.hints_used} hint{'s' if self.hints_used != 1 else ''}"
+        outcome = "passed" if any(self.runs) else "never passed"
+        return f", {outcome} after {runs}{hints if self.hints_used else ''}"
+
+    def action_hint(self) -> None:
+        question = self.question
+        self.hints_used += 1
+        hint = question.hints[self.hints_used - 1]
+        label = f"Hint {self.hints_used} of {len(question.hints)}"
+        self.query_one("#hints").mount(
+            Static(Content.from_markup("[b $warning]$label:[/] $hint", label=label, hint=hint))
+        )
+        self.set_class(True, "-panel")
+        self.refresh_bindings()
+
+    def action_external_editor(self) -> None:
+        failure = self.answer_area.edit_externally(self.question.id)
+        if failure is not None:
+            self.notify(str(failure).capitalize(), severity="error", timeout=8)
+
+    # Running the checks
+
+    def action_run_checks(self) -> None:
+        self.checking = True
+        source = self.answer_area.text
+        self.query_one("#verdict-box").mount(
+            Static(f"Running check {len(self.runs) + 1}…", classes="running")
+        )
+        self.set_class(True, "-panel")
+        self.refresh_bindings()
+        self.check_code(self.app.checker, self.question.id, source)
+
+    @work(thread=True, exclusive=True, group="checks")
+    def check_code(self, checker, question_id: str, source: str) -> None:
+        try:
+            verdict = checker().check(question_id, source)
+        except Exception as exc:
+            self.post_message(self.WorkFailed("check", exc))
+        else:
+            self.post_message(self.Checked(verdict, source))
+
+    @on(Checked)
+    def show_verdict(self, message: Checked) -> None:
+        self.checking = False
+        verdict = message.verdict
+        error = getattr(verdict, "error", None)
+        if getattr(error, "kind", None) != "internal":  # the checker's fault is not a try
+            self.runs.append(bool(verdict.passed))
+        passed = sum(1 for check in (verdict.checks or []) if check.passed)
+        self.best_checks_passed = max(self.best_checks_passed, passed)
+        box = self.query_one("#verdict-box")
+        box.remove_children()
+        box.mount(VerdictView(verdict, message.source, max(1, len(self.runs))))
+        if verdict.passed:
+            box.mount(Static("Press ctrl+s to see our answer and grade.", classes="next"))
+        line = getattr(getattr(verdict, "error", None), "line", None)
+        if isinstance(line, int) and line >= 1 and not self.revealed:
+            self.answer_area.move_cursor((line - 1, 0), center=True)
+        self.query_one("#panel").scroll_home(animate=False)
+        self.refresh_bindings()
+
+    # Grading and undo
+
+    def action_accept(self) -> None:
+        self.commit(self.suggested)
+
+    def action_grade(self, grade: int) -> None:
+        self.commit(grade)
+
+    @on(GradeBar.Chosen)
+    def grade_clicked(self, message: GradeBar.Chosen) -> None:
+        if self.revealed and not self.busy:
+            self.commit(message.grade)
+
+    def commit(self, grade: int) -> None:
+        now = self.app.clock()
+        code = self.question.is_code
+        answer = Answer(
+            text=self.answer_area.text,
+            duration_s=round((now - self.shown_at).total_seconds(), 1),
+            check_runs=len(self.runs) if code else None,
+            first_run_passed=self.runs[0] if code and self.runs else None,
+        )
+        self.busy = True
+        self.refresh_bindings()
+        if self.cram:
+            app = self.app
+            self.record_practice(app.store, app.bank, self.cram, grade, answer, now, app.today())
+        else:
+            self.record_grade(self.session, grade, answer, now)
+
+    @work(thread=True, exclusive=True, group="store")
+    def record_grade(self, session, grade: int, answer: Answer, now: datetime) -> None:
+        try:
+            review = session.grade(grade, answer, now)
+        except Exception as exc:
+            self.post_message(self.WorkFailed("save the grade", exc))
+        else:
+            self.post_message(self.Graded(review))
+
+    @work(thread=True, exclusive=True, group="store")
+    def record_practice(self, store, bank, question, grade, answer, now, today) -> None:
+        try:
+            review = record_cram(store, bank, question, grade, answer, now, today)
+        except Exception as exc:
+            self.post_message(self.WorkFailed("save the practice", exc))
+        else:
+            self.post_message(self.Graded(review))
+
+    @on(Graded)
+    def next_question(self, message: Graded) -> None:
+        self.busy = False
+        review = message.review
+        if self.cram:
+            self.notify(
+                f"Practised {review.question_id}: grade {review.grade}; schedule unchanged."
+            )
+            self.dismiss()
+            return
+        if review.kind == "drill":
+            back = "drill logged"
+        elif review.grade < 4:
+            back = "drill before you finish"
+        else:
+            back = f"back in {review.state_after.interval} days"
+        self.query_one("#last-graded", Label).update(
+            f"{review.question_id}: graded {review.grade}, {back}. ctrl+g undoes."
+        )
+        self.show_question()
+
+    def action_undo(self) -> None:
+        self.busy = True
+        self.refresh_bindings()
+        self.undo_last(self.session)
+
+    @work(thread=True, exclusive=True, group="store")
+    def undo_last(self, session) -> None:
+        try:
+            question = session.undo()
+        except Exception as exc:
+            self.post_message(self.WorkFailed("undo", exc))
+        else:
+            self.post_message(self.Undone(question))
+
+    @on(Undone)
+    def show_undone(self, message: Undone) -> None:
+        self.busy = False
+        if message.question is not None:
+            self.query_one("#last-graded", Label).update(
+                f"Took back the grade of {message.question.id}; answer it again."
+            )
+        self.show_question()
+
+    @on(WorkFailed)
+    def report_failure(self, message: WorkFailed) -> None:
+        self.busy = self.checking = False
+        if message.what == "check":
+            box = self.query_one("#verdict-box")
+            box.remove_children()
+            box.mount(
+                Static(
+                    Content.from_markup(
+                        "[b $error]The checks could not run:[/] $reason\n"
+                        "Press ctrl+s to compare with our answer and grade yourself.",
+                        reason=message.reason,
+                    )
+                )
+            )
+        else:
+            self.notify(f"Could not {message.what}: {message.reason}", severity="error", timeout=10)
+        self.refresh_bindings()
+
+    def after_summary(self, result: str | None) -> None:
+        if result == "undo":
+            self.action_undo()
+        else:
+            self.dismiss()
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, TextArea) and not self.focused.read_only:
+            self.set_focus(None)
+            self.refresh_bindings()
+            return
+        self.dismiss()

@@ -1,0 +1,91 @@
+"""The installed `quiz` in a real terminal (tmux): answer, grade, get SIGKILLed, keep the grade."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux")
+QUIZ = Path(sys.executable).parent / "quiz"
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+
+
+class Tmux:
+    """One private tmux server (its own socket), so no other session is touched."""
+
+    def __init__(self, socket: Path):
+        self.socket = socket
+
+    def run(self, *args: str) -> str:
+        proc = subprocess.run(
+            [TMUX, "-S", str(self.socket), *args], capture_output=True, text=True, timeout=10
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "quiz")
+
+    def wait_for(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            if time.monotonic() > deadline:
+                pytest.fail(f"{text!r} never appeared; the screen was:\n{screen}")
+            time.sleep(0.1)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", "quiz", *(["-l"] if literal else []), *keys)
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    server = Tmux(tmp_path / "tmux.sock")
+    yield server
+    subprocess.run([TMUX, "-S", str(server.socket), "kill-server"], capture_output=True)
+
+
+def test_a_grade_survives_sigkill_on_the_next_question(tmux, tmp_path):
+    assert QUIZ.is_file(), f"quiz is not installed in {QUIZ.parent}"
+    db = tmp_path / "quiz.db"
+    env = {
+        "QUIZ_DB": str(db),
+        "QUIZ_DATA_DIR": str(tmp_path),
+        "TERM": "xterm-256color",
+        "HOME": str(tmp_path),
+        "PATH": os.environ.get("PATH", ""),
+    }
+    command = " ".join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(QUIZ)])
+    tmux.run("new-session", "-d", "-s", "quiz", "-x", "80", "-y", "24", command)
+    pid = int(tmux.run("display-message", "-p", "-t", "quiz", "#{pane_pid}").strip())
+
+    tmux.wait_for("Press Enter to start")
+    tmux.keys("Enter")
+    tmux.wait_for("Type your answer")
+    tmux.keys("a 2-D grid of numbers, one per pixel, 0 to 255", literal=True)
+    tmux.keys("C-s")
+    tmux.wait_for("Suggested grade")
+    tmux.keys("4")
+    tmux.wait_for("How are the files and folders")
+
+    os.kill(pid, signal.SIGKILL)
+    rows = (
+        sqlite3.connect(db)
+        .execute("SELECT question_id, grade, kind, answer FROM reviews")
+        .fetchall()
+    )
+    assert rows == [
+        ("grayscale-image", 4, "review", "a 2-D grid of numbers, one per pixel, 0 to 255")
+    ]
+    card = sqlite3.connect(db).execute("SELECT repetitions, interval FROM cards").fetchall()
+    assert card == [(1, 1)]

@@ -1,0 +1,355 @@
+"""Pilot tests: drive the app like a learner and check what lands in the database."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import textwrap
+from datetime import date, datetime
+from types import SimpleNamespace
+
+import pytest
+from textual.widgets import DataTable, Input, TextArea
+
+from quiz.bank import load_bank
+from quiz.settings import Settings
+from quiz.store import open_store
+from quiz.tui.app import create_app
+from quiz.tui.screens.browse import BrowseScreen
+from quiz.tui.screens.help import HelpScreen
+from quiz.tui.screens.home import HomeScreen
+from quiz.tui.screens.review import ReviewScreen
+from quiz.tui.screens.summary import SummaryScreen
+
+NOW = datetime(2025, 3, 4, 9, 30)
+TODAY = date(2025, 3, 4)
+
+SMALL_BANK = """\
+bank: small
+title: A small bank
+questions:
+  - id: capital
+    number: 1
+    kind: recall
+    prompt: What is the capital of France?
+    answer: Paris, on the Seine.
+    key_points: [Paris, on the river Seine]
+    tags: [geo]
+  - id: colour
+    number: 2
+    kind: recall
+    prompt: What colour is the sky?
+    answer: Blue, because of Rayleigh scattering.
+    key_points: [blue, Rayleigh scattering]
+    tags: [physics]
+  - id: sum
+    number: 3
+    kind: code
+    prompt: Define add(a, b).
+    answer: "`def add(a, b): return a + b`"
+    key_points: [a function, returns the sum]
+    tags: [python]
+    contract: [add]
+    starter: |
+      def add(a, b):
+          ...
+    hints: [Use the + operator., return a + b]
+    solution: add.py
+"""
+
+
+def pilot_test(test):
+    """Run an async test function to completion (no async plugin needed)."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def fixed_clock() -> datetime:
+    return NOW
+
+
+class FakeChecker:
+    """Stands in for quiz.grader.Checker: fails until the code contains `a + b`."""
+
+    def __init__(self):
+        self.started = False
+        self.closed = False
+        self.sources: list[str] = []
+
+    def start(self):
+        self.started = True
+
+    def check(self, question_id: str, source: str):
+        self.sources.append(source)
+        good = "a + b" in source
+        check = SimpleNamespace(
+            name="add(2, 3)",
+            passed=good,
+            message="" if good else "wrong value",
+            expected="5",
+            got="5" if good else "None",
+        )
+        error = None if good else SimpleNamespace(kind="exception", message="boom", line=2)
+        return SimpleNamespace(
+            passed=good, checks=[check], error=error, output="hi\n", duration_s=0.1, plot=None
+        )
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def small_settings(tmp_path) -> Settings:
+    bank = tmp_path / "bank.yaml"
+    bank.write_text(SMALL_BANK)
+    (tmp_path / "add.py").write_text("def add(a, b):\n    return a + b\n")
+    return Settings(bank_path=bank, db_path=tmp_path / "quiz.db", new_per_day=10)
+
+
+def make_app(settings: Settings, checker: FakeChecker | None = None):
+    checker = checker or FakeChecker()
+    app = create_app(settings, checker_factory=lambda: checker, clock=fixed_clock)
+    app.CHECKER_WARM_DELAY_S = 0
+    return app, checker
+
+
+def rows(settings: Settings, sql: str = "SELECT question_id, grade, kind FROM reviews ORDER BY id"):
+    return open_store(settings.db_path).db.execute(sql).fetchall()
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def answer_and_grade(app, pilot, text: str, grade: str) -> None:
+    await pilot.press(*text)
+    await pilot.press("ctrl+s")
+    await pilot.press(grade)
+    await settle(app, pilot)
+
+
+@pilot_test
+async def test_whole_session_with_undo_and_drill(small_settings):
+    app, checker = make_app(small_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, HomeScreen)
+        assert checker.started, "the queue holds a coding question, so the checker warms up"
+        await pilot.press("enter")
+        await pilot.pause()
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert review.question.id == "capital"
+
+        await answer_and_grade(app, pilot, "Paris on the Seine", "5")
+        assert review.question.id == "colour"
+        await answer_and_grade(app, pilot, "green", "2")
+        assert rows(small_settings) == [("capital", 5, "review"), ("colour", 2, "review")]
+
+        await pilot.press("ctrl+g")
+        await settle(app, pilot)
+        assert review.question.id == "colour", "undo brings the question back"
+        assert rows(small_settings) == [("capital", 5, "review")]
+        await answer_and_grade(app, pilot, "blue", "1")
+
+        assert review.question.id == "sum"
+        await pilot.press("ctrl+s", "0")
+        await settle(app, pilot)
+        assert review.question.id == "colour" and "drill" in str(review.query_one("#tag").render())
+        await answer_and_grade(app, pilot, "blue, Rayleigh scattering", "4")
+        assert review.question.id == "sum"
+        await pilot.press("ctrl+s", "enter")  # accepts the suggested 0: still a drill
+        await settle(app, pilot)
+        assert review.question.id == "sum"
+        await pilot.press("ctrl+s", "4")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        assert "answered 6" in str(app.screen.query_one("#headline").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("q")
+    assert checker.closed
+    assert rows(small_settings) == [
+        ("capital", 5, "review"),
+        ("colour", 1, "review"),
+        ("sum", 0, "review"),
+        ("colour", 4, "drill"),
+        ("sum", 0, "drill"),
+        ("sum", 4, "drill"),
+    ]
+    cards = rows(small_settings, "SELECT question_id, repetitions, interval, due FROM cards")
+    assert sorted(cards) == [
+        ("capital", 1, 1, "2025-03-05"),
+        ("colour", 0, 1, "2025-03-05"),
+        ("sum", 0, 1, "2025-03-05"),
+    ]
+
+
+@pilot_test
+async def test_digits_typed_into_an_answer_are_text_not_grades(small_settings):
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press(*"42 is 5", "q", "?")
+        assert app.screen.query_one("#answer", TextArea).text == "42 is 5q?"
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("ctrl+s", "3")
+        await settle(app, pilot)
+    assert rows(small_settings, "SELECT question_id, grade, answer FROM reviews") == [
+        ("capital", 3, "42 is 5q?")
+    ]
+
+
+@pilot_test
+async def test_undo_from_the_summary_returns_to_the_last_question(small_settings):
+    settings = Settings(small_settings.bank_path, small_settings.db_path, new_per_day=1)
+    app, _ = make_app(settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await answer_and_grade(app, pilot, "Paris", "5")
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.question.id == "capital"
+    assert rows(settings) == []
+
+
+@pilot_test
+async def test_coding_question_runs_checks_hints_and_suggests_a_grade(small_settings):
+    settings = Settings(small_settings.bank_path, small_settings.db_path, new_per_day=10)
+    app, checker = make_app(settings)
+    bank = load_bank(settings.bank_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.push_screen(ReviewScreen(cram=bank.get("sum")))
+        await pilot.pause()
+        review = app.screen
+        editor = review.query_one("#answer", TextArea)
+        assert editor.text.startswith("def add(a, b):")
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        panel = str(review.query_one(".verdict-text").render())
+        assert "0 of 1 checks passed" in panel and "boom" in panel and "wrong value" in panel
+        assert editor.cursor_location[0] == 1, "the cursor jumps to the error's line"
+        await pilot.press("ctrl+t")
+        assert "Hint 1 of 2" in str(review.query_one("#hints Static").render())
+        editor.text = "def add(a, b):\n    return a + b\n"
+        await pilot.press("f5")
+        await settle(app, pilot)
+        assert "all 1 checks passed" in str(review.query_one(".verdict-text").render())
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert review.suggested == 3, "passed after a failed run and a hint"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ReviewScreen)
+    assert checker.sources[-1] == "def add(a, b):\n    return a + b\n"
+    assert rows(
+        settings, "SELECT question_id, grade, kind, check_runs, first_run_passed FROM reviews"
+    ) == [("sum", 3, "cram", 2, 0)]
+    assert rows(settings, "SELECT * FROM cards") == [], "cram never schedules"
+
+
+@pilot_test
+async def test_external_editor_replaces_the_code(small_settings, tmp_path, monkeypatch):
+    script = tmp_path / "fake-editor"
+    script.write_text("#!/bin/sh\nprintf 'def add(a, b):\\n    return a + b\\n' > \"$1\"\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("VISUAL", str(script))
+    app, _ = make_app(small_settings)
+    bank = load_bank(small_settings.bank_path)
+    monkeypatch.setattr(type(app), "suspend", lambda self: _nothing())
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(ReviewScreen(cram=bank.get("sum")))
+        await pilot.pause()
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert app.screen.query_one("#answer", TextArea).text == textwrap.dedent(
+            """\
+            def add(a, b):
+                return a + b
+            """
+        )
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+@pilot_test
+async def test_browse_filters_and_practises_without_touching_the_schedule(small_settings):
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await answer_and_grade(app, pilot, "Paris", "4")
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert isinstance(app.screen, BrowseScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3
+        assert table.get_row("capital")[3:] == ["1", "2.50", "1d", "2025-03-05", "4"]
+        await pilot.press(*"capi")  # the filter has focus from the start
+        assert table.row_count == 1
+        await pilot.press("enter")  # a single match opens at once
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen) and app.screen.cram
+        await answer_and_grade(app, pilot, "Paris", "2")
+        assert isinstance(app.screen, BrowseScreen)
+        assert app.screen.query_one(Input).value == "capi"
+    assert rows(small_settings) == [("capital", 4, "review"), ("capital", 2, "cram")]
+    assert rows(small_settings, "SELECT question_id, repetitions, due FROM cards") == [
+        ("capital", 1, "2025-03-05")
+    ]
+
+
+@pilot_test
+async def test_home_shows_counts_streak_and_next_question(small_settings):
+    store = open_store(small_settings.db_path)
+    bank = load_bank(small_settings.bank_path)
+    from quiz.session import Answer, StudySession
+
+    for day in (date(2025, 3, 2), date(2025, 3, 3)):
+        session = StudySession(bank, store, day, new_per_day=1)
+        session.grade(5, Answer("x"), datetime(day.year, day.month, day.day, 12))
+    app = create_app(small_settings, bank, store, checker_factory=FakeChecker, clock=fixed_clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        # capital was new on the 2nd, reviewed on the 3rd and is next due on the 9th
+        assert str(home.query_one("#due").render()) == "0\ndue"
+        assert str(home.query_one("#new").render()) == "2\nnew"
+        assert "2 days" in str(home.query_one("#streak").render())
+        assert "colour" in str(home.query_one("#next-up").render())
+
+
+@pilot_test
+async def test_help_palette_and_stats_keys(small_settings):
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"
+        await pilot.press("escape")
+        await pilot.press("s")
+        await pilot.pause()
+        assert type(app.screen).__name__ in ("StatsScreen", "HomeScreen")

@@ -1,0 +1,104 @@
+"""SVG snapshots of the main screens at 80x24, with a fixed clock and a fresh database.
+
+After a deliberate change, look at the report, then update with `pytest --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from quiz.settings import Settings
+from quiz.tui.app import create_app
+from quiz.tui.screens.review import ReviewScreen
+
+NOW = datetime(2025, 3, 4, 9, 30)
+
+
+class SigmoidChecker:
+    """A checker whose verdict is always the same learner mistake: sigmoid mirrored."""
+
+    def start(self):
+        pass
+
+    def close(self):
+        pass
+
+    def check(self, question_id, source):
+        xs = [i / 2 for i in range(-12, 13)]
+        return SimpleNamespace(
+            passed=False,
+            checks=[
+                SimpleNamespace(name="sigmoid(0)", passed=True, message="0.5", expected=None),
+                SimpleNamespace(
+                    name="sigmoid(tensor([-2., 2.]))",
+                    passed=False,
+                    message="values differ",
+                    expected="tensor([0.1192, 0.8808])",
+                    got="tensor([0.8808, 0.1192])",
+                ),
+            ],
+            error=None,
+            output="",
+            duration_s=0.2,
+            plot={
+                "x": xs,
+                "expected": [1 / (1 + math.exp(-x)) for x in xs],
+                "got": [1 / (1 + math.exp(x)) for x in xs],
+                "label": "sigmoid",
+            },
+        )
+
+
+@pytest.fixture
+def app(tmp_path):
+    settings = Settings.from_environment(db_path=tmp_path / "quiz.db")
+    return create_app(settings, checker_factory=SigmoidChecker, clock=lambda: NOW)
+
+
+def test_home(snap_compare, app):
+    assert snap_compare(app, terminal_size=(80, 24))
+
+
+def test_review_recall_revealed(snap_compare, app):
+    assert snap_compare(
+        app, press=["enter", *"a grid of pixel numbers", "ctrl+s"], terminal_size=(80, 24)
+    )
+
+
+def test_review_code_verdict_with_plot(snap_compare, app):
+    async def practise_sigmoid(pilot):
+        app.push_screen(ReviewScreen(cram=app.bank.get("sigmoid")))
+        await pilot.pause()
+        await pilot.press("ctrl+t", "ctrl+r")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=practise_sigmoid, terminal_size=(100, 30))
+
+
+def test_summary(snap_compare, tmp_path):
+    settings = Settings.from_environment(db_path=tmp_path / "quiz.db", new_per_day=2)
+    app = create_app(settings, checker_factory=SigmoidChecker, clock=lambda: NOW)
+
+    async def finish(pilot):
+        await pilot.press("enter", *"pixels", "ctrl+s", "5")
+        await app.workers.wait_for_complete()
+        await pilot.press(*"train valid", "ctrl+s", "4")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=finish, terminal_size=(80, 24))
+
+
+def test_browse(snap_compare, app):
+    async def browse(pilot):
+        await pilot.press("b")
+        await app.workers.wait_for_complete()
+        await pilot.press(*"tensor")
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=browse, terminal_size=(80, 24))
