@@ -1,0 +1,823 @@
+"""Train and evaluate MNIST classifiers, from the chapter's pixel-similarity baseline to a CNN.
+
+Read it top to bottom: settings, data, models, training, checkpoints, the command line. The whole
+dataset lives as one tensor on the device and each batch is an index slice of a fresh permutation,
+so no per-sample loader stands between the accelerator and its work.
+
+    python solutions/mnist_trainer.py                        # the CNN, defaults tuned for a CPU
+    python solutions/mnist_trainer.py --model pixel-similarity --digits 3,7
+    python solutions/mnist_trainer.py --width 32 --batch-size 256 --lr 0.4 --compile   # a GPU
+    torchrun --nproc-per-node=2 solutions/mnist_trainer.py   # DistributedDataParallel
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import dataclasses
+import gzip
+import hashlib
+import http.client
+import json
+import os
+import struct
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from torch import nn
+
+MODELS = ("pixel-similarity", "linear", "mlp", "cnn")
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+@dataclass
+class Config:
+    """Everything that decides what a run learns; stored in every checkpoint as a plain dict."""
+
+    model: str = "cnn"
+    digits: tuple[int, ...] = tuple(range(10))
+    epochs: int = 2
+    batch_size: int = 128
+    lr: float = 0.2
+    momentum: float = 0.9
+    weight_decay: float = 5e-4
+    label_smoothing: float = 0.1
+    warmup: float = 0.2  # fraction of the steps spent raising the learning rate
+    shift: int = 0  # random translation of training images, in pixels
+    width: int = 16  # channels of the CNN's first block; each later block doubles it
+    limit_train: int | None = None  # train on the first N images only (quick checks)
+    distance: str = "l1"  # pixel-similarity: "l1" mean absolute difference, "l2" root mean square
+    seed: int = 0
+
+
+# Settings that differ from the CNN's, per model; flags given on the command line win over both.
+MODEL_DEFAULTS: dict[str, dict] = {
+    "pixel-similarity": {"epochs": 1},
+    "linear": {"epochs": 5, "lr": 0.05, "label_smoothing": 0.0},
+    "mlp": {"epochs": 8, "lr": 0.1},
+    "cnn": {},
+}
+
+
+# ----------------------------------------------------------------------------- data
+
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+MD5 = {
+    "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
+    "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
+    "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
+    "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
+}
+SPLITS = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+DOWNLOAD_TIMEOUT_S = 10
+PIXEL_MEAN, PIXEL_STD = 0.1307, 0.3081  # over the training images, scaled to [0, 1]
+
+
+class TrainerError(Exception):
+    """A problem a person can fix (a device, a checkpoint, a flag); main() prints it and exits 2."""
+
+
+class DataError(TrainerError):
+    """The MNIST files are missing, corrupt or unreadable; the message is one line."""
+
+
+def default_data_dir() -> Path:
+    """`QUIZ_MNIST_DIR` if set, else quiz's user cache dir (as quiz.paths.mnist_dir decides)."""
+    override = os.environ.get("QUIZ_MNIST_DIR")
+    if override:
+        return Path(override)
+    try:
+        import platformdirs
+    except ImportError:  # a bare machine: use the place platformdirs picks on Linux
+        return Path.home() / ".cache" / "quiz" / "mnist"
+    return Path(platformdirs.user_cache_dir("quiz")) / "mnist"
+
+
+def _md5(path: Path) -> str:
+    digest = hashlib.md5()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_file(path: Path) -> None:
+    """Refuse a file whose MD5 is not the canonical one."""
+    found = _md5(path)
+    if found != MD5[path.name]:
+        raise DataError(
+            f"{path} is corrupt (MD5 {found}, expected {MD5[path.name]}); "
+            "delete it to download it again, or replace it"
+        )
+
+
+def _download(name: str, folder: Path) -> str | None:
+    """Fetch one file from the first mirror that serves it intact; return why none did, or None."""
+    reasons = []
+    for mirror in MIRRORS:
+        partial = folder / f".{name}.{os.getpid()}.part"
+        try:
+            digest = hashlib.md5()
+            with urllib.request.urlopen(mirror + name, timeout=DOWNLOAD_TIMEOUT_S) as response:
+                with partial.open("wb") as out:
+                    for block in iter(lambda: response.read(1 << 16), b""):
+                        digest.update(block)
+                        out.write(block)
+            if digest.hexdigest() != MD5[name]:
+                reasons.append(f"{mirror}: wrong MD5")
+                continue
+            os.replace(partial, folder / name)  # atomic: a reader never sees half a file
+            return None
+        except (OSError, http.client.HTTPException) as error:  # URLError is an OSError
+            reasons.append(f"{mirror}: {getattr(error, 'reason', error)}")
+        finally:
+            partial.unlink(missing_ok=True)
+    return "; ".join(reasons)
+
+
+def ensure_mnist(data_dir: str | os.PathLike, download: bool = True) -> Path:
+    """Make sure the four MNIST files are in `data_dir` with their canonical MD5s; return the dir.
+
+    Missing files are downloaded when `download` is true. Raises DataError with one line
+    saying what is wrong and where the files belong.
+    """
+    folder = Path(data_dir).expanduser()
+    missing = [name for name in MD5 if not (folder / name).is_file()]
+    for name in MD5:
+        if name not in missing:
+            _check_file(folder / name)
+    if not missing:
+        return folder
+    where = f"put {', '.join(missing)} in {folder} (from {MIRRORS[0]}) or pass --data-dir"
+    if not download:
+        raise DataError(f"MNIST files missing: {where}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataError(f"cannot create {folder} ({error.strerror}); {where}") from None
+    for name in missing:
+        failure = _download(name, folder)
+        if failure is not None:
+            raise DataError(f"could not download {name} ({failure}); {where}")
+    return folder
+
+
+def _read_idx(path: Path, magic: int, dims: int) -> tuple[bytes, tuple[int, ...]]:
+    """Return the payload and shape of a gzipped IDX file, checking its header."""
+    try:
+        with gzip.open(path, "rb") as file:
+            raw = file.read()
+    except (OSError, EOFError) as error:
+        raise DataError(f"{path} is not a readable gzip file ({error})") from None
+    header = 4 + 4 * dims
+    if len(raw) < header or struct.unpack(">I", raw[:4])[0] != magic:
+        raise DataError(f"{path} is not an MNIST IDX file (bad header)")
+    shape = struct.unpack(f">{dims}I", raw[4:header])
+    if len(raw) - header != torch.Size(shape).numel():
+        raise DataError(f"{path} is truncated: its header promises {shape}")
+    return raw[header:], shape
+
+
+def load_split(data_dir: str | os.PathLike, split: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """Read MNIST's "train" or "test" split: uint8 images (N, 28, 28) and int64 labels (N,).
+
+    The files are checked against their MD5s first; nothing is downloaded (see ensure_mnist).
+    """
+    if split not in SPLITS:
+        raise ValueError(f"split must be 'train' or 'test', not {split!r}")
+    folder = Path(data_dir).expanduser()
+    paths = [folder / name for name in SPLITS[split]]
+    for path in paths:
+        if not path.is_file():
+            raise DataError(f"{path} is missing; put the MNIST files in {folder} or download them")
+        _check_file(path)
+    pixels, shape = _read_idx(paths[0], magic=0x803, dims=3)
+    targets, (count,) = _read_idx(paths[1], magic=0x801, dims=1)
+    if count != shape[0]:
+        raise DataError(f"{paths[1]} holds {count} labels for {shape[0]} images")
+    images = torch.frombuffer(bytearray(pixels), dtype=torch.uint8).view(shape)
+    labels = torch.frombuffer(bytearray(targets), dtype=torch.uint8).long()
+    return images, labels
+
+
+def select_digits(
+    images: torch.Tensor, labels: torch.Tensor, digits: tuple[int, ...]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Keep only the given digits and renumber them 0..len(digits)-1 in the order given."""
+    class_of = torch.full((10,), -1, dtype=torch.long)
+    class_of[list(digits)] = torch.arange(len(digits))
+    classes = class_of[labels]
+    keep = classes >= 0
+    return images[keep], classes[keep]
+
+
+# ----------------------------------------------------------------------------- models
+
+
+class PixelSimilarity(nn.Module):
+    """The chapter's baseline: the class whose mean training image is nearest.
+
+    Nearest by mean absolute difference ("l1", the chapter's first choice) or root mean squared
+    error ("l2"). Its logits are negative distances, so evaluation and checkpoints treat it like
+    any other model.
+    """
+
+    def __init__(self, num_classes: int, distance: str = "l1"):
+        super().__init__()
+        self.distance = distance
+        self.register_buffer("means", torch.zeros(num_classes, 28, 28))
+
+    @torch.no_grad()
+    def fit(self, inputs: torch.Tensor, classes: torch.Tensor) -> None:
+        for k in range(len(self.means)):
+            self.means[k] = inputs[classes == k, 0].mean(0)
+
+    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        difference = inputs - self.means  # (B, 1, 28, 28) - (K, 28, 28) -> (B, K, 28, 28)
+        if self.distance == "l2":
+            return -difference.square().mean((-2, -1)).sqrt()
+        return -difference.abs().mean((-2, -1))
+
+
+def conv_block(channels_in: int, channels_out: int) -> nn.Sequential:
+    """3x3 convolution, BatchNorm, ReLU, then 2x2 max-pooling halves the image."""
+    return nn.Sequential(
+        nn.Conv2d(channels_in, channels_out, 3, padding=1, bias=False),
+        nn.BatchNorm2d(channels_out),
+        nn.ReLU(inplace=True),
+        nn.MaxPool2d(2),
+    )
+
+
+def build_model(config: Config) -> nn.Module:
+    classes = len(config.digits)
+    if config.model == "pixel-similarity":
+        return PixelSimilarity(classes, config.distance)
+    if config.model == "linear":
+        return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, classes))
+    if config.model == "mlp":
+        return nn.Sequential(
+            nn.Flatten(),
+            nn.Linear(28 * 28, 512),
+            nn.ReLU(inplace=True),
+            nn.Linear(512, 256),
+            nn.ReLU(inplace=True),
+            nn.Linear(256, classes),
+        )
+    w = config.width  # 28x28 -> 14 -> 7 -> 3, then one linear layer over the 3x3 map
+    return nn.Sequential(
+        conv_block(1, w),
+        conv_block(w, 2 * w),
+        conv_block(2 * w, 4 * w),
+        nn.Flatten(),
+        nn.Linear(4 * w * 3 * 3, classes),
+    )
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def as_inputs(images: torch.Tensor) -> torch.Tensor:
+    """uint8 (B, 28, 28) -> normalised float (B, 1, 28, 28)."""
+    return ((images.float() / 255 - PIXEL_MEAN) / PIXEL_STD).unsqueeze(1)
+
+
+def random_shift(images: torch.Tensor, pixels: int, generator: torch.Generator) -> torch.Tensor:
+    """Translate each uint8 image by up to `pixels` in x and y, on its device; background fills."""
+    n, height, width = images.shape
+    device = images.device
+    padded = F.pad(images, (pixels,) * 4)
+    offsets = torch.randint(0, 2 * pixels + 1, (2, n, 1), generator=generator, device=device)
+    rows = offsets[0] + torch.arange(height, device=device)  # (n, 28) source rows per image
+    cols = offsets[1] + torch.arange(width, device=device)
+    return padded[torch.arange(n, device=device)[:, None, None], rows[:, :, None], cols[:, None, :]]
+
+
+def forward_loss(model, images, classes, label_smoothing: float):
+    """Loss and count of right answers for a batch of uint8 images: what --compile compiles."""
+    logits = model(as_inputs(images))
+    loss = F.cross_entropy(logits.float(), classes, label_smoothing=label_smoothing)
+    return loss, (logits.argmax(1) == classes).sum()
+
+
+@dataclass
+class Runtime:
+    """Where and how a run executes; none of it changes what the model learns."""
+
+    device: torch.device
+    rank: int = 0
+    world_size: int = 1
+    amp_dtype: torch.dtype | None = None  # bf16 autocast on CUDA
+    channels_last: bool = False
+    cuda_graphs: bool = False  # torch.compile's "reduce-overhead" mode replays captured graphs
+    forward_loss: Callable = forward_loss  # compiled under --compile
+
+    def autocast(self):
+        if self.amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.amp_dtype)
+
+    def synchronize(self) -> None:
+        if self.device.type != "cpu":
+            torch.accelerator.synchronize(self.device)
+
+
+def lr_factor(step: int, total_steps: int, warmup: float) -> float:
+    """Linear warm-up to the peak, then linear decay to zero: a one-cycle schedule."""
+    peak = max(1, round(warmup * total_steps))
+    if step < peak:
+        return (step + 1) / peak
+    return max(0.0, (total_steps - step) / max(1, total_steps - peak))
+
+
+def steps_per_epoch(config: Config, train_size: int, world_size: int) -> tuple[int, int]:
+    """(steps, batch per rank): ranks split the global batch; a last partial batch is dropped."""
+    per_rank = max(1, config.batch_size // world_size)
+    shard = train_size // world_size
+    return max(1, shard // per_rank), min(per_rank, shard)
+
+
+def make_optimizer(model: nn.Module, config: Config, total_steps: int, fused: bool = False):
+    """SGD with Nesterov momentum under the one-cycle schedule; (None, None) without parameters.
+
+    `fused` (CUDA) updates every parameter in one kernel, which matters when steps are short.
+    """
+    if not any(True for _ in model.parameters()):
+        return None, None
+    decay = [p for p in model.parameters() if p.ndim > 1]  # no weight decay on biases or BN
+    rest = [p for p in model.parameters() if p.ndim <= 1]
+    optimizer = torch.optim.SGD(
+        [{"params": decay, "weight_decay": config.weight_decay}, {"params": rest}],
+        lr=config.lr,
+        momentum=config.momentum,
+        weight_decay=0.0,
+        nesterov=True,
+        fused=fused or None,
+    )
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: lr_factor(step, total_steps, config.warmup)
+    )
+    return optimizer, scheduler
+
+
+def train_step(model, optimizer, images, classes, config: Config, runtime: Runtime):
+    """One optimizer step; returns the loss and right answers as device tensors (no sync)."""
+    if runtime.cuda_graphs:
+        torch.compiler.cudagraph_mark_step_begin()  # the last step's graph outputs are used up
+    with runtime.autocast():
+        loss, correct = runtime.forward_loss(model, images, classes, config.label_smoothing)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    return loss.detach(), correct
+
+
+def train_epoch(model, optimizer, scheduler, images, classes, config, epoch, runtime, on_step):
+    """One pass over this rank's shard of the epoch's permutation; returns (mean loss, accuracy).
+
+    Every rank draws the same permutation (seeded by seed and epoch) and takes every
+    world_size-th index, so the shards are disjoint and cover the data.
+    """
+    device = images.device
+    seed = config.seed * 1_000 + epoch
+    order = torch.Generator(device=device).manual_seed(seed)
+    augment = torch.Generator(device=device).manual_seed(seed * 1_000 + runtime.rank + 1)
+    permutation = torch.randperm(len(images), generator=order, device=device)
+    shard = permutation[runtime.rank :: runtime.world_size]
+    steps, batch = steps_per_epoch(config, len(images), runtime.world_size)
+    loss_sum = torch.zeros((), device=device)
+    correct = torch.zeros((), device=device, dtype=torch.long)
+    model.train()
+    for step in range(steps):
+        index = shard[step * batch : (step + 1) * batch]
+        x = images[index]
+        if config.shift:
+            x = random_shift(x, config.shift, augment)
+        loss, right = train_step(model, optimizer, x, classes[index], config, runtime)
+        scheduler.step()
+        loss_sum += loss
+        correct += right
+        on_step(step, loss_sum, correct, batch)
+    return loss_sum.item() / steps, correct.item() / (steps * batch)
+
+
+def warm_up(model, optimizer, images, classes, config, runtime, steps: int = 5) -> float:
+    """Run a few steps so cuDNN and torch.compile settle their kernels, then undo them.
+
+    Returns the seconds spent, which a run reports apart from its training time.
+    """
+    net = getattr(model, "module", model)
+    weights = {name: t.clone() for name, t in net.state_dict().items()}
+    optimizer_state = copy.deepcopy(optimizer.state_dict())
+    start = time.perf_counter()
+    model.train()
+    _, batch = steps_per_epoch(config, len(images), runtime.world_size)
+    for step in range(steps):
+        index = torch.arange(step * batch, (step + 1) * batch, device=images.device) % len(images)
+        train_step(model, optimizer, images[index], classes[index], config, runtime)
+    runtime.synchronize()
+    net.load_state_dict(weights)  # copies in place, so compiled graphs keep their addresses
+    optimizer.load_state_dict(optimizer_state)  # and drops the momentum the warm-up built
+    optimizer.zero_grad(set_to_none=True)
+    return time.perf_counter() - start
+
+
+def average_buffers(net: nn.Module, world_size: int) -> None:
+    """Give every rank the mean of the ranks' BatchNorm statistics, so all hold the same model."""
+    for buffer in net.buffers():
+        if buffer.is_floating_point():
+            dist.all_reduce(buffer)
+            buffer /= world_size
+
+
+@torch.no_grad()
+def evaluate(model, images, classes, batch_size: int = 2000, amp_dtype=None) -> float:
+    """Fraction of `images` (uint8, N x 28 x 28) whose predicted class is `classes`.
+
+    Pure: the model's train/eval mode is restored and nothing else changes.
+    """
+    was_training = model.training
+    model.eval()
+    correct = torch.zeros((), dtype=torch.long, device=images.device)
+    for start in range(0, len(images), batch_size):
+        batch = as_inputs(images[start : start + batch_size])
+        with torch.autocast(images.device.type, dtype=amp_dtype, enabled=amp_dtype is not None):
+            logits = model(batch)
+        correct += (logits.argmax(1) == classes[start : start + batch_size]).sum()
+    model.train(was_training)
+    return correct.item() / len(images)
+
+
+def weights_hash(net: nn.Module) -> str:
+    """A SHA-256 of every tensor in the state dict, to show that ranks agree."""
+    digest = hashlib.sha256()
+    for name, tensor in sorted(net.state_dict().items()):
+        digest.update(name.encode())
+        digest.update(bytes(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).tolist()))
+    return digest.hexdigest()
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(path: Path, net, optimizer, scheduler, config: Config, epoch: int) -> None:
+    """Write model, optimizer, schedule, config and finished epochs; atomically."""
+    state = {
+        "model": net.state_dict(),
+        "optimizer": optimizer.state_dict() if optimizer else None,
+        "scheduler": scheduler.state_dict() if scheduler else None,
+        "config": dataclasses.asdict(config) | {"digits": list(config.digits)},
+        "epoch": epoch,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".part")
+    torch.save(state, partial)
+    os.replace(partial, path)
+
+
+def load_checkpoint(path: Path) -> tuple[dict, Config]:
+    """Read a checkpoint with weights_only=True; a missing or foreign file is a TrainerError."""
+    if not path.is_file():
+        raise TrainerError(f"checkpoint {path} not found")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        stored = dict(state["config"])
+        config = Config(**stored | {"digits": tuple(stored["digits"])})
+        state["model"], state["epoch"]
+    except Exception as error:  # whatever torch.load or Config objects to, it is not ours
+        reason = (str(error).strip().splitlines() or [""])[0][:120]
+        raise TrainerError(
+            f"{path} is not a trainer checkpoint ({type(error).__name__}: {reason})"
+        ) from None
+    return state, config
+
+
+# ----------------------------------------------------------------------------- running
+
+
+def pick_device(name: str, local_rank: int) -> torch.device:
+    """Resolve --device; an accelerator asked for but absent is a TrainerError."""
+    if name == "auto":
+        if torch.accelerator.is_available():
+            name = torch.accelerator.current_accelerator().type
+        else:
+            name = "cpu"
+    available = {
+        "cpu": True,
+        "cuda": torch.cuda.is_available(),
+        "mps": torch.backends.mps.is_available(),
+    }.get(name, True)
+    if not available:
+        raise TrainerError(f"--device {name}: no {name} device is available on this machine")
+    if name == "cpu":
+        return torch.device("cpu")
+    return torch.device(name, local_rank % max(1, torch.accelerator.device_count()))
+
+
+def start_distributed(device: torch.device) -> tuple[int, int]:
+    """Join the process group when launched by torchrun; return (rank, world size)."""
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    if world_size == 1:
+        return 0, 1
+    backend = "nccl" if device.type == "cuda" else "gloo"
+    dist.init_process_group(backend, device_id=device if device.type == "cuda" else None)
+    return dist.get_rank(), world_size
+
+
+def load_data(data_dir: Path, config: Config, device: torch.device):
+    """((train images, classes), (test images, classes)) for the config's digits, on `device`."""
+    folder = ensure_mnist(data_dir)
+    train = select_digits(*load_split(folder, "train"), config.digits)
+    test = select_digits(*load_split(folder, "test"), config.digits)
+    if config.limit_train:
+        train = tuple(t[: config.limit_train] for t in train)
+    return tuple(t.to(device) for t in train), tuple(t.to(device) for t in test)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train (or resume, or only evaluate) as the parsed flags say; rank 0 prints the summary."""
+    device = pick_device(args.device, int(os.environ.get("LOCAL_RANK", "0")))
+    state, config = None, config_from_args(args)
+    if args.resume or args.eval:
+        state, config = load_checkpoint(Path(args.resume or args.eval))
+        if args.resume and args.epochs is not None:
+            config = dataclasses.replace(config, epochs=args.epochs)
+    train, test = load_data(args.data_dir or default_data_dir(), config, device)
+
+    rank, world_size = start_distributed(device)
+    try:
+        cuda = device.type == "cuda"
+        torch.backends.cudnn.benchmark = cuda
+        runtime = Runtime(
+            device,
+            rank,
+            world_size,
+            amp_dtype=torch.bfloat16 if cuda else None,
+            # channels-last lets cuDNN and oneDNN pick faster convolutions (2x on a CPU here)
+            channels_last=device.type in ("cuda", "cpu"),
+        )
+        summary = train_and_evaluate(args, config, state, runtime, train, test)
+        if rank == 0:
+            print(json.dumps(summary), flush=True)
+        return 0
+    finally:
+        if world_size > 1:
+            dist.destroy_process_group()
+
+
+def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, test) -> dict:
+    """Build (or restore) the model, train the remaining epochs, evaluate; return the summary."""
+    torch.manual_seed(config.seed)
+    net = build_model(config).to(runtime.device)
+    if runtime.channels_last:
+        net = net.to(memory_format=torch.channels_last)
+    steps, _ = steps_per_epoch(config, len(train[0]), runtime.world_size)
+    total_steps = steps * config.epochs
+    optimizer, scheduler = make_optimizer(net, config, total_steps, runtime.device.type == "cuda")
+    done = 0  # epochs finished
+    if state is not None:
+        net.load_state_dict(state["model"])
+        done = state["epoch"]
+        if optimizer and state["optimizer"]:
+            fused = optimizer.param_groups[0]["fused"]
+            optimizer.load_state_dict(state["optimizer"])
+            scheduler.load_state_dict(state["scheduler"])
+            for group in optimizer.param_groups:
+                group["fused"] = fused  # a CUDA checkpoint may resume on a CPU
+                # --epochs may have stretched the schedule the stored rate came from
+                group["lr"] = group["initial_lr"] * lr_factor(
+                    scheduler.last_epoch, total_steps, config.warmup
+                )
+
+    train_seconds = warmup_seconds = 0.0
+    if args.eval:
+        pass
+    elif optimizer is None:  # pixel-similarity: one pass to average each class
+        start = time.perf_counter()
+        net.fit(as_inputs(train[0]), train[1])
+        runtime.synchronize()
+        train_seconds, done = time.perf_counter() - start, config.epochs
+    else:
+        model = net
+        if runtime.world_size > 1:
+            model = nn.parallel.DistributedDataParallel(net)
+        if args.compile and runtime.world_size > 1:
+            model = torch.compile(model)  # DDP's documented way: compile the wrapped model
+        elif args.compile:
+            # The forward pass and loss as one graph. On CUDA, "reduce-overhead" also replays it
+            # as a CUDA graph: a step of so small a network is bound by launches, not arithmetic.
+            runtime.cuda_graphs = runtime.device.type == "cuda"
+            mode = "reduce-overhead" if runtime.cuda_graphs else None
+            runtime.forward_loss = torch.compile(forward_loss, mode=mode)
+        if (runtime.device.type != "cpu" or args.compile) and done < config.epochs:
+            warmup_seconds = warm_up(model, optimizer, *train, config, runtime)
+        train_seconds, done = train_epochs(
+            args, model, net, optimizer, scheduler, train, config, runtime, done
+        )
+
+    summary = {
+        "model": config.model,
+        "digits": list(config.digits),
+        "device": runtime.device.type,
+        "epochs": done,
+        "seed": config.seed,
+        "batch_size": config.batch_size,
+        "world_size": runtime.world_size,
+        "compiled": bool(args.compile),
+        "train_seconds": round(train_seconds, 3),
+        "warmup_seconds": round(warmup_seconds, 3),
+    }
+    if runtime.device.type == "cuda":
+        summary["device_name"] = torch.cuda.get_device_name(runtime.device)
+    if args.resume:
+        summary["resumed_from_epoch"] = state["epoch"]
+    if runtime.world_size > 1:
+        hashes = [None] * runtime.world_size
+        dist.all_gather_object(hashes, weights_hash(net))
+        summary["weight_hashes"] = hashes
+    if runtime.rank == 0:
+        if args.save and optimizer is None and not args.eval:
+            save_checkpoint(Path(args.save), net, None, None, config, done)
+        accuracy = evaluate(net, *test, amp_dtype=runtime.amp_dtype)
+        summary["test_accuracy"] = round(accuracy, 5)
+        if not args.json:
+            Console(stderr=True).print(
+                f"{config.model}: test accuracy {accuracy:.2%} after {done} epochs, "
+                f"{train_seconds:.1f} s of training on {runtime.device.type}",
+                highlight=False,
+            )
+    return summary
+
+
+def train_epochs(args, model, net, optimizer, scheduler, train, config, runtime, done):
+    """Train from epoch `done` to config.epochs with a progress bar; rank 0 saves each epoch.
+
+    Returns (seconds of training, epochs finished): the clock stops for logging and saving.
+    """
+    console = Console(stderr=True)
+    quiet = args.json or runtime.rank != 0
+    steps, _ = steps_per_epoch(config, len(train[0]), runtime.world_size)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=quiet or not console.is_terminal,
+    )
+    seconds = 0.0
+    with progress:
+        for epoch in range(done, config.epochs):
+            task = progress.add_task(f"epoch {epoch + 1}/{config.epochs}", total=steps, status="")
+            on_step = _progress_updater(progress, task)
+            start = time.perf_counter()
+            loss, accuracy = train_epoch(
+                model, optimizer, scheduler, *train, config, epoch, runtime, on_step
+            )
+            if runtime.world_size > 1:
+                average_buffers(net, runtime.world_size)
+            runtime.synchronize()
+            seconds += time.perf_counter() - start
+            done = epoch + 1
+            if progress.disable and not quiet:  # no bar (not a terminal): one line per epoch
+                console.print(
+                    f"epoch {done}/{config.epochs}: loss {loss:.4f}, train accuracy {accuracy:.2%}",
+                    highlight=False,
+                )
+            if args.save and runtime.rank == 0:
+                save_checkpoint(Path(args.save), net, optimizer, scheduler, config, done)
+    return seconds, done
+
+
+def _progress_updater(progress: Progress, task):
+    """Advance the bar each step; read the running figures (a device sync) every 20 steps."""
+    if progress.disable:
+        return lambda *_: None
+
+    def on_step(step, loss_sum, correct, batch):
+        if step % 20 == 19:
+            loss, accuracy = loss_sum.item() / (step + 1), correct.item() / ((step + 1) * batch)
+            progress.update(task, completed=step + 1, status=f"loss {loss:.4f}  acc {accuracy:.2%}")
+        else:
+            progress.advance(task)
+
+    return on_step
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def given_settings(args: argparse.Namespace) -> dict:
+    """The Config fields set by flags on this command line."""
+    fields = (field.name for field in dataclasses.fields(Config))
+    return {name: getattr(args, name) for name in fields if getattr(args, name, None) is not None}
+
+
+def config_from_args(args: argparse.Namespace) -> Config:
+    """Config defaults, then the model's own defaults, then the flags given."""
+    model = args.model or "cnn"
+    return Config(**MODEL_DEFAULTS[model] | given_settings(args) | {"model": model})
+
+
+def _digits(text: str) -> tuple[int, ...]:
+    try:
+        digits = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma-separated list of digits"
+        ) from None
+    if len(set(digits)) != len(digits) or len(digits) < 2 or not all(0 <= d <= 9 for d in digits):
+        raise argparse.ArgumentTypeError(f"{text!r}: give two or more different digits from 0 to 9")
+    return digits
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"{text!r} must be above zero")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="Train an MNIST classifier; print one JSON line with its test accuracy.",
+        epilog="Several processes: torchrun --nproc-per-node=N mnist_trainer.py [flags] (DDP).",
+    )
+    add = parser.add_argument
+    add("--model", choices=MODELS, help="what to train (default: cnn)")
+    add("--digits", type=_digits, help="digits to tell apart, e.g. 3,7 (default: all ten)")
+    add("--epochs", type=_positive(int), help="passes over the training set")
+    add("--batch-size", type=_positive(int), help="images per step, across all processes")
+    add("--lr", type=_positive(float), help="peak learning rate of the one-cycle schedule")
+    add("--width", type=_positive(int), help="channels of the CNN's first block (default 16)")
+    add("--shift", type=int, choices=range(5), help="random translation in pixels (default 0)")
+    add("--label-smoothing", type=float, help="cross-entropy label smoothing")
+    add("--weight-decay", type=float, help="L2 penalty on weights (not biases or BatchNorm)")
+    add("--distance", choices=("l1", "l2"), help="pixel-similarity: l1 (default) or l2 (RMSE)")
+    add("--limit-train", type=_positive(int), metavar="N", help="train on the first N images")
+    add("--seed", type=int, help="seed for initialisation, shuffling and augmentation")
+    add(
+        "--device",
+        default="auto",
+        choices=("auto", "cpu", "cuda", "mps"),
+        help="where to train (default: an available accelerator, else the CPU)",
+    )
+    add("--compile", action="store_true", help="torch.compile the step (CUDA graphs on CUDA)")
+    add("--data-dir", type=Path, help="folder of the four MNIST .gz files (default: cache)")
+    add("--save", metavar="PATH", help="write a checkpoint after every epoch")
+    exclusive = parser.add_mutually_exclusive_group()
+    exclusive.add_argument("--resume", metavar="PATH", help="continue a checkpoint's training")
+    exclusive.add_argument("--eval", metavar="PATH", help="only evaluate a checkpoint")
+    add("--json", action="store_true", help="print only the JSON summary line")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status (2 for anything a person can fix)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.resume or args.eval:
+            fixed = set(given_settings(args)) - ({"epochs"} if args.resume else set())
+            if fixed:
+                flags = ", ".join("--" + name.replace("_", "-") for name in sorted(fixed))
+                parser.error(f"{flags}: a checkpoint keeps its own settings")
+    except SystemExit as exit_:  # argparse has printed its usage error (or --help)
+        return int(exit_.code or 0)
+    try:
+        return run(args)
+    except TrainerError as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

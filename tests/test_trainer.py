@@ -1,0 +1,333 @@
+"""The reference MNIST trainer, solutions/mnist_trainer.py, on the real MNIST files.
+
+Budgets are small (a few thousand images, a few hundred steps) so the file runs in well under a
+minute and a half on two cores. Command-line behaviour is checked through a real subprocess;
+everything else calls the module's own functions or main() in-process.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+TRAINER_PATH = Path(__file__).resolve().parent.parent / "solutions" / "mnist_trainer.py"
+TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+
+
+def _load_trainer():
+    spec = importlib.util.spec_from_file_location("mnist_trainer", TRAINER_PATH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["mnist_trainer"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    return module
+
+
+trainer = _load_trainer()
+
+
+def run_main(capsys, *flags: str) -> dict:
+    """main() in-process with --json; returns its one JSON line, parsed."""
+    status = trainer.main([*flags, "--json"])
+    captured = capsys.readouterr()
+    out = captured.out.strip().splitlines()
+    assert status == 0, captured.err
+    assert len(out) == 1 and captured.err == "", captured  # --json prints that line only
+    return json.loads(out[0])
+
+
+def run_cli(*flags: str, env: dict | None = None, timeout: float = 60):
+    """The trainer as a user runs it: a fresh Python process."""
+    return subprocess.run(
+        [sys.executable, str(TRAINER_PATH), *flags],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def assert_one_line_error(result) -> str:
+    """Exit 2 and a single error line on stderr, never a traceback."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+# ----------------------------------------------------------------------------- data
+
+
+def test_training_split_has_mnist_shapes_dtypes_and_digit_counts(mnist_dir):
+    images, labels = trainer.load_split(mnist_dir, "train")
+
+    assert images.shape == (60_000, 28, 28) and images.dtype == torch.uint8
+    assert labels.shape == (60_000,) and labels.dtype == torch.int64
+    assert torch.bincount(labels).tolist() == TRAIN_COUNTS
+    assert 0 < images.float().mean() < 255  # real pixels, not a blank buffer
+
+
+def test_test_split_has_ten_thousand_labelled_images(mnist_dir):
+    images, labels = trainer.load_split(mnist_dir, "test")
+
+    assert images.shape == (10_000, 28, 28) and images.dtype == torch.uint8
+    assert labels.shape == (10_000,) and labels.dtype == torch.int64
+    assert sorted(labels.unique().tolist()) == list(range(10))
+
+
+def test_an_unknown_split_is_refused(mnist_dir):
+    with pytest.raises(ValueError, match="train"):
+        trainer.load_split(mnist_dir, "validation")
+
+
+def test_ensure_mnist_accepts_the_canonical_files(mnist_dir):
+    assert trainer.ensure_mnist(mnist_dir, download=False) == mnist_dir
+
+
+@pytest.fixture
+def corrupt_copy(mnist_dir, tmp_path) -> Path:
+    """The four files, with one byte of the test labels flipped."""
+    folder = tmp_path / "mnist"
+    shutil.copytree(mnist_dir, folder)
+    labels = folder / "t10k-labels-idx1-ubyte.gz"
+    data = bytearray(labels.read_bytes())
+    data[100] ^= 0xFF
+    labels.write_bytes(bytes(data))
+    return folder
+
+
+def test_a_corrupt_file_is_refused_with_one_line_naming_it(corrupt_copy):
+    with pytest.raises(trainer.DataError) as raised:
+        trainer.ensure_mnist(corrupt_copy)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "t10k-labels-idx1-ubyte.gz" in message and "MD5" in message
+    with pytest.raises(trainer.DataError, match="t10k-labels"):
+        trainer.load_split(corrupt_copy, "test")
+
+
+def test_the_cli_refuses_a_corrupt_file_with_exit_2(corrupt_copy):
+    result = run_cli("--data-dir", str(corrupt_copy), "--model", "linear")
+    line = assert_one_line_error(result)
+    assert "t10k-labels-idx1-ubyte.gz is corrupt" in line
+
+
+def test_missing_files_without_network_fail_fast_with_where_to_put_them(tmp_path):
+    empty = tmp_path / "no-mnist-here"
+    # A proxy nobody listens on makes every download fail at once, network or not.
+    env = dict(os.environ)
+    env |= {"http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9"}
+    start = time.monotonic()
+    result = run_cli("--data-dir", str(empty), "--model", "linear", env=env)
+    elapsed = time.monotonic() - start
+
+    line = assert_one_line_error(result)
+    assert str(empty) in line and "train-images-idx3-ubyte.gz" in line
+    assert "t10k-labels-idx1-ubyte.gz" in line  # says every file that belongs there
+    assert elapsed < 30
+    assert not empty.exists() or not any(empty.iterdir()), "no half-written file is left"
+
+
+def test_idx_reader_rejects_a_file_that_is_not_idx(tmp_path):
+    path = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    path.write_bytes(gzip.compress(b"not an idx file at all"))
+    with pytest.raises(trainer.DataError, match="not an MNIST IDX file"):
+        trainer._read_idx(path, magic=0x801, dims=1)
+
+
+# ----------------------------------------------------------------------------- learning
+
+
+@pytest.mark.parametrize(
+    ("flags", "at_least"),
+    [
+        (["--model", "pixel-similarity", "--digits", "3,7"], 0.93),  # the chapter's 95%
+        (["--model", "pixel-similarity"], 0.60),  # mean |difference| on ten digits: ~67%
+        (["--model", "pixel-similarity", "--distance", "l2"], 0.78),  # RMSE on ten: ~82%
+        (["--model", "linear", "--limit-train", "4000", "--epochs", "2"], 0.80),
+        (["--model", "mlp", "--limit-train", "4000", "--epochs", "2"], 0.85),
+        (["--model", "cnn", "--limit-train", "4000", "--epochs", "2"], 0.90),
+    ],
+    ids=["pixels-3v7", "pixels-l1", "pixels-l2", "linear", "mlp", "cnn"],
+)
+def test_each_model_learns_well_above_chance(capsys, flags, at_least):
+    # 4000 images at batch 64 for two epochs: 124 steps
+    summary = run_main(capsys, *flags, "--batch-size", "64", "--device", "cpu")
+
+    assert summary["test_accuracy"] >= at_least
+    assert summary["model"] == flags[1]
+
+
+def test_digits_restrict_training_and_testing_to_those_classes(capsys):
+    summary = run_main(capsys, "--model", "linear", "--digits", "3,7", "--epochs", "1")
+
+    assert summary["digits"] == [3, 7]
+    assert summary["test_accuracy"] > 0.95  # two classes are far easier than ten
+
+
+def test_random_shift_moves_each_image_without_losing_ink():
+    images = torch.zeros(64, 28, 28, dtype=torch.uint8)
+    images[:, 14, 14] = 255
+    shifted = trainer.random_shift(images, 2, torch.Generator().manual_seed(0))
+
+    assert shifted.shape == images.shape and shifted.dtype == torch.uint8
+    assert (shifted.sum((1, 2), dtype=torch.long) == 255).all()
+    rows, cols = (shifted == 255).nonzero()[:, 1:].T
+    assert ((rows - 14).abs() <= 2).all() and ((cols - 14).abs() <= 2).all()
+    assert len(set(zip(rows.tolist(), cols.tolist(), strict=True))) > 5  # offsets vary
+
+
+def test_learning_rate_rises_to_its_peak_then_falls_to_zero():
+    factors = [trainer.lr_factor(step, 100, warmup=0.2) for step in range(100)]
+
+    assert factors[0] < factors[10] < factors[19] == 1.0
+    assert factors[19] > factors[50] > factors[99]
+    assert factors[99] == pytest.approx(0.0, abs=0.02)
+
+
+# ----------------------------------------------------------------------------- checkpoints
+
+
+def test_a_saved_checkpoint_evaluates_to_the_same_accuracy(capsys, tmp_path):
+    checkpoint = tmp_path / "cnn.pt"
+    flags = ["--limit-train", "2000", "--epochs", "1", "--batch-size", "64", "--device", "cpu"]
+    trained = run_main(capsys, *flags, "--save", str(checkpoint))
+    evaluated = run_main(capsys, "--eval", str(checkpoint), "--device", "cpu")
+
+    assert evaluated["test_accuracy"] == trained["test_accuracy"]
+    assert evaluated["epochs"] == 1 and evaluated["train_seconds"] == 0
+    state = torch.load(checkpoint, weights_only=True)
+    assert {"model", "optimizer", "scheduler", "config", "epoch"} <= state.keys()
+    assert state["config"]["limit_train"] == 2000 and state["epoch"] == 1
+
+
+def test_resume_continues_from_the_stored_epoch(capsys, tmp_path):
+    first, second = tmp_path / "first.pt", tmp_path / "second.pt"
+    flags = ["--limit-train", "2000", "--epochs", "1", "--batch-size", "64", "--device", "cpu"]
+    run_main(capsys, *flags, "--save", str(first))
+    resumed = run_main(capsys, "--resume", str(first), "--epochs", "2", "--save", str(second))
+
+    assert resumed["resumed_from_epoch"] == 1 and resumed["epochs"] == 2
+    before = torch.load(first, weights_only=True)
+    after = torch.load(second, weights_only=True)
+    assert after["epoch"] == 2
+    assert after["config"]["limit_train"] == 2000  # the stored settings, not the defaults
+    assert after["scheduler"]["last_epoch"] == 2 * before["scheduler"]["last_epoch"]
+    assert not torch.equal(after["model"]["0.0.weight"], before["model"]["0.0.weight"])
+
+
+def test_resume_refuses_flags_that_would_change_the_checkpoint(capsys, tmp_path):
+    checkpoint = tmp_path / "linear.pt"
+    run_main(
+        capsys,
+        "--model",
+        "linear",
+        "--epochs",
+        "1",
+        "--limit-train",
+        "500",
+        "--save",
+        str(checkpoint),
+    )
+
+    assert trainer.main(["--resume", str(checkpoint), "--lr", "0.5"]) == 2
+    assert "--lr: a checkpoint keeps its own settings" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_checkpoint_is_one_clear_error(capsys, tmp_path):
+    bogus = tmp_path / "bogus.pt"
+    bogus.write_text("not a checkpoint")
+
+    assert trainer.main(["--eval", str(bogus)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is not a trainer checkpoint" in err[0]
+    assert trainer.main(["--eval", str(tmp_path / "absent.pt")]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- reproducibility
+
+
+def test_seeded_cpu_runs_are_reproducible(capsys, tmp_path):
+    flags = ["--limit-train", "1500", "--epochs", "1", "--batch-size", "64", "--device", "cpu"]
+    runs = {}
+    for name, seed in (("a", "1"), ("b", "1"), ("c", "2")):
+        summary = run_main(capsys, *flags, "--seed", seed, "--save", str(tmp_path / name))
+        model = torch.load(tmp_path / name, weights_only=True)["model"]
+        runs[name] = (summary["test_accuracy"], model)
+
+    assert runs["a"][0] == runs["b"][0]
+    assert all(torch.equal(runs["a"][1][k], runs["b"][1][k]) for k in runs["a"][1])
+    assert not torch.equal(runs["a"][1]["0.0.weight"], runs["c"][1]["0.0.weight"])
+
+
+# ----------------------------------------------------------------------------- several processes
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_gloo_processes_finish_with_identical_weights(tmp_path):
+    checkpoint = tmp_path / "ddp.pt"
+    command = [
+        sys.executable, "-m", "torch.distributed.run", "--nproc-per-node=2",
+        "--master-addr=127.0.0.1", f"--master-port={_free_port()}",
+        str(TRAINER_PATH), "--device", "cpu", "--epochs", "1", "--limit-train", "2000",
+        "--batch-size", "64", "--save", str(checkpoint), "--json",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 1  # only rank 0 reports
+    summary = json.loads(lines[0])
+    assert summary["world_size"] == 2
+    first, second = summary["weight_hashes"]
+    assert first == second
+    assert summary["test_accuracy"] > 0.3  # 15 shared steps: learning, well above chance
+
+    # rank 0 saved the very weights both ranks hold
+    saved = trainer.build_model(trainer.Config(limit_train=2000))
+    saved.load_state_dict(torch.load(checkpoint, weights_only=True)["model"])
+    assert trainer.weights_hash(saved) == first
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def test_an_unknown_model_is_a_usage_error():
+    result = run_cli("--model", "resnet")
+
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "invalid choice: 'resnet'" in result.stderr
+    assert result.stdout == ""
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
+def test_an_absent_device_is_one_clear_error():
+    line = assert_one_line_error(run_cli("--device", "cuda", "--model", "linear"))
+    assert "no cuda device" in line
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [["--digits", "3,x"], ["--digits", "4"], ["--epochs", "0"], ["--batch-size", "many"]],
+)
+def test_bad_flag_values_are_usage_errors(capsys, flags):
+    assert trainer.main(flags) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage:") and "error: argument" in err
