@@ -17,4 +17,4 @@ def run_trainer(argv: list[str]) -> int:
     module = importlib.util.module_from_spec(spec)
     sys.modules["mnist_trainer"] = module
     spec.loader.exec_module(module)
-    return module.main(argv)
+    return module.main(argv, prog="quiz train")

@@ -763,8 +763,9 @@ def _positive(kind):
     return parse
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
+        prog=prog,
         description="Train an MNIST classifier; print one JSON line with its test accuracy.",
         epilog="Several processes: torchrun --nproc-per-node=N mnist_trainer.py [flags] (DDP).",
     )
@@ -797,9 +798,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """Command-line entry point; returns the exit status (2 for anything a person can fix)."""
-    parser = build_parser()
+    parser = build_parser(prog)
     try:
         args = parser.parse_args(argv)
         if args.resume or args.eval:
