@@ -114,7 +114,9 @@ def test_import_of_a_malformed_file_imports_nothing(runner, tmp_path):
 
 
 def test_import_of_a_missing_file(runner, tmp_path):
-    result = runner.invoke(main, ["--db", str(tmp_path / "q.db"), "import", str(tmp_path / "x.jsonl")])
+    result = runner.invoke(
+        main, ["--db", str(tmp_path / "q.db"), "import", str(tmp_path / "x.jsonl")]
+    )
     assert result.exit_code == 2 and "x.jsonl: file not found" in result.stderr
 
 
@@ -140,4 +142,7 @@ def test_the_installed_console_script_reports_errors_in_one_line(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "quiz", "--bank", str(bad), "list"],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     assert proc.returncode == 2
-    assert proc.stderr == f"quiz: error: {bad}:1: a bank is a mapping with keys bank, title and questions\n"
+    assert (
+        proc.stderr
+        == f"quiz: error: {bad}:1: a bank is a mapping with keys bank, title and questions\n"
+    )
