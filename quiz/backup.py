@@ -32,33 +32,15 @@ FIELDS = (
 )
 
 
-REQUIRED = (
-    "bank",
-    "question_id",
-    "reviewed_at",
-    "day",
-    "grade",
-    "kind",
-    "state_before",
-    "state_after",
-)
+OPTIONAL = frozenset({"answer", "duration_s", "check_runs", "first_run_passed"})
+REQUIRED = tuple(name for name in FIELDS if name not in OPTIONAL)
 
 
 def _as_record(review: Review) -> dict:
-    return {
-        "bank": review.bank,
-        "question_id": review.question_id,
-        "reviewed_at": review.reviewed_at,
-        "day": review.day,
-        "grade": review.grade,
-        "kind": review.kind,
-        "answer": review.answer,
-        "duration_s": review.duration_s,
-        "check_runs": review.check_runs,
-        "first_run_passed": review.first_run_passed,
-        "state_before": review.state_before.to_dict(),
-        "state_after": review.state_after.to_dict(),
-    }
+    record = {name: getattr(review, name) for name in FIELDS}
+    record["state_before"] = review.state_before.to_dict()
+    record["state_after"] = review.state_after.to_dict()
+    return record
 
 
 def export_reviews(store: Store, path: Path) -> int:

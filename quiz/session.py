@@ -48,6 +48,33 @@ class Answer:
     check_runs: int | None = None
     first_run_passed: bool | None = None
 
+    def logged_as(
+        self,
+        bank: Bank,
+        question: Question,
+        kind: str,
+        quality: int,
+        states: tuple[CardState, CardState],
+        now: datetime,
+        today: date,
+    ) -> Review:
+        """The log entry for this answer, graded `quality`, moving the card between `states`."""
+        before, after = states
+        return Review(
+            bank=bank.name,
+            question_id=question.id,
+            reviewed_at=utc_timestamp(now),
+            day=today.isoformat(),
+            grade=quality,
+            kind=kind,
+            state_before=before,
+            state_after=after,
+            answer=self.text,
+            duration_s=self.duration_s,
+            check_runs=self.check_runs,
+            first_run_passed=self.first_run_passed,
+        )
+
 
 class StudySession:
     """One study day over a bank. Every grade is committed before the next question."""
@@ -131,20 +158,7 @@ class StudySession:
         kind = "drill" if self.is_drill(question) else "review"
         after = review(before, quality, self.today) if kind == "review" else before
         logged = self.store.record(
-            Review(
-                bank=self.bank.name,
-                question_id=question.id,
-                reviewed_at=utc_timestamp(now),
-                day=self.today.isoformat(),
-                grade=quality,
-                kind=kind,
-                state_before=before,
-                state_after=after,
-                answer=answer.text,
-                duration_s=answer.duration_s,
-                check_runs=answer.check_runs,
-                first_run_passed=answer.first_run_passed,
-            )
+            answer.logged_as(self.bank, question, kind, quality, (before, after), now, self.today)
         )
         self.graded.append(logged)
         self._pinned = [qid for qid in self._pinned if qid != question.id]
@@ -174,18 +188,5 @@ def record_cram(
     """Log practice outside the schedule: the card's state is left exactly as it was."""
     state = store.card_state(bank.name, question.id)
     return store.record(
-        Review(
-            bank=bank.name,
-            question_id=question.id,
-            reviewed_at=utc_timestamp(now),
-            day=today.isoformat(),
-            grade=quality,
-            kind="cram",
-            state_before=state,
-            state_after=state,
-            answer=answer.text,
-            duration_s=answer.duration_s,
-            check_runs=answer.check_runs,
-            first_run_passed=answer.first_run_passed,
-        )
+        answer.logged_as(bank, question, "cram", quality, (state, state), now, today)
     )

@@ -230,14 +230,22 @@ def _retention_table(stats: Stats) -> Table:
     )
     for column in ("window", "young (< 21 d)", "mature", "all"):
         table.add_column(column, justify="left" if column == "window" else "right")
-    for window in stats.retention:
-        table.add_row(
+    for row in retention_rows(stats):
+        table.add_row(*row)
+    return table
+
+
+def retention_rows(stats: Stats) -> list[tuple[str, str, str, str]]:
+    """One row per window: its name, then young, mature and overall retention."""
+    return [
+        (
             f"last {window.days} days",
             format_share(window.young),
             format_share(window.mature),
             format_share(window.overall),
         )
-    return table
+        for window in stats.retention
+    ]
 
 
 def stage_buckets(stats: Stats) -> list[Bucket]:

@@ -30,10 +30,10 @@ from quiz.stats_report import (
     QUESTION_COLUMNS,
     TEXT_COLUMNS,
     distributions_grid,
-    format_share,
     gather,
     has_code,
     question_cells,
+    retention_rows,
     today_grid,
 )
 from quiz.store import Store, open_store
@@ -159,14 +159,8 @@ class StatsScreen(Screen[None]):
         table = self.query_one("#stats-retention", DataTable)
         table.clear(columns=True)
         table.add_columns("window", "young (< 21 d)", "mature", "all")
-        for window in stats.retention:
-            table.add_row(
-                f"last {window.days} days",
-                format_share(window.young),
-                format_share(window.mature),
-                format_share(window.overall),
-                key=str(window.days),
-            )
+        for window, row in zip(stats.retention, retention_rows(stats), strict=True):
+            table.add_row(*row, key=str(window.days))
 
     def _fill_hardest(self, stats: Stats) -> None:
         table = self.query_one("#stats-hardest", DataTable)
