@@ -7,6 +7,7 @@ so no per-sample loader stands between the accelerator and its work.
     python solutions/mnist_trainer.py                        # the CNN, defaults tuned for a CPU
     python solutions/mnist_trainer.py --model pixel-similarity --digits 3,7
     python solutions/mnist_trainer.py --width 32 --batch-size 256 --lr 0.4 --compile   # a GPU
+    python solutions/mnist_trainer.py --model linear --progress jsonl   # events for a program
     torchrun --nproc-per-node=2 solutions/mnist_trainer.py   # DistributedDataParallel
 """
 
@@ -33,7 +34,14 @@ import torch
 import torch.distributed as dist
 import torch.nn.functional as F
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from torch import nn
 
 MODELS = ("pixel-similarity", "linear", "mlp", "cnn")
@@ -510,6 +518,104 @@ def load_checkpoint(path: Path) -> tuple[dict, Config]:
     return state, config
 
 
+# ----------------------------------------------------------------------------- progress
+
+REPORT_EVERY_S = 0.1  # reading the running figures is a device sync: at most ten a second
+
+
+def step_reporter(report, epoch: int, epochs: int, steps: int):
+    """The per-step callback: hand `report` a "step" event with the running loss and accuracy,
+    at most every REPORT_EVERY_S and at the epoch's last step."""
+    if report is None:
+        return lambda *_: None
+    last = -REPORT_EVERY_S
+
+    def on_step(step, loss_sum, correct, batch):
+        nonlocal last
+        now = time.perf_counter()
+        if now - last < REPORT_EVERY_S and step != steps - 1:
+            return
+        last, seen = now, step + 1
+        report(
+            {
+                "event": "step",
+                "epoch": epoch + 1,
+                "epochs": epochs,
+                "step": seen,
+                "steps": steps,
+                "loss": round(loss_sum.item() / seen, 5),
+                "accuracy": round(correct.item() / (seen * batch), 5),
+            }
+        )
+
+    return on_step
+
+
+class ProgressBar:
+    """Shows progress events as a bar per epoch on stderr; off a terminal, a line per epoch."""
+
+    def __init__(self):
+        self.console = Console(stderr=True)
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(),
+            console=self.console,
+            disable=not self.console.is_terminal,
+        )
+        self.bars: dict[int, TaskID] = {}
+
+    def __enter__(self):
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self.progress.stop()
+
+    def __call__(self, event: dict) -> None:
+        kind, epoch = event["event"], event.get("epoch")
+        if kind == "step":
+            if epoch not in self.bars:
+                title = f"epoch {epoch}/{event['epochs']}"
+                self.bars[epoch] = self.progress.add_task(title, total=event["steps"], status="")
+            status = f"loss {event['loss']:.4f}  acc {event['accuracy']:.2%}"
+            self.progress.update(self.bars[epoch], completed=event["step"], status=status)
+        elif kind == "epoch" and self.progress.disable:
+            self.console.print(
+                f"epoch {epoch}/{event['epochs']}: loss {event['loss']:.4f}, "
+                f"train accuracy {event['accuracy']:.2%}",
+                highlight=False,
+            )
+        elif kind == "done":
+            self.console.print(
+                f"{event['model']}: test accuracy {event['test_accuracy']:.2%} after "
+                f"{event['epochs']} epochs, {event['train_seconds']:.1f} s of training "
+                f"on {event['device']}",
+                highlight=False,
+            )
+
+
+class JsonLines:
+    """Prints progress events on stdout, one JSON object a line, for a program to follow
+    (quiz's Train screen): "start", "step"s, an "epoch" at each epoch's end, "done"."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return None
+
+    def __call__(self, event: dict) -> None:
+        print(json.dumps(event), flush=True)
+
+
+def make_report(kind: str):
+    """The --progress reporter: "bar" (ProgressBar) or "jsonl" (JsonLines)."""
+    return JsonLines() if kind == "jsonl" else ProgressBar()
+
+
 # ----------------------------------------------------------------------------- running
 
 
@@ -563,6 +669,7 @@ def run(args: argparse.Namespace) -> int:
     train, test = load_data(args.data_dir or default_data_dir(), config, device)
 
     rank, world_size = start_distributed(device)
+    report = None if rank != 0 or args.json else make_report(args.progress)
     try:
         cuda = device.type == "cuda"
         torch.backends.cudnn.benchmark = cuda
@@ -574,8 +681,11 @@ def run(args: argparse.Namespace) -> int:
             # channels-last lets cuDNN and oneDNN pick faster convolutions (2x on a CPU here)
             channels_last=device.type in ("cuda", "cpu"),
         )
-        summary = train_and_evaluate(args, config, state, runtime, train, test)
-        if rank == 0:
+        with report or contextlib.nullcontext():
+            summary = train_and_evaluate(args, config, state, runtime, train, test, report)
+        if report is not None:
+            report({"event": "done", **summary})
+        if rank == 0 and args.progress != "jsonl":
             print(json.dumps(summary), flush=True)
         return 0
     finally:
@@ -583,8 +693,11 @@ def run(args: argparse.Namespace) -> int:
             dist.destroy_process_group()
 
 
-def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, test) -> dict:
-    """Build (or restore) the model, train the remaining epochs, evaluate; return the summary."""
+def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, test, report) -> dict:
+    """Build (or restore) the model, train the remaining epochs, evaluate; return the summary.
+
+    `report`, when given, is called with each progress event (see ProgressBar and JsonLines).
+    """
     torch.manual_seed(config.seed)
     net = build_model(config).to(runtime.device)
     if runtime.channels_last:
@@ -607,6 +720,18 @@ def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, tes
                     scheduler.last_epoch, total_steps, config.warmup
                 )
 
+    if report is not None:
+        report(
+            {
+                "event": "start",
+                "model": config.model,
+                "device": runtime.device.type,
+                "epochs": config.epochs,
+                "from_epoch": done,
+                "steps": 0 if optimizer is None or args.eval else steps,
+                "train_images": len(train[0]),
+            }
+        )
     train_seconds = warmup_seconds = 0.0
     if args.eval:
         pass
@@ -630,7 +755,7 @@ def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, tes
         if (runtime.device.type != "cpu" or args.compile) and done < config.epochs:
             warmup_seconds = warm_up(model, optimizer, *train, config, runtime)
         train_seconds, done = train_epochs(
-            args, model, net, optimizer, scheduler, train, config, runtime, done
+            args, model, net, optimizer, scheduler, train, config, runtime, done, report
         )
 
     summary = {
@@ -658,69 +783,41 @@ def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, tes
             save_checkpoint(Path(args.save), net, None, None, config, done)
         accuracy = evaluate(net, *test, amp_dtype=runtime.amp_dtype)
         summary["test_accuracy"] = round(accuracy, 5)
-        if not args.json:
-            Console(stderr=True).print(
-                f"{config.model}: test accuracy {accuracy:.2%} after {done} epochs, "
-                f"{train_seconds:.1f} s of training on {runtime.device.type}",
-                highlight=False,
-            )
     return summary
 
 
-def train_epochs(args, model, net, optimizer, scheduler, train, config, runtime, done):
-    """Train from epoch `done` to config.epochs with a progress bar; rank 0 saves each epoch.
+def train_epochs(args, model, net, optimizer, scheduler, train, config, runtime, done, report):
+    """Train from epoch `done` to config.epochs, reporting progress; rank 0 saves each epoch.
 
-    Returns (seconds of training, epochs finished): the clock stops for logging and saving.
+    Returns (seconds of training, epochs finished): the clock stops for reporting and saving.
     """
-    console = Console(stderr=True)
-    quiet = args.json or runtime.rank != 0
     steps, _ = steps_per_epoch(config, len(train[0]), runtime.world_size)
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[status]}"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=quiet or not console.is_terminal,
-    )
     seconds = 0.0
-    with progress:
-        for epoch in range(done, config.epochs):
-            task = progress.add_task(f"epoch {epoch + 1}/{config.epochs}", total=steps, status="")
-            on_step = _progress_updater(progress, task)
-            start = time.perf_counter()
-            loss, accuracy = train_epoch(
-                model, optimizer, scheduler, *train, config, epoch, runtime, on_step
+    for epoch in range(done, config.epochs):
+        on_step = step_reporter(report, epoch, config.epochs, steps)
+        start = time.perf_counter()
+        loss, accuracy = train_epoch(
+            model, optimizer, scheduler, *train, config, epoch, runtime, on_step
+        )
+        if runtime.world_size > 1:
+            average_buffers(net, runtime.world_size)
+        runtime.synchronize()
+        seconds += time.perf_counter() - start
+        done = epoch + 1
+        if report is not None:
+            report(
+                {
+                    "event": "epoch",
+                    "epoch": done,
+                    "epochs": config.epochs,
+                    "loss": round(loss, 5),
+                    "accuracy": round(accuracy, 5),
+                    "seconds": round(seconds, 3),
+                }
             )
-            if runtime.world_size > 1:
-                average_buffers(net, runtime.world_size)
-            runtime.synchronize()
-            seconds += time.perf_counter() - start
-            done = epoch + 1
-            if progress.disable and not quiet:  # no bar (not a terminal): one line per epoch
-                console.print(
-                    f"epoch {done}/{config.epochs}: loss {loss:.4f}, train accuracy {accuracy:.2%}",
-                    highlight=False,
-                )
-            if args.save and runtime.rank == 0:
-                save_checkpoint(Path(args.save), net, optimizer, scheduler, config, done)
+        if args.save and runtime.rank == 0:
+            save_checkpoint(Path(args.save), net, optimizer, scheduler, config, done)
     return seconds, done
-
-
-def _progress_updater(progress: Progress, task):
-    """Advance the bar each step; read the running figures (a device sync) every 20 steps."""
-    if progress.disable:
-        return lambda *_: None
-
-    def on_step(step, loss_sum, correct, batch):
-        if step % 20 == 19:
-            loss, accuracy = loss_sum.item() / (step + 1), correct.item() / ((step + 1) * batch)
-            progress.update(task, completed=step + 1, status=f"loss {loss:.4f}  acc {accuracy:.2%}")
-        else:
-            progress.advance(task)
-
-    return on_step
 
 
 # ----------------------------------------------------------------------------- command line
@@ -795,6 +892,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     exclusive.add_argument("--resume", metavar="PATH", help="continue a checkpoint's training")
     exclusive.add_argument("--eval", metavar="PATH", help="only evaluate a checkpoint")
     add("--json", action="store_true", help="print only the JSON summary line")
+    add(
+        "--progress",
+        choices=("bar", "jsonl"),
+        default="bar",
+        help="bar: a bar on stderr (default); jsonl: JSON events on stdout, the summary last",
+    )
     return parser
 
 
@@ -803,6 +906,8 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     parser = build_parser(prog)
     try:
         args = parser.parse_args(argv)
+        if args.json and args.progress == "jsonl":
+            parser.error("--json and --progress jsonl: choose one")
         if args.resume or args.eval:
             fixed = set(given_settings(args)) - ({"epochs"} if args.resume else set())
             if fixed:

@@ -248,6 +248,8 @@ async def test_coding_question_runs_checks_hints_and_suggests_a_grade(small_sett
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert review.suggested == 3, "passed after a failed run and a hint"
+        why = str(review.query_one(".key-points").render())
+        assert "(correct with serious difficulty), passed after 2 runs, 1 hint." in why
         await pilot.press("enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, ReviewScreen)

@@ -148,12 +148,18 @@ class QuizApp(App[int]):
 
         self.push_screen(BrowseScreen())
 
+    def open_train(self) -> None:
+        from quiz.tui.screens.train import TrainScreen
+
+        self.push_screen(TrainScreen())
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         from quiz.tui.screens.home import HomeScreen
 
         if isinstance(screen, HomeScreen):
             yield SystemCommand("Start", "Start today's session", screen.action_start)
             yield SystemCommand("Browse", "Every question, with its schedule", self.open_browse)
+            yield SystemCommand("Train", "Train an MNIST model and watch it learn", self.open_train)
         yield SystemCommand("Statistics", "How your studying is going", self.open_stats)
         yield SystemCommand("Keys", "Every key quiz understands", self.action_help)
         yield from super().get_system_commands(screen)

@@ -99,6 +99,16 @@ class CodeAttempt:
     def first_run_passed(self) -> bool | None:
         return self.runs[0] if self.runs else None
 
+    @property
+    def summary(self) -> str:
+        """How it went, in words: "passed after 2 runs, 1 hint" or "checks never run"."""
+        if not self.runs:
+            return "checks never run"
+        runs = f"{len(self.runs)} run{'s' if len(self.runs) > 1 else ''}"
+        hints = f", {self.hints_used} hint{'s' if self.hints_used != 1 else ''}"
+        outcome = "passed" if self.passed else "never passed"
+        return f"{outcome} after {runs}{hints if self.hints_used else ''}"
+
 
 def suggest_code_grade(attempt: CodeAttempt) -> int:
     """SM-2's scale for code: 5 passed first time unaided, 4 or 3 with help, 2 or lower gave up."""

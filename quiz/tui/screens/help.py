@@ -23,6 +23,7 @@ KEYS: dict[str, list[tuple[str, str]]] = {
         ("Enter", "start today's session"),
         ("b", "browse every question"),
         ("s", "statistics"),
+        ("t", "train an MNIST model"),
     ],
     "Answering": [
         ("typing", "goes into the answer; keys there are text, never shortcuts"),
@@ -47,6 +48,10 @@ KEYS: dict[str, list[tuple[str, str]]] = {
         ("/", "filter by id, tag, kind, new/due/scheduled or words"),
         ("Enter", "practise the selected question (its schedule never moves)"),
         ("Esc", "clear the filter, then back"),
+    ],
+    "Train": [
+        ("Enter / ctrl+r", "start training the chosen model"),
+        ("Esc", "cancel the run; again to go back"),
     ],
 }
 

@@ -42,6 +42,7 @@ class HomeScreen(Screen):
         Binding("enter", "start", "Start"),
         Binding("b", "browse", "Browse"),
         Binding("s", "stats", "Stats"),
+        Binding("t", "train", "Train"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -143,3 +144,6 @@ class HomeScreen(Screen):
 
     def action_stats(self) -> None:
         self.app.open_stats()
+
+    def action_train(self) -> None:
+        self.app.open_train()

@@ -7,35 +7,27 @@ thread workers (database writes, the checker), which report back by message.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from quiz.bank import Question
 from quiz.scheduler import QUALITY_MEANINGS
-from quiz.session import Answer, StudySession, record_cram
-from quiz.store import Review
-from quiz.tui.feedback import (
-    CodeAttempt,
-    covered_key_points,
-    suggest_code_grade,
-    suggest_recall_grade,
-)
+from quiz.session import Answer, StudySession
+from quiz.tui.feedback import covered_key_points, suggest_code_grade, suggest_recall_grade
+from quiz.tui.review_work import ReviewWork
 from quiz.tui.widgets.answer_area import AnswerArea, prompt_content
 from quiz.tui.widgets.grade_bar import GradeBar
-from quiz.tui.widgets.progress_line import ProgressLine
 from quiz.tui.widgets.reveal import RevealView
-from quiz.tui.widgets.verdict import VerdictView
+from quiz.tui.widgets.review_panel import ReviewPanel
+from quiz.tui.widgets.review_status import ReviewStatus
 
 
-class ReviewScreen(Screen):
+class ReviewScreen(ReviewWork, Screen):
     """Today's queue, or with `cram` one question practised outside its schedule."""
 
     AUTO_FOCUS = "#answer"
@@ -62,28 +54,6 @@ class ReviewScreen(Screen):
     }
     """The bindings the answer area runs itself, in typing order (see AnswerArea)."""
 
-    class Graded(Message):
-        def __init__(self, review: Review):
-            super().__init__()
-            self.review = review
-
-    class Undone(Message):
-        def __init__(self, question: Question | None):
-            super().__init__()
-            self.question = question
-
-    class Checked(Message):
-        def __init__(self, verdict: Any, source: str):
-            super().__init__()
-            self.verdict = verdict
-            self.source = source
-
-    class WorkFailed(Message):
-        def __init__(self, what: str, error: Exception):
-            super().__init__()
-            self.what = what
-            self.reason = f"{type(error).__name__}: {error}"
-
     def __init__(self, cram: Question | None = None):
         super().__init__()
         self.cram = cram
@@ -91,9 +61,6 @@ class ReviewScreen(Screen):
         self.revealed = False
         self.busy = False
         self.checking = False
-        self.runs: list[bool] = []
-        self.best_checks_passed = 0
-        self.hints_used = 0
         self.suggested: int | None = None
         self.shown_at = datetime.min
 
@@ -103,19 +70,13 @@ class ReviewScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="status"):
-            yield Label(id="position")
-            yield ProgressLine(id="progress")
-            yield Label(id="tag")
+        yield ReviewStatus(id="status")
         with VerticalScroll(id="prompt-box"):
             yield Static(id="prompt")
         with Horizontal(id="work"):
             with Vertical(id="answer-box"):
                 yield AnswerArea(id="answer")
-            with VerticalScroll(id="panel"):
-                yield Vertical(id="reveal-box")
-                yield Vertical(id="hints")
-                yield Vertical(id="verdict-box")
+            yield ReviewPanel(id="panel")
         yield Label(id="last-graded")
         yield Footer()
 
@@ -135,13 +96,11 @@ class ReviewScreen(Screen):
             return
         self.question = question
         self.revealed = self.checking = False
-        self.runs, self.best_checks_passed, self.hints_used = [], 0, 0
         self.suggested = None
         self.shown_at = self.app.clock()
-        self.show_position(question)
+        self.query_one(ReviewStatus).show(question, self.session, self.cram is not None)
         self.query_one("#prompt", Static).update(prompt_content(question))
-        for box in ("#hints", "#verdict-box", "#reveal-box"):
-            self.query_one(box).remove_children()
+        self.panel.clear()
         for grades in self.query(GradeBar):
             grades.suggested = None
         self.set_class(False, "-revealed")
@@ -149,26 +108,13 @@ class ReviewScreen(Screen):
         self.answer_area.prepare(question)
         self.refresh_bindings()
 
-    def show_position(self, question: Question) -> None:
-        progress = self.query_one(ProgressLine)
-        if self.cram:
-            position, tag = f"Practice #{question.number}", "schedule unchanged"
-            progress.done, progress.total = 0, 1
-        else:
-            done, total = self.session.progress()
-            position = f"{done + 1} of {total}"
-            progress.done, progress.total = done, total
-            if self.session.is_drill(question):
-                tag = "drill"
-            else:
-                tag = "new" if self.session.state_of(question.id).is_new else "review"
-        self.query_one("#position", Label).update(position)
-        kind = "code" if question.is_code else "recall"
-        self.query_one("#tag", Label).update(f"{tag} · {kind} · {question.id}")
-
     @property
     def answer_area(self) -> AnswerArea:
         return self.query_one("#answer", AnswerArea)
+
+    @property
+    def panel(self) -> ReviewPanel:
+        return self.query_one("#panel", ReviewPanel)
 
     # Which keys apply now
 
@@ -189,7 +135,7 @@ class ReviewScreen(Screen):
         if action == "run_checks":
             return (None if self.checking else True) if before and code else False
         if action == "hint":
-            return before and code and self.hints_used < len(question.hints)
+            return before and code and self.panel.hints_used < len(question.hints)
         if action == "external_editor":
             return before and code
         if action in ("grade", "accept"):
@@ -217,46 +163,27 @@ class ReviewScreen(Screen):
         self.reveal(suggest_recall_grade(self.answer_area.text, covered), covered)
 
     def action_finish(self) -> None:
-        attempt = CodeAttempt(
-            runs=tuple(self.runs),
-            best_checks_passed=self.best_checks_passed,
-            hints_used=self.hints_used,
-            edited=self.answer_area.text.strip() != self.question.starter.strip(),
+        attempt = self.panel.attempt(
+            edited=self.answer_area.text.strip() != self.question.starter.strip()
         )
-        self.reveal(suggest_code_grade(attempt), None)
+        self.reveal(suggest_code_grade(attempt), None, why=f", {attempt.summary}")
 
-    def reveal(self, suggested: int, covered: list[bool] | None) -> None:
+    def reveal(self, suggested: int, covered: list[bool] | None, why: str = "") -> None:
         self.revealed, self.suggested = True, suggested
         self.answer_area.read_only = True
-        why = "" if covered is not None else self.code_summary()
-        self.query_one("#reveal-box").mount(RevealView(self.question, covered, suggested, why))
+        self.panel.show_reveal(RevealView(self.question, covered, suggested, why))
         if self.query(GradeBar):
             self.query_one(GradeBar).suggested = suggested
         else:  # mounted on first use: a quicker first question
             self.mount(GradeBar(suggested, id="grades"), before="#last-graded")
         self.set_class(True, "-revealed")
         self.set_class(True, "-panel")
-        panel = self.query_one("#panel", VerticalScroll)
-        panel.focus()
-        panel.scroll_home(animate=False)
+        self.panel.focus()
+        self.panel.scroll_home(animate=False)
         self.refresh_bindings()
 
-    def code_summary(self) -> str:
-        if not self.runs:
-            return ", checks never run"
-        runs = f"{len(self.runs)} run{'s' if len(self.runs) > 1 else ''}"
-        hints = f", {self.hints_used} hint{'s' if self.hints_used != 1 else ''}"
-        outcome = "passed" if any(self.runs) else "never passed"
-        return f", {outcome} after {runs}{hints if self.hints_used else ''}"
-
     def action_hint(self) -> None:
-        question = self.question
-        self.hints_used += 1
-        hint = question.hints[self.hints_used - 1]
-        label = f"Hint {self.hints_used} of {len(question.hints)}"
-        self.query_one("#hints").mount(
-            Static(Content.from_markup("[b $warning]$label:[/] $hint", label=label, hint=hint))
-        )
+        self.panel.add_hint(self.question)
         self.set_class(True, "-panel")
         self.refresh_bindings()
 
@@ -270,40 +197,20 @@ class ReviewScreen(Screen):
     def action_run_checks(self) -> None:
         self.checking = True
         source = self.answer_area.text
-        self.query_one("#verdict-box").mount(
-            Static(f"Running check {len(self.runs) + 1}…", classes="running")
-        )
+        self.panel.show_running()
         self.set_class(True, "-panel")
         self.refresh_bindings()
         self.check_code(self.app.checker, self.question.id, source)
 
-    @work(thread=True, exclusive=True, group="checks")
-    def check_code(self, checker, question_id: str, source: str) -> None:
-        try:
-            verdict = checker().check(question_id, source)
-        except Exception as exc:
-            self.post_message(self.WorkFailed("check", exc))
-        else:
-            self.post_message(self.Checked(verdict, source))
-
-    @on(Checked)
-    def show_verdict(self, message: Checked) -> None:
+    @on(ReviewWork.Checked)
+    def show_verdict(self, message: ReviewWork.Checked) -> None:
         self.checking = False
         verdict = message.verdict
-        error = getattr(verdict, "error", None)
-        if getattr(error, "kind", None) != "internal":  # the checker's fault is not a try
-            self.runs.append(bool(verdict.passed))
-        passed = sum(1 for check in (verdict.checks or []) if check.passed)
-        self.best_checks_passed = max(self.best_checks_passed, passed)
-        box = self.query_one("#verdict-box")
-        box.remove_children()
-        box.mount(VerdictView(verdict, message.source, max(1, len(self.runs))))
-        if verdict.passed:
-            box.mount(Static("Press ctrl+s to see our answer and grade.", classes="next"))
+        self.panel.show_verdict(verdict, message.source)
         line = getattr(getattr(verdict, "error", None), "line", None)
         if isinstance(line, int) and line >= 1 and not self.revealed:
             self.answer_area.move_cursor((line - 1, 0), center=True)
-        self.query_one("#panel").scroll_home(animate=False)
+        self.panel.scroll_home(animate=False)
         self.refresh_bindings()
 
     # Grading and undo
@@ -325,8 +232,8 @@ class ReviewScreen(Screen):
         answer = Answer(
             text=self.answer_area.text,
             duration_s=round((now - self.shown_at).total_seconds(), 1),
-            check_runs=len(self.runs) if code else None,
-            first_run_passed=self.runs[0] if code and self.runs else None,
+            check_runs=len(self.panel.runs) if code else None,
+            first_run_passed=self.panel.runs[0] if code and self.panel.runs else None,
         )
         self.busy = True
         self.refresh_bindings()
@@ -336,26 +243,8 @@ class ReviewScreen(Screen):
         else:
             self.record_grade(self.session, grade, answer, now)
 
-    @work(thread=True, exclusive=True, group="store")
-    def record_grade(self, session, grade: int, answer: Answer, now: datetime) -> None:
-        try:
-            review = session.grade(grade, answer, now)
-        except Exception as exc:
-            self.post_message(self.WorkFailed("save the grade", exc))
-        else:
-            self.post_message(self.Graded(review))
-
-    @work(thread=True, exclusive=True, group="store")
-    def record_practice(self, store, bank, question, grade, answer, now, today) -> None:
-        try:
-            review = record_cram(store, bank, question, grade, answer, now, today)
-        except Exception as exc:
-            self.post_message(self.WorkFailed("save the practice", exc))
-        else:
-            self.post_message(self.Graded(review))
-
-    @on(Graded)
-    def next_question(self, message: Graded) -> None:
+    @on(ReviewWork.Graded)
+    def next_question(self, message: ReviewWork.Graded) -> None:
         self.busy = False
         review = message.review
         if self.cram:
@@ -380,17 +269,8 @@ class ReviewScreen(Screen):
         self.refresh_bindings()
         self.undo_last(self.session)
 
-    @work(thread=True, exclusive=True, group="store")
-    def undo_last(self, session) -> None:
-        try:
-            question = session.undo()
-        except Exception as exc:
-            self.post_message(self.WorkFailed("undo", exc))
-        else:
-            self.post_message(self.Undone(question))
-
-    @on(Undone)
-    def show_undone(self, message: Undone) -> None:
+    @on(ReviewWork.Undone)
+    def show_undone(self, message: ReviewWork.Undone) -> None:
         self.busy = False
         if message.question is not None:
             self.query_one("#last-graded", Label).update(
@@ -398,21 +278,11 @@ class ReviewScreen(Screen):
             )
         self.show_question()
 
-    @on(WorkFailed)
-    def report_failure(self, message: WorkFailed) -> None:
+    @on(ReviewWork.WorkFailed)
+    def report_failure(self, message: ReviewWork.WorkFailed) -> None:
         self.busy = self.checking = False
         if message.what == "check":
-            box = self.query_one("#verdict-box")
-            box.remove_children()
-            box.mount(
-                Static(
-                    Content.from_markup(
-                        "[b $error]The checks could not run:[/] $reason\n"
-                        "Press ctrl+s to compare with our answer and grade yourself.",
-                        reason=message.reason,
-                    )
-                )
-            )
+            self.panel.show_check_failure(message.reason)
         else:
             self.notify(f"Could not {message.what}: {message.reason}", severity="error", timeout=10)
         self.refresh_bindings()

@@ -1,4 +1,5 @@
-"""A braille line chart of two series over the same x values: the true function and yours."""
+"""A braille line chart of two series over the same x values: the true function and yours,
+or a training run's loss and accuracy."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ class LineChart(Widget):
         got: Sequence,
         label: str = "",
         *,
+        legend: tuple[str, str, str] | None = None,
         id: str | None = None,
         classes: str | None = None,
     ):
@@ -70,7 +72,13 @@ class LineChart(Widget):
         self.x = _finite(x)
         self.expected = _finite(expected)
         self.got = _finite(got)
-        self.label = label
+        self.legend = legend or (f"true {label or 'function'}", "yours", "same")
+        """What the legend calls `expected`, `got`, and a cell where both are drawn."""
+
+    def plot(self, x: Sequence[float], expected: Sequence[float], got: Sequence) -> None:
+        """Draw new series in place of the old."""
+        self.x, self.expected, self.got = _finite(x), _finite(expected), _finite(got)
+        self.refresh()
 
     def render(self) -> Text:
         rows = max(1, self.size.height - 1)
@@ -120,9 +128,8 @@ class LineChart(Widget):
                 text.append(chr(0x2800 + bits), style)
             text.append("\n")
         text.append(" " * _AXIS_WIDTH)
-        text.append("━━ true " + (self.label or "function"), styles["expected"])
-        text.append("   ")
-        text.append("━━ yours", styles["got"])
-        text.append("   ")
-        text.append("━━ same", styles["both"])
+        names = ("expected", "got", "both")
+        for index, (name, words) in enumerate(zip(names, self.legend, strict=True)):
+            text.append("   " if index else "")
+            text.append("━━ " + words, styles[name])
         return text
