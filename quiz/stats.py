@@ -369,13 +369,17 @@ def _streak(per_day: Mapping[str, int], today: date) -> Streak:
         run = run + 1 if previous is not None and (day - previous).days == 1 else 1
         longest = max(longest, run)
         previous = day
-    studied = set(days)
+    return Streak(current=current_streak(set(days), today), longest=longest)
+
+
+def current_streak(studied: set[date], today: date) -> int:
+    """Consecutive study days ending today, or yesterday while today is still to come."""
     cursor = today if today in studied else today - timedelta(days=1)
-    current = 0
+    count = 0
     while cursor in studied:
-        current += 1
+        count += 1
         cursor -= timedelta(days=1)
-    return Streak(current=current, longest=longest)
+    return count
 
 
 def _day_counts(per_day: Mapping[str, int], today: date, days: int) -> list[DayCount]:

@@ -226,6 +226,11 @@ class Store:
         for row in cursor:
             yield Review.from_row(dict(zip(columns, row, strict=True)))
 
+    def study_days(self, bank: str) -> set[date]:
+        """Every study day with at least one answer logged for `bank`."""
+        rows = self.db.execute("SELECT DISTINCT day FROM reviews WHERE bank = ?", [bank])
+        return {date.fromisoformat(day) for (day,) in rows}
+
     def review_count(self) -> int:
         return self.db["reviews"].count
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 STOP_WORDS = frozenset(
     """a an the of to in on at by for from with and or but not no is are was were be been
@@ -123,11 +122,6 @@ def suggest_code_grade(attempt: CodeAttempt) -> int:
     return 1 if attempt.runs or attempt.edited else 0
 
 
-def streak(study_days: set[date], today: date) -> int:
-    """Consecutive study days ending today, or yesterday while today is still to come."""
-    day = today if today in study_days else today - timedelta(days=1)
-    count = 0
-    while day in study_days:
-        count += 1
-        day -= timedelta(days=1)
-    return count
+def days_text(count: int) -> str:
+    """'1 day', '3 days'."""
+    return f"{count} day{'' if count == 1 else 's'}"

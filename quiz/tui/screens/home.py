@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,14 +11,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from quiz.store import Store
-from quiz.tui.feedback import streak
-
-
-def study_days(store: Store, bank: str) -> set[date]:
-    """Every day with at least one answer logged, read from the (bank, day) index."""
-    rows = store.db.execute("SELECT DISTINCT day FROM reviews WHERE bank = ?", [bank]).fetchall()
-    return {date.fromisoformat(day) for (day,) in rows}
+from quiz.stats import current_streak
+from quiz.tui.feedback import days_text
 
 
 def first_line(markdown: str, width: int = 70) -> str:
@@ -74,8 +68,8 @@ class HomeScreen(Screen):
         session = app.session
         today = app.today()
         counts = session.counts()
-        days_studied = study_days(app.store, app.bank.name)
-        days = streak(days_studied, today)
+        days_studied = app.store.study_days(app.bank.name)
+        days = current_streak(days_studied, today)
         self.query_one("#greeting", Static).update(
             Content.from_markup(
                 "[b]$title[/]\n[dim]$when · $size questions in the bank[/]",
@@ -87,7 +81,7 @@ class HomeScreen(Screen):
         self.query_one("#due", Figure).show(str(counts.due))
         self.query_one("#new", Figure).show(str(counts.new))
         self.query_one("#drill", Figure).show(str(counts.drill))
-        self.query_one("#streak", Figure).show(f"{days} day{'s' if days != 1 else ''}")
+        self.query_one("#streak", Figure).show(days_text(days))
         question = session.current
         next_up = self.query_one("#next-up", Static)
         action = self.query_one("#call-to-action", Static)

@@ -18,7 +18,12 @@ from textual.widgets import Footer, Header, Label, Static, TextArea
 from quiz.bank import Question
 from quiz.scheduler import QUALITY_MEANINGS
 from quiz.session import Answer, StudySession
-from quiz.tui.feedback import covered_key_points, suggest_code_grade, suggest_recall_grade
+from quiz.tui.feedback import (
+    covered_key_points,
+    days_text,
+    suggest_code_grade,
+    suggest_recall_grade,
+)
 from quiz.tui.review_work import ReviewWork
 from quiz.tui.widgets.answer_area import AnswerArea, prompt_content
 from quiz.tui.widgets.grade_bar import GradeBar
@@ -258,7 +263,7 @@ class ReviewScreen(ReviewWork, Screen):
         elif review.grade < 4:
             back = "drill before you finish"
         else:
-            back = f"back in {review.state_after.interval} days"
+            back = f"back in {days_text(review.state_after.interval)}"
         self.query_one("#last-graded", Label).update(
             f"{review.question_id}: graded {review.grade}, {back}. ctrl+g undoes."
         )

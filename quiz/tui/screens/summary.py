@@ -15,8 +15,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from quiz.scheduler import PASSING_QUALITY, QUALITY_MEANINGS
-from quiz.tui.feedback import streak
-from quiz.tui.screens.home import study_days
+from quiz.stats import current_streak
+from quiz.tui.feedback import days_text
 
 BAR_WIDTH = 20
 
@@ -55,7 +55,7 @@ class SummaryScreen(Screen[str]):
         correct = sum(1 for r in graded if r.grade >= PASSING_QUALITY)
         mean = sum(r.grade for r in graded) / len(graded) if graded else 0.0
         seconds = sum(r.duration_s or 0.0 for r in graded)
-        days = streak(study_days(self.app.store, self.app.bank.name), self.app.today())
+        days = current_streak(self.app.store.study_days(self.app.bank.name), self.app.today())
         return Content.from_markup(
             "[b $success]Session complete.[/]\n\n"
             "You answered [b]$count[/] ($reviews scheduled, $drills drills) in [b]$time[/].\n"
@@ -67,7 +67,7 @@ class SummaryScreen(Screen[str]):
             time=spent(seconds),
             correct=str(correct),
             mean=f"{mean:.1f}",
-            streak=f"{days} day{'s' if days != 1 else ''}",
+            streak=days_text(days),
         )
 
     def grades(self) -> Content:
