@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from quiz.stats import current_streak
-from quiz.tui.feedback import days_text
+from quiz.tui.feedback import days_text, questions_come
 
 
 def first_line(markdown: str, width: int = 70) -> str:
@@ -93,8 +93,8 @@ class HomeScreen(Screen):
             )
             next_up.update(
                 Content.from_markup(
-                    "[b $success]All done for today.[/] $tomorrow come back tomorrow.",
-                    tomorrow=f"{tomorrow} question{'s' if tomorrow != 1 else ''}",
+                    "[b $success]All done for today.[/] $tomorrow back tomorrow.",
+                    tomorrow=f"{tomorrow} {questions_come(tomorrow)}",
                 )
             )
             action.update(

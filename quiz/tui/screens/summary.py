@@ -16,7 +16,7 @@ from textual.widgets import Footer, Header, Static
 
 from quiz.scheduler import PASSING_QUALITY, QUALITY_MEANINGS
 from quiz.stats import current_streak
-from quiz.tui.feedback import days_text
+from quiz.tui.feedback import days_text, questions_come
 
 BAR_WIDTH = 20
 
@@ -102,7 +102,7 @@ class SummaryScreen(Screen[str]):
         new = min(unseen, app.settings.new_per_day)
         ids = [qid for _, _, qid in coming]
         if ids:
-            back = f"[b]{len(ids)}[/] question{'s' if len(ids) != 1 else ''} come back: $ids"
+            back = f"[b]{len(ids)}[/] {questions_come(len(ids))} back: $ids"
         else:
             back = "Nothing comes back for review."
         return Content.from_markup(
