@@ -166,3 +166,38 @@ def test_default_bank_path_follows_quiz_bank(monkeypatch, tmp_path):
     monkeypatch.setenv("QUIZ_BANK", str(path))
     assert default_bank_path() == path
     assert load_bank().name == "demo"
+
+
+def test_a_bank_read_back_from_its_cache_equals_the_parsed_one(tmp_path, isolated_home):
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "solutions" / "code_one.py").write_text("def f():\n    return 1\n")
+    path = write(tmp_path, GOOD + CODE)
+    parsed = load_bank(path)
+    (cached_file,) = (isolated_home / "bank-cache").glob("*.json")
+    cached = load_bank(path)
+    assert cached.questions == parsed.questions
+    assert (cached.name, cached.title, cached.path) == (parsed.name, parsed.title, parsed.path)
+    # the copy is what was read: damage it and the YAML is parsed again, with the same result
+    cached_file.write_text("{not json")
+    assert load_bank(path).questions == parsed.questions
+
+
+def test_an_edited_bank_is_never_served_from_a_stale_cache(tmp_path):
+    path = write(tmp_path, GOOD)
+    load_bank(path)
+    path.write_text(GOOD.replace("What?", "What now?"))
+    assert load_bank(path).get("first").prompt == "What now?"
+    path.write_text(GOOD.replace("kind: recall", "kind: essay"))
+    assert problems_of(path) == [f"{path}:6: question 'first': 'kind' must be recall or code"]
+
+
+def test_a_solution_removed_after_caching_is_still_reported(tmp_path):
+    (tmp_path / "solutions").mkdir()
+    solution = tmp_path / "solutions" / "code_one.py"
+    solution.write_text("def f():\n    return 1\n")
+    path = write(tmp_path, GOOD + CODE)
+    load_bank(path)
+    solution.unlink()
+    assert problems_of(path) == [
+        f"{path}:21: question 'code-one': solution file solutions/code_one.py not found"
+    ]
