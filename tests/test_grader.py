@@ -507,12 +507,12 @@ def test_exiting_inside_a_call_is_reported_too(checker):
 def test_processes_the_code_spawns_are_gone_after_the_check(checker):
     source = """\
     import os, subprocess
-    plain = subprocess.Popen(["sleep", "600"])
-    detached = subprocess.Popen(["sleep", "601"], start_new_session=True)
+    plain = subprocess.Popen(["sleep", "600.125"])
+    detached = subprocess.Popen(["sleep", "601.125"], start_new_session=True)
     if os.fork() == 0:          # a double fork, as daemons do
         os.setsid()
         if os.fork() == 0:
-            os.execvp("sleep", ["sleep", "602"])
+            os.execvp("sleep", ["sleep", "602.125"])
         os._exit(0)
     print(plain.pid, detached.pid)
     def pair_up(a, b):
@@ -524,9 +524,9 @@ def test_processes_the_code_spawns_are_gone_after_the_check(checker):
     assert len(pids) == 2
     for pid in pids:
         assert not Path(f"/proc/{pid}").exists()
-    assert not any(
-        _command_line(p).startswith("sleep\x0060") for p in os.listdir("/proc") if p.isdigit()
-    )
+    # The exact command lines, so that some other program's `sleep 60` is never mistaken for one.
+    spawned = {f"sleep\x00{seconds}.125\x00" for seconds in (600, 601, 602)}
+    assert not any(_command_line(p) in spawned for p in os.listdir("/proc") if p.isdigit())
 
 
 def _command_line(pid: str) -> str:
