@@ -53,6 +53,13 @@ class SigmoidChecker:
         )
 
 
+async def steady_cursors(pilot) -> None:
+    """Stop every cursor blinking, so a snapshot never catches one mid-blink."""
+    for widget in pilot.app.screen.query("TextArea, Input"):
+        widget.cursor_blink = False
+    await pilot.pause()
+
+
 @pytest.fixture
 def app(tmp_path):
     settings = Settings.from_environment(db_path=tmp_path / "quiz.db")
@@ -64,9 +71,11 @@ def test_home(snap_compare, app):
 
 
 def test_review_recall_revealed(snap_compare, app):
-    assert snap_compare(
-        app, press=["enter", *"a grid of pixel numbers", "ctrl+s"], terminal_size=(80, 24)
-    )
+    async def reveal(pilot):
+        await pilot.press("enter", *"a grid of pixel numbers", "ctrl+s")
+        await steady_cursors(pilot)
+
+    assert snap_compare(app, run_before=reveal, terminal_size=(80, 24))
 
 
 def test_review_code_verdict_with_plot(snap_compare, app):
@@ -75,7 +84,7 @@ def test_review_code_verdict_with_plot(snap_compare, app):
         await pilot.pause()
         await pilot.press("ctrl+t", "ctrl+r")
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await steady_cursors(pilot)
 
     assert snap_compare(app, run_before=practise_sigmoid, terminal_size=(100, 30))
 
@@ -99,6 +108,6 @@ def test_browse(snap_compare, app):
         await pilot.press("b")
         await app.workers.wait_for_complete()
         await pilot.press(*"tensor")
-        await pilot.pause()
+        await steady_cursors(pilot)
 
     assert snap_compare(app, run_before=browse, terminal_size=(80, 24))
