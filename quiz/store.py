@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -146,25 +146,23 @@ class Store:
 
     # Card schedules
 
-    def card_states(self, bank: str) -> dict[str, CardState]:
-        """Every scheduled card of `bank`; a question missing here is new."""
-        rows = self.db.execute(
-            "SELECT question_id, repetitions, easiness, interval, due FROM cards WHERE bank = ?",
-            [bank],
-        ).fetchall()
+    def card_states(self, bank: str, question_id: str | None = None) -> dict[str, CardState]:
+        """Every scheduled card of `bank` (or just `question_id`); a question missing is new."""
+        sql = "SELECT question_id, repetitions, easiness, interval, due FROM cards WHERE bank = ?"
+        params = [bank]
+        if question_id is not None:
+            sql += " AND question_id = ?"
+            params.append(question_id)
         return {
             qid: CardState.from_dict(
                 {"repetitions": reps, "easiness": ef, "interval": interval, "due": due}
             )
-            for qid, reps, ef, interval, due in rows
+            for qid, reps, ef, interval, due in self.db.execute(sql, params)
         }
 
     def card_state(self, bank: str, question_id: str) -> CardState:
-        return self.card_states_for(bank, [question_id]).get(question_id, CardState())
-
-    def card_states_for(self, bank: str, question_ids: Iterable[str]) -> dict[str, CardState]:
-        wanted = set(question_ids)
-        return {qid: s for qid, s in self.card_states(bank).items() if qid in wanted}
+        """The schedule of one card: `CardState()` while it is new."""
+        return self.card_states(bank, question_id).get(question_id, CardState())
 
     def _put_card(self, bank: str, question_id: str, state: CardState) -> None:
         if state.is_new:
