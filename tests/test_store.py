@@ -98,10 +98,14 @@ def test_undo_restores_the_exact_previous_state(tmp_path):
 
 def test_newer_database_is_refused_and_left_untouched(tmp_path):
     path = tmp_path / "q.db"
-    open_store(path).db.execute(
+    newer = open_store(path).db
+    newer.execute(
         "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
         "VALUES ('quiz', 'm099_from_the_future', '2030-01-01')"
     ).connection.commit()
+    # The newer quiz has exited: its connection is closed and its WAL folded into the file,
+    # so only the refused open could still change a byte.
+    newer.close()
     before = path.read_bytes()
     with pytest.raises(QuizError, match="newer version of quiz.*m099_from_the_future"):
         open_store(path)
