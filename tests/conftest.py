@@ -1,14 +1,40 @@
-"""Shared fixtures: every test runs against a temporary data directory."""
+"""Shared fixtures: every test runs against a temporary data directory.
+
+Tests that need the full MNIST files find them the way a user's quiz does: `QUIZ_MNIST_DIR`,
+else the user cache directory the trainer downloads into. Without them those tests are
+skipped, unless `QUIZ_REQUIRE_MNIST=1` (as CI sets) turns the skip into a failure.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from quiz import paths
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_MNIST = REPO_ROOT.parent / "shared" / "data" / "mnist"
-SEED_DIR = REPO_ROOT.parent / "shared" / "seed"
+DATA = Path(__file__).resolve().parent / "data"
+MNIST_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+
+
+def _full_mnist() -> Path | None:
+    """The folder holding the four MNIST files, looked up before any test changes the env."""
+    folder = paths.mnist_dir()
+    return folder if all((folder / name).is_file() for name in MNIST_FILES) else None
+
+
+FULL_MNIST = _full_mnist()
+MNIST_HOW = (
+    "the full MNIST files are not available: set QUIZ_MNIST_DIR to a folder holding the "
+    "four MNIST .gz files (see the README), or run `quiz train` once to download them"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -18,19 +44,22 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("QUIZ_DATA_DIR", str(data))
     monkeypatch.setenv("QUIZ_DB", str(data / "quiz.db"))
     monkeypatch.delenv("QUIZ_BANK", raising=False)
-    monkeypatch.setenv("QUIZ_MNIST_DIR", str(SHARED_MNIST))
+    # Never download into a real cache: without the full files, point at an empty folder.
+    mnist = FULL_MNIST if FULL_MNIST is not None else tmp_path / "no-mnist"
+    monkeypatch.setenv("QUIZ_MNIST_DIR", str(mnist))
     return data
+
+
+def require_full_mnist() -> Path:
+    """The full MNIST folder, or a skip (a failure under QUIZ_REQUIRE_MNIST=1) saying how."""
+    if FULL_MNIST is None:
+        if os.environ.get("QUIZ_REQUIRE_MNIST") == "1":
+            pytest.fail(MNIST_HOW)
+        pytest.skip(MNIST_HOW)
+    return FULL_MNIST
 
 
 @pytest.fixture
 def mnist_dir() -> Path:
-    """The canonical MNIST files every developer and CI have beside the checkout."""
-    if not (SHARED_MNIST / "train-images-idx3-ubyte.gz").is_file():
-        pytest.fail(f"MNIST files missing at {SHARED_MNIST}")
-    return SHARED_MNIST
-
-
-@pytest.fixture
-def seed_text() -> str:
-    """The learner's blog post the project grew from: real, partly wrong answers."""
-    return next(SEED_DIR.glob("000_*.txt")).read_text(encoding="utf-8")
+    """The full MNIST files (60,000 + 10,000 images), wherever the user keeps them."""
+    return require_full_mnist()

@@ -56,15 +56,35 @@ def test_bundled_bank_has_the_whole_questionnaire():
             assert question.contract and question.starter and question.hints
 
 
-def test_bundled_prompts_match_the_seed_questionnaire(seed_text):
-    bank = load_bank()
-    flat_seed = " ".join(seed_text.split())
-    for question in bank:
-        if question.number > 37:
-            continue
-        # The seed lost backticks and line breaks; compare the words.
-        words = question.prompt.replace("`", "").split()
-        assert " ".join(words[:6]) in flat_seed.replace("`", ""), question.id
+# How each of the chapter's 37 questionnaire prompts opens, in the book's order (backticks
+# dropped), so the bank can never drift from the questions the learner's book asks.
+CHAPTER_PROMPTS = (
+    "How is a grayscale image represented", "How are the files and folders",
+    'Explain how the "pixel similarity" approach', "What is a list comprehension? Create",
+    'What is a "rank-3 tensor"?', "What is the difference between tensor",
+    "What are RMSE and L1 norm?", "How can you apply a calculation",
+    "Create a 3×3 tensor or array", "What is broadcasting?",
+    "Are metrics generally calculated using the", "What is SGD?",
+    "Why does SGD use mini-batches?", "What are the seven steps in",
+    "How do we initialize the weights", 'What is "loss"?', "Why can't we always use a",
+    'What is a "gradient"?', "Do you need to know how", "Why can't we use accuracy as",
+    "Draw the sigmoid function. What is", "What is the difference between a",
+    "What is the function to calculate", "What does the DataLoader class do?",
+    "Write pseudocode showing the basic steps", "Create a function that, if passed",
+    "What does view do in PyTorch?", 'What are the "bias" parameters in',
+    "What does the @ operator do", "What does the backward method do?",
+    "Why do we have to zero", "What information do we have to",
+    "Show Python or pseudocode for the", 'What is "ReLU"? Draw a plot',
+    'What is an "activation function"?', "What's the difference between F.relu and",
+    "The universal approximation theorem shows that",
+)  # fmt: skip
+
+
+def test_bundled_prompts_are_the_chapters_questionnaire_in_order():
+    prompts = [" ".join(q.prompt.replace("`", "").split()) for q in load_bank() if q.number <= 37]
+    assert len(prompts) == len(CHAPTER_PROMPTS) == 37
+    for number, (prompt, opening) in enumerate(zip(prompts, CHAPTER_PROMPTS, strict=True), 1):
+        assert prompt.startswith(opening), f"question {number}: {prompt[:60]!r}"
 
 
 def test_a_good_minimal_bank_loads(tmp_path):
