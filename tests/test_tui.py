@@ -355,3 +355,44 @@ async def test_help_palette_and_stats_keys(small_settings):
         await pilot.press("s")
         await pilot.pause()
         assert type(app.screen).__name__ in ("StatsScreen", "HomeScreen")
+
+
+@pilot_test
+async def test_undo_brings_back_the_code_its_runs_and_hints(small_settings):
+    app, checker = make_app(small_settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await answer_and_grade(app, pilot, "Paris on the Seine", "5")
+        await answer_and_grade(app, pilot, "Blue, Rayleigh scattering", "5")
+        review = app.screen
+        assert review.question.id == "sum"
+        editor = review.query_one("#answer", TextArea)
+        await pilot.press("ctrl+r")  # the starter fails
+        await settle(app, pilot)
+        await pilot.press("ctrl+t")
+        editor.text = "def add(a, b):\n    return a + b\n"
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert review.suggested == 3
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert app.screen is review and review.question.id == "sum"
+        assert editor.text == "def add(a, b):\n    return a + b\n", "the graded code comes back"
+        assert "Hint 1 of 2" in str(review.query_one("#hints Static").render())
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert review.suggested == 3, "the failed run and the hint still count"
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert rows(
+        small_settings,
+        "SELECT question_id, grade, check_runs, first_run_passed FROM reviews WHERE question_id = 'sum'",
+    ) == [("sum", 3, 3, 0)]

@@ -19,6 +19,7 @@ from quiz.bank import Question
 from quiz.scheduler import QUALITY_MEANINGS
 from quiz.session import Answer, StudySession
 from quiz.tui.feedback import (
+    CodeAttempt,
     covered_key_points,
     days_text,
     suggest_code_grade,
@@ -68,6 +69,8 @@ class ReviewScreen(ReviewWork, Screen):
         self.checking = False
         self.suggested: int | None = None
         self.shown_at = datetime.min
+        self.taken_back: dict[str, tuple[str, CodeAttempt]] = {}
+        """The answer and attempt of each question graded on this screen, for undo to restore."""
 
     @property
     def session(self) -> StudySession:
@@ -234,6 +237,7 @@ class ReviewScreen(ReviewWork, Screen):
     def commit(self, grade: int) -> None:
         now = self.app.clock()
         code = self.question.is_code
+        self.taken_back[self.question.id] = (self.answer_area.text, self.panel.attempt(False))
         answer = Answer(
             text=self.answer_area.text,
             duration_s=round((now - self.shown_at).total_seconds(), 1),
@@ -277,11 +281,20 @@ class ReviewScreen(ReviewWork, Screen):
     @on(ReviewWork.Undone)
     def show_undone(self, message: ReviewWork.Undone) -> None:
         self.busy = False
-        if message.question is not None:
+        question = message.question
+        if question is not None:
             self.query_one("#last-graded", Label).update(
-                f"Took back the grade of {message.question.id}; answer it again."
+                f"Took back the grade of {question.id}; answer it again."
             )
         self.show_question()
+        if question is not None and question == self.question and question.id in self.taken_back:
+            # The answer comes back as it was graded: undo never launders runs or hints.
+            text, attempt = self.taken_back.pop(question.id)
+            self.answer_area.load_text(text)
+            if question.is_code:
+                self.panel.restore(question, attempt)
+                self.set_class(bool(attempt.runs or attempt.hints_used), "-panel")
+            self.refresh_bindings()
 
     @on(ReviewWork.WorkFailed)
     def report_failure(self, message: ReviewWork.WorkFailed) -> None:

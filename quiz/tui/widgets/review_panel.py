@@ -39,6 +39,12 @@ class ReviewPanel(VerticalScroll):
         for box in ("#hints", "#verdict-box", "#reveal-box"):
             self.query_one(box).remove_children()
 
+    def restore(self, question: Question, attempt: CodeAttempt) -> None:
+        """Take up an attempt again where it was left: its runs, and the hints it had shown."""
+        self.runs, self.best_checks_passed = list(attempt.runs), attempt.best_checks_passed
+        for _ in range(attempt.hints_used):
+            self.add_hint(question)
+
     def attempt(self, edited: bool) -> CodeAttempt:
         return CodeAttempt(
             runs=tuple(self.runs),
