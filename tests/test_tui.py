@@ -396,3 +396,22 @@ async def test_undo_brings_back_the_code_its_runs_and_hints(small_settings):
         small_settings,
         "SELECT question_id, grade, check_runs, first_run_passed FROM reviews WHERE question_id = 'sum'",
     ) == [("sum", 3, 3, 0)]
+
+
+@pilot_test
+async def test_slash_in_browse_focuses_the_filter_without_typing_into_it(small_settings):
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("b")
+        await settle(app, pilot)
+        browse = app.screen
+        table, search = browse.query_one(DataTable), browse.query_one(Input)
+        await pilot.press("slash", *"sum")
+        assert search.value == "sum" and table.row_count == 1
+        await pilot.press("down")  # to the table
+        assert table.has_focus
+        await pilot.press("slash")
+        assert search.has_focus and search.value == "sum"
+        await pilot.press(*"colour")  # the old filter was selected: typing replaces it
+        assert search.value == "colour"
+        assert [table.get_row_at(0)[1]] == ["colour"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -56,6 +56,18 @@ def question_rows(store: Store, bank, today) -> list[Row]:
     return rows
 
 
+class FilterInput(Input):
+    """The filter box: `/` is the key that comes to it, never a character typed into it."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "slash":
+            event.stop()
+            event.prevent_default()
+            self.select_all()  # as in a browser's find bar: the next words replace the filter
+            return
+        await super()._on_key(event)
+
+
 class BrowseScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -74,7 +86,7 @@ class BrowseScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(
+        yield FilterInput(
             placeholder="Filter: id, tag, kind, new/due/scheduled or words of the question",
             id="filter",
         )
