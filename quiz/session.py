@@ -94,6 +94,12 @@ class StudySession:
         self._pinned: list[str] = []
         self.refresh()
 
+    def move_to(self, today: date) -> None:
+        """Follow the clock into another study day: its queue, its log day and its schedule."""
+        if today != self.today:
+            self.today = today
+            self.refresh()
+
     def refresh(self) -> None:
         """Recompute the queue from the store."""
         states = self.store.card_states(self.bank.name)
@@ -139,7 +145,8 @@ class StudySession:
         return QueueCounts(due=len(self._due), new=len(self._new), drill=len(self._drills))
 
     def is_drill(self, question: Question) -> bool:
-        return question in self._drills and question not in self._due + self._new
+        """Whether grading this question now is practice: it is neither due nor new today."""
+        return question not in self._due + self._new
 
     def state_of(self, question_id: str) -> CardState:
         return self._states.get(question_id, CardState())
@@ -149,11 +156,18 @@ class StudySession:
         done = len(self.graded)
         return done, done + len(self.queue)
 
-    def grade(self, quality: int, answer: Answer, now: datetime) -> Review:
-        """Grade the current question and commit it: a scheduled review, or a drill."""
+    def grade(
+        self, quality: int, answer: Answer, now: datetime, today: date | None = None
+    ) -> Review:
+        """Grade the current question and commit it: a scheduled review, or a drill.
+
+        `today` is the study day of `now`; when the day has rolled over since the question was
+        shown, the grade counts for the new day, as a review if the question is due then."""
         question = self.current
         if question is None:
             raise LookupError("no question left today")
+        if today is not None:
+            self.move_to(today)
         before = self.state_of(question.id)
         kind = "drill" if self.is_drill(question) else "review"
         after = review(before, quality, self.today) if kind == "review" else before

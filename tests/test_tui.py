@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
+import re
 import textwrap
 from datetime import date, datetime
 from types import SimpleNamespace
 
 import pytest
+from rich.console import Console
 from textual.widgets import DataTable, Input, TextArea
 
 from quiz.bank import load_bank
@@ -352,9 +355,14 @@ async def test_help_palette_and_stats_keys(small_settings):
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
         await pilot.press("escape")
-        await pilot.press("s")
         await pilot.pause()
-        assert type(app.screen).__name__ in ("StatsScreen", "HomeScreen")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "StatsScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
 
 
 @pilot_test
@@ -415,3 +423,60 @@ async def test_slash_in_browse_focuses_the_filter_without_typing_into_it(small_s
         await pilot.press(*"colour")  # the old filter was selected: typing replaces it
         assert search.value == "colour"
         assert [table.get_row_at(0)[1]] == ["colour"]
+
+
+@pilot_test
+async def test_the_summary_after_a_relaunch_counts_the_whole_day_as_stats_does(small_settings):
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await answer_and_grade(app, pilot, "Paris on the Seine", "5")
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        await pilot.press("q")
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await answer_and_grade(app, pilot, "Blue, Rayleigh scattering", "5")
+        await pilot.press("ctrl+s", "4")  # the coding question, graded without running it
+        await settle(app, pilot)
+        assert isinstance(app.screen, SummaryScreen)
+        headline = str(app.screen.query_one("#headline").render())
+        assert "Today you answered 3 (3 scheduled, 0 drills)" in headline
+        await pilot.press("s")
+        await settle(app, pilot)
+        await pilot.pause()
+        assert type(app.screen).__name__ == "StatsScreen"
+        console = Console(file=io.StringIO(), width=100)
+        console.print(app.screen.query_one("#stats-summary").content)
+        assert re.search(r"Answered today +3 \(3 review\)", console.file.getvalue())
+
+
+@pilot_test
+async def test_the_study_day_follows_the_clock_while_the_app_stays_open(small_settings):
+    now = [datetime(2025, 3, 4, 3, 50)]  # before 04:00: still the study day of March 3rd
+    app = create_app(small_settings, checker_factory=FakeChecker, clock=lambda: now[0])
+    app.CHECKER_WARM_DELAY_S = 0
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await answer_and_grade(app, pilot, "Paris on the Seine", "5")  # due again on the 4th
+        assert app.screen.question.id == "colour"
+        now[0] = datetime(2025, 3, 4, 4, 10)
+        await answer_and_grade(app, pilot, "Blue, Rayleigh scattering", "5")
+        assert app.screen.question.id == "capital", "due on the new day, so it comes first"
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert "Tuesday 4 March" in str(app.screen.query_one("#greeting").render())
+        assert str(app.screen.query_one("#due").render()) == "1\ndue"
+    assert rows(small_settings, "SELECT question_id, day, kind FROM reviews ORDER BY id") == [
+        ("capital", "2025-03-03", "review"),
+        ("colour", "2025-03-04", "review"),
+    ]
+    assert rows(small_settings, "SELECT question_id, due FROM cards ORDER BY question_id") == [
+        ("capital", "2025-03-04"),
+        ("colour", "2025-03-05"),
+    ]

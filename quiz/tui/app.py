@@ -78,6 +78,12 @@ class QuizApp(App[int]):
     def today(self) -> date:
         return self.settings.today(self.clock())
 
+    def follow_the_day(self) -> date:
+        """Read the clock once; move the session to its study day if it rolled over."""
+        today = self.today()
+        self.session.move_to(today)
+        return today
+
     def on_mount(self) -> None:
         from quiz.tui.screens.home import HomeScreen
 
@@ -141,7 +147,7 @@ class QuizApp(App[int]):
         except ImportError:
             self.notify("Statistics are not available in this version yet.", title="Stats")
             return
-        self.push_screen(StatsScreen(self.settings, self.bank, self.store))
+        self.push_screen(StatsScreen(self.settings, self.bank, self.store, today=self.today()))
 
     def open_browse(self) -> None:
         from quiz.tui.screens.browse import BrowseScreen

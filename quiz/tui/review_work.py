@@ -52,9 +52,9 @@ class ReviewWork:
             self.post_message(self.Checked(verdict, source))
 
     @work(thread=True, exclusive=True, group="store")
-    def record_grade(self, session, grade: int, answer: Answer, now: datetime) -> None:
+    def record_grade(self, session, grade: int, answer: Answer, now: datetime, today) -> None:
         try:
-            review = session.grade(grade, answer, now)
+            review = session.grade(grade, answer, now, today)
         except Exception as exc:
             self.post_message(self.WorkFailed("save the grade", exc))
         else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -58,15 +58,15 @@ class HomeScreen(Screen):
 
     def on_screen_resume(self) -> None:
         """Today's figures; read afresh on a return, not at start-up (the session is new)."""
+        today = self.app.follow_the_day()
         if self.shown:
             self.app.session.refresh()
         self.shown = True
-        self.show_today()
+        self.show_today(today)
 
-    def show_today(self) -> None:
+    def show_today(self, today: date) -> None:
         app = self.app
         session = app.session
-        today = app.today()
         counts = session.counts()
         days_studied = app.store.study_days(app.bank.name)
         days = current_streak(days_studied, today)

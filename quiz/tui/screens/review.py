@@ -96,6 +96,8 @@ class ReviewScreen(ReviewWork, Screen):
 
     def show_question(self) -> None:
         """Show the next question; never awaits, so keys typed meanwhile keep their order."""
+        if self.cram is None:
+            self.app.follow_the_day()
         question = self.cram or self.session.current
         if question is None:
             from quiz.tui.screens.summary import SummaryScreen
@@ -246,11 +248,13 @@ class ReviewScreen(ReviewWork, Screen):
         )
         self.busy = True
         self.refresh_bindings()
+        app = self.app
         if self.cram:
-            app = self.app
-            self.record_practice(app.store, app.bank, self.cram, grade, answer, now, app.today())
+            self.record_practice(
+                app.store, app.bank, self.cram, grade, answer, now, app.settings.today(now)
+            )
         else:
-            self.record_grade(self.session, grade, answer, now)
+            self.record_grade(self.session, grade, answer, now, app.settings.today(now))
 
     @on(ReviewWork.Graded)
     def next_question(self, message: ReviewWork.Graded) -> None:

@@ -5,7 +5,8 @@ Dismissed with "home" or "undo"; the review screen underneath acts on it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import Counter
+from datetime import date, timedelta
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,6 +17,7 @@ from textual.widgets import Footer, Header, Static
 
 from quiz.scheduler import PASSING_QUALITY, QUALITY_MEANINGS
 from quiz.stats import current_streak
+from quiz.store import Review
 from quiz.tui.feedback import days_text, questions_come
 
 BAR_WIDTH = 20
@@ -24,6 +26,10 @@ BAR_WIDTH = 20
 def spent(seconds: float) -> str:
     minutes, seconds = divmod(round(seconds), 60)
     return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def listed(ids: list[str], most: int = 4) -> str:
@@ -38,7 +44,16 @@ class SummaryScreen(Screen[str]):
         Binding("s", "stats", "Stats"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.today: date | None = None
+        self.answers: list[Review] = []
+
     def compose(self) -> ComposeResult:
+        # The whole study day from the log, so a session quit and reopened still adds up.
+        app = self.app
+        self.today = app.today()
+        self.answers = list(app.store.reviews(app.bank.name, day=self.today))
         yield Header()
         with VerticalScroll(id="summary"):
             yield Static(self.headline(), id="headline")
@@ -50,20 +65,22 @@ class SummaryScreen(Screen[str]):
         self.title = "Done for today"
 
     def headline(self) -> Content:
-        graded = self.app.session.graded
-        drills = sum(1 for r in graded if r.kind == "drill")
+        graded = self.answers
+        kinds = Counter(r.kind for r in graded)
         correct = sum(1 for r in graded if r.grade >= PASSING_QUALITY)
         mean = sum(r.grade for r in graded) / len(graded) if graded else 0.0
         seconds = sum(r.duration_s or 0.0 for r in graded)
-        days = current_streak(self.app.store.study_days(self.app.bank.name), self.app.today())
+        days = current_streak(self.app.store.study_days(self.app.bank.name), self.today)
+        parts = [f"{kinds['review']} scheduled", plural(kinds["drill"], "drill")]
+        if kinds["cram"]:
+            parts.append(f"{kinds['cram']} practised")
         return Content.from_markup(
             "[b $success]Session complete.[/]\n\n"
-            "You answered [b]$count[/] ($reviews scheduled, $drills drills) in [b]$time[/].\n"
+            "Today you answered [b]$count[/] ($kinds) in [b]$time[/].\n"
             "[b]$correct[/] of them correct (grade 3 or more); average grade [b]$mean[/].\n"
             "Streak: [b]$streak[/].",
             count=str(len(graded)),
-            reviews=str(len(graded) - drills),
-            drills=str(drills),
+            kinds=", ".join(parts),
             time=spent(seconds),
             correct=str(correct),
             mean=f"{mean:.1f}",
@@ -71,7 +88,7 @@ class SummaryScreen(Screen[str]):
         )
 
     def grades(self) -> Content:
-        graded = self.app.session.graded
+        graded = self.answers
         lines = [Content.from_markup("[b]Grades[/]")]
         most = max((sum(1 for r in graded if r.grade == g) for g in range(6)), default=0) or 1
         for grade in range(5, -1, -1):
@@ -91,7 +108,7 @@ class SummaryScreen(Screen[str]):
 
     def tomorrow(self) -> Content:
         app = self.app
-        tomorrow = app.today() + timedelta(days=1)
+        tomorrow = self.today + timedelta(days=1)
         states = app.store.card_states(app.bank.name)
         coming = sorted(
             (state.due, q.number, q.id)
