@@ -74,6 +74,8 @@ class QuizApp(App[int]):
         self._checker_factory = checker_factory or (lambda: default_checker(bank))
         self._checker: Any = None
         self._checker_lock = threading.Lock()
+        self.train_form: dict[str, str] = {}
+        """The Train screen's last choices, kept while the app runs."""
 
     def today(self) -> date:
         return self.settings.today(self.clock())

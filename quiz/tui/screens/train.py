@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
+from quiz.paths import mnist_dir
 from quiz.training import (
     MODELS,
     TrainerExit,
@@ -28,6 +29,40 @@ from quiz.training import (
 )
 from quiz.tui.widgets.line_chart import LineChart
 from quiz.tui.widgets.progress_line import ProgressLine
+
+
+class FormError(ValueError):
+    """A choice on the form the trainer would refuse, said in the screen's words."""
+
+
+def read_form(epochs: str, digits: str) -> tuple[int | None, str]:
+    """The epochs and digits as the trainer takes them; FormError says what is wrong."""
+    count = int(epochs) if epochs.strip() else None
+    if count is not None and not 1 <= count <= 999:
+        raise FormError("Epochs must be a whole number from 1 up, or empty for the default.")
+    chosen = [part for part in digits.replace(" ", "").split(",") if part]
+    if chosen:
+        if not all(part.isdigit() and len(part) == 1 for part in chosen):
+            raise FormError("Digits are single figures from 0 to 9, separated by commas: 3,7.")
+        if len(set(chosen)) != len(chosen) or len(chosen) < 2:
+            raise FormError("Choose two or more different digits, such as 3,7, or leave it empty.")
+    return count, ",".join(chosen)
+
+
+def plain_failure(ending: TrainerExit) -> str:
+    """The trainer's last error line, told as this screen would tell it."""
+    reason = ending.error.split(": error: ", 1)[-1].strip()
+    if "could not download" in reason:
+        return (
+            f"The MNIST files are not in {mnist_dir()} and could not be downloaded. Put the "
+            "four MNIST .gz files there, or start quiz with QUIZ_MNIST_DIR naming a folder "
+            "that holds them."
+        )
+    if "corrupt" in reason:
+        return f"{reason.split(';')[0]}. Delete it and start again to download it afresh."
+    if not reason:
+        return f"The trainer stopped with exit status {ending.returncode}."
+    return reason[:1].upper() + reason[1:]
 
 
 class TrainScreen(Screen[None]):
@@ -68,22 +103,32 @@ class TrainScreen(Screen[None]):
         self.epoch_plotted = 0
 
     def compose(self) -> ComposeResult:
+        form = self.app.train_form
         yield Header()
         with Vertical(id="train"):
             with Horizontal(id="train-form"):
                 yield Label("Model", classes="train-label")
                 yield Select(
                     [(model, model) for model in MODELS],
-                    value="linear",
+                    value=form.get("model", "linear"),
                     allow_blank=False,
                     id="train-model",
                 )
                 yield Label("Epochs", classes="train-label")
                 yield Input(
-                    placeholder="default", restrict=r"[0-9]*", max_length=3, id="train-epochs"
+                    form.get("epochs", ""),
+                    placeholder="default",
+                    restrict=r"[0-9]*",
+                    max_length=3,
+                    id="train-epochs",
                 )
                 yield Label("Digits", classes="train-label")
-                yield Input(placeholder="all ten", restrict=r"[0-9,]*", id="train-digits")
+                yield Input(
+                    form.get("digits", ""),
+                    placeholder="all ten",
+                    restrict=r"[0-9, ]*",
+                    id="train-digits",
+                )
                 yield Button("Start", id="train-start", variant="primary")
             yield Static(id="train-status")
             yield ProgressLine(id="train-progress")
@@ -112,19 +157,35 @@ class TrainScreen(Screen[None]):
 
     # Starting and following a run
 
-    @on(Button.Pressed, "#train-start")
     @on(Input.Submitted)
+    def next_field(self) -> None:
+        """Enter in a field moves on; only the Start button (or ctrl+r) starts a run."""
+        self.focus_next()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def remember_form(self) -> None:
+        """The choices stay for the rest of the app's session, as the learner left them."""
+        self.app.train_form.update(
+            model=str(self.query_one("#train-model", Select).value),
+            epochs=self.query_one("#train-epochs", Input).value,
+            digits=self.query_one("#train-digits", Input).value,
+        )
+
+    @on(Button.Pressed, "#train-start")
     def action_start(self) -> None:
         if self.running:
             return
-        epochs = self.query_one("#train-epochs", Input).value
         model = str(self.query_one("#train-model", Select).value)
-        command = trainer_command(
-            model,
-            epochs=int(epochs) if epochs else None,
-            digits=self.query_one("#train-digits", Input).value.strip(","),
-            flags=self.flags,
-        )
+        try:
+            epochs, digits = read_form(
+                self.query_one("#train-epochs", Input).value,
+                self.query_one("#train-digits", Input).value,
+            )
+        except FormError as exc:
+            self.say("[b $error]$reason[/]", reason=str(exc))
+            return
+        command = trainer_command(model, epochs=epochs, digits=digits, flags=self.flags)
         try:
             process = TrainerProcess(command)
         except OSError as exc:
@@ -228,8 +289,7 @@ class TrainScreen(Screen[None]):
                 device=done["device"],
             )
         else:
-            reason = ending.error or f"the trainer stopped with exit status {ending.returncode}"
-            self.say("[b $error]$reason[/]", reason=reason)
+            self.say("[b $error]$reason[/]", reason=plain_failure(ending))
         self.query_one("#train-form").disabled = False
         self.query_one("#train-start", Button).focus()
         self.refresh_bindings()
