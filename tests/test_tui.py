@@ -264,25 +264,30 @@ async def test_coding_question_runs_checks_hints_and_suggests_a_grade(small_sett
 
 
 @pilot_test
-async def test_external_editor_replaces_the_code(small_settings, tmp_path, monkeypatch):
+async def test_external_editor_replaces_the_code_and_runs_the_checks(
+    small_settings, tmp_path, monkeypatch
+):
     script = tmp_path / "fake-editor"
     script.write_text("#!/bin/sh\nprintf 'def add(a, b):\\n    return a + b\\n' > \"$1\"\n")
     script.chmod(0o755)
     monkeypatch.setenv("VISUAL", str(script))
-    app, _ = make_app(small_settings)
+    app, checker = make_app(small_settings)
     bank = load_bank(small_settings.bank_path)
     monkeypatch.setattr(type(app), "suspend", lambda self: _nothing())
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(ReviewScreen(cram=bank.get("sum")))
         await pilot.pause()
         await pilot.press("ctrl+o")
-        await pilot.pause()
-        assert app.screen.query_one("#answer", TextArea).text == textwrap.dedent(
+        await settle(app, pilot)
+        code = textwrap.dedent(
             """\
             def add(a, b):
                 return a + b
             """
         )
+        assert app.screen.query_one("#answer", TextArea).text == code
+        assert checker.sources == [code], "the checks ran as soon as the editor returned"
+        assert "all 1 checks passed" in str(app.screen.query_one(".verdict-text").render())
 
 
 class _nothing:
@@ -480,3 +485,13 @@ async def test_the_study_day_follows_the_clock_while_the_app_stays_open(small_se
         ("capital", "2025-03-04"),
         ("colour", "2025-03-05"),
     ]
+
+
+def test_the_next_question_on_home_is_plain_text_without_backticks():
+    from quiz.tui.screens.home import first_line
+
+    prompt = "How are the files and folders in the `MNIST_SAMPLE` dataset structured? Why?"
+    assert first_line(prompt, 200) == (
+        "How are the files and folders in the MNIST_SAMPLE dataset structured? Why?"
+    )
+    assert first_line(prompt, 20) == "How are the files a…"

@@ -54,9 +54,13 @@ class SigmoidChecker:
 
 
 async def steady_cursors(pilot) -> None:
-    """Stop every cursor blinking, so a snapshot never catches one mid-blink."""
+    """Let focus settle, then stop every cursor blinking, so a snapshot never catches one
+    mid-blink or before the focused widget draws its cursor."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
     for widget in pilot.app.screen.query("TextArea, Input"):
         widget.cursor_blink = False
+    await pilot.pause()
     await pilot.pause()
 
 

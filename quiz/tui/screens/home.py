@@ -16,7 +16,8 @@ from quiz.tui.feedback import days_text, questions_come
 
 
 def first_line(markdown: str, width: int = 70) -> str:
-    line = " ".join(markdown.split())
+    """The prompt on one line, as plain text: its `code` marks are dropped, not shown."""
+    line = " ".join(markdown.replace("`", "").split())
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
 

@@ -201,6 +201,8 @@ class ReviewScreen(ReviewWork, Screen):
         failure = self.answer_area.edit_externally(self.question.id)
         if failure is not None:
             self.notify(str(failure).capitalize(), severity="error", timeout=8)
+        elif not self.checking:
+            self.action_run_checks()  # back from the editor: the verdict comes at once
 
     # Running the checks
 
