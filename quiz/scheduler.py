@@ -107,3 +107,8 @@ def review(state: CardState, quality: int, today: date) -> CardState:
         interval=interval,
         due=today + timedelta(days=interval),
     )
+
+
+def next_intervals(state: CardState, today: date) -> dict[int, int]:
+    """The interval in days each grade 0-5 would schedule for a card reviewed `today`."""
+    return {quality: review(state, quality, today).interval for quality in range(6)}

@@ -98,3 +98,14 @@ def test_state_round_trips_through_its_dict_exactly():
     state = run([3, 5, 3, 4, 5, 3])
     assert CardState.from_dict(state.to_dict()) == state
     assert state.to_dict()["easiness"] == "2.28"  # 2.5 - .14 + .1 - .14 + 0 + .1 - .14
+
+
+def test_next_intervals_are_what_each_grade_would_schedule():
+    from quiz.scheduler import next_intervals
+
+    today = date(2025, 1, 10)
+    assert next_intervals(CardState(), today) == {q: 1 for q in range(6)}
+    second = CardState(repetitions=2, easiness=Fraction(5, 2), interval=6, due=today)
+    assert next_intervals(second, today) == {0: 1, 1: 1, 2: 1, 3: 15, 4: 15, 5: 16}
+    for quality, days in next_intervals(second, today).items():
+        assert review(second, quality, today).interval == days

@@ -495,3 +495,32 @@ def test_the_next_question_on_home_is_plain_text_without_backticks():
         "How are the files and folders in the MNIST_SAMPLE dataset structured? Why?"
     )
     assert first_line(prompt, 20) == "How are the files a…"
+
+
+@pilot_test
+async def test_each_grade_shows_the_interval_the_scheduler_would_give(small_settings):
+    from quiz.session import Answer, StudySession
+
+    store = open_store(small_settings.db_path)
+    bank = load_bank(small_settings.bank_path)
+    StudySession(bank, store, date(2025, 3, 3), new_per_day=1).grade(
+        5, Answer("Paris"), datetime(2025, 3, 3, 12)
+    )  # capital: due again on the 4th, its second review
+    app = create_app(small_settings, bank, store, checker_factory=FakeChecker, clock=fixed_clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.question.id == "capital"
+        await pilot.press(*"Paris on the Seine", "ctrl+s")
+        await pilot.pause()
+        cells = {cell.grade: str(cell.render()) for cell in app.screen.query(".grade")}
+        assert cells[5].endswith("→ 6d") and cells[4].endswith("→ 6d")
+        assert cells[3].endswith("→ 6d, drill today")
+        assert cells[0].endswith("→ 1d, drill today")
+        await pilot.press("5")
+        await settle(app, pilot)
+        assert app.screen.question.id == "colour"  # a new card: every grade gives one day
+        await pilot.press(*"Blue", "ctrl+s")
+        await pilot.pause()
+        cells = {cell.grade: str(cell.render()) for cell in app.screen.query(".grade")}
+        assert cells[5].endswith("→ 1d") and cells[2].endswith("→ 1d, drill today")

@@ -54,13 +54,17 @@ class SigmoidChecker:
 
 
 async def steady_cursors(pilot) -> None:
-    """Let focus settle, then stop every cursor blinking, so a snapshot never catches one
-    mid-blink or before the focused widget draws its cursor."""
+    """Stop every cursor blinking, so a snapshot never catches one mid-blink.
+
+    TextArea keys its cache of rendered lines on the blink phase only while blinking, so a
+    line drawn in the off phase would be reused without its cursor: the cache is emptied."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     for widget in pilot.app.screen.query("TextArea, Input"):
         widget.cursor_blink = False
-    await pilot.pause()
+        if hasattr(widget, "_line_cache"):
+            widget._line_cache.clear()
+        widget.refresh()
     await pilot.pause()
 
 

@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from quiz.bank import Question
-from quiz.scheduler import QUALITY_MEANINGS
+from quiz.scheduler import QUALITY_MEANINGS, next_intervals
 from quiz.session import Answer, StudySession
 from quiz.tui.feedback import (
     CodeAttempt,
@@ -182,15 +182,25 @@ class ReviewScreen(ReviewWork, Screen):
         self.revealed, self.suggested = True, suggested
         self.answer_area.read_only = True
         self.panel.show_reveal(RevealView(self.question, covered, suggested, why))
+        intervals = self.grade_intervals()
         if self.query(GradeBar):
-            self.query_one(GradeBar).suggested = suggested
+            grades = self.query_one(GradeBar)
+            grades.suggested = suggested
+            grades.show_intervals(intervals)
         else:  # mounted on first use: a quicker first question
-            self.mount(GradeBar(suggested, id="grades"), before="#last-graded")
+            self.mount(GradeBar(suggested, intervals, id="grades"), before="#last-graded")
         self.set_class(True, "-revealed")
         self.set_class(True, "-panel")
         self.panel.focus()
         self.panel.scroll_home(animate=False)
         self.refresh_bindings()
+
+    def grade_intervals(self) -> dict[int, int] | None:
+        """What each grade would schedule; None for practice, which leaves the schedule be."""
+        question = self.question
+        if self.cram is not None or self.session.is_drill(question):
+            return None
+        return next_intervals(self.session.state_of(question.id), self.session.today)
 
     def action_hint(self) -> None:
         self.panel.add_hint(self.question)
