@@ -16,14 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from quiz.bank import Question
+from quiz.recall import Suggestion, asks_for_explanation, suggest, suggest_for_code
 from quiz.scheduler import QUALITY_MEANINGS
 from quiz.session import Answer, StudySession
-from quiz.tui.feedback import (
-    covered_key_points,
-    days_text,
-    suggest_code_grade,
-    suggest_recall_grade,
-)
+from quiz.tui.feedback import days_text
 from quiz.tui.review_work import ReviewWork
 from quiz.tui.widgets.answer_area import AnswerArea, prompt_content
 from quiz.tui.widgets.grade_bar import GradeBar
@@ -80,6 +76,7 @@ class ReviewScreen(ReviewWork, Screen):
             yield Static(id="prompt")
         with Horizontal(id="work"):
             with Vertical(id="answer-box"):
+                yield AnswerArea(id="explanation")
                 yield AnswerArea(id="answer")
             yield ReviewPanel(id="panel")
         yield Label(id="last-graded")
@@ -111,11 +108,19 @@ class ReviewScreen(ReviewWork, Screen):
         self.set_class(False, "-revealed")
         self.set_class(False, "-panel")
         self.answer_area.prepare(question)
+        self.explanation.display = explain = asks_for_explanation(question)
+        if explain:
+            self.explanation.prepare_explanation()
         self.refresh_bindings()
 
     @property
     def answer_area(self) -> AnswerArea:
         return self.query_one("#answer", AnswerArea)
+
+    @property
+    def explanation(self) -> AnswerArea:
+        """The words a coding question's prompt also asks for, beside the code."""
+        return self.query_one("#explanation", AnswerArea)
 
     @property
     def panel(self) -> ReviewPanel:
@@ -163,20 +168,21 @@ class ReviewScreen(ReviewWork, Screen):
     # Answering
 
     def action_reveal(self) -> None:
-        question = self.question
-        covered = covered_key_points(self.answer_area.text, question.key_points)
-        self.reveal(suggest_recall_grade(self.answer_area.text, covered), covered)
+        self.reveal(suggest(self.question, self.answer_area.text))
 
     def action_finish(self) -> None:
         attempt = self.panel.attempt(
             edited=self.answer_area.text.strip() != self.question.starter.strip()
         )
-        self.reveal(suggest_code_grade(attempt), None, why=f", {attempt.summary}")
+        explanation = self.explanation.text if self.explanation.display else ""
+        suggestion = suggest_for_code(self.question, attempt, explanation)
+        self.reveal(suggestion, why=f", {attempt.summary}")
 
-    def reveal(self, suggested: int, covered: list[bool] | None, why: str = "") -> None:
+    def reveal(self, suggestion: Suggestion, why: str = "") -> None:
+        suggested = suggestion.grade
         self.revealed, self.suggested = True, suggested
-        self.answer_area.read_only = True
-        self.panel.show_reveal(RevealView(self.question, covered, suggested, why))
+        self.answer_area.read_only = self.explanation.read_only = True
+        self.panel.show_reveal(RevealView(self.question, suggestion, why))
         if self.query(GradeBar):
             self.query_one(GradeBar).suggested = suggested
         else:  # mounted on first use: a quicker first question
