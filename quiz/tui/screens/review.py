@@ -16,15 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from quiz.bank import Question
+from quiz.code_attempt import CodeAttempt
+from quiz.recall import Suggestion, asks_for_explanation, suggest, suggest_for_code
 from quiz.scheduler import QUALITY_MEANINGS, next_intervals
 from quiz.session import Answer, StudySession
-from quiz.tui.feedback import (
-    CodeAttempt,
-    covered_key_points,
-    days_text,
-    suggest_code_grade,
-    suggest_recall_grade,
-)
+from quiz.tui.feedback import days_text
 from quiz.tui.review_work import ReviewWork
 from quiz.tui.widgets.answer_area import AnswerArea, prompt_content
 from quiz.tui.widgets.grade_bar import GradeBar
@@ -69,7 +65,7 @@ class ReviewScreen(ReviewWork, Screen):
         self.checking = False
         self.suggested: int | None = None
         self.shown_at = datetime.min
-        self.taken_back: dict[str, tuple[str, CodeAttempt]] = {}
+        self.taken_back: dict[str, tuple[str, str, CodeAttempt]] = {}
         """The answer and attempt of each question graded on this screen, for undo to restore."""
 
     @property
@@ -83,6 +79,7 @@ class ReviewScreen(ReviewWork, Screen):
             yield Static(id="prompt")
         with Horizontal(id="work"):
             with Vertical(id="answer-box"):
+                yield AnswerArea(id="explanation")
                 yield AnswerArea(id="answer")
             yield ReviewPanel(id="panel")
         yield Label(id="last-graded")
@@ -116,11 +113,19 @@ class ReviewScreen(ReviewWork, Screen):
         self.set_class(False, "-revealed")
         self.set_class(False, "-panel")
         self.answer_area.prepare(question)
+        self.explanation.display = explain = asks_for_explanation(question)
+        if explain:
+            self.explanation.prepare_explanation()
         self.refresh_bindings()
 
     @property
     def answer_area(self) -> AnswerArea:
         return self.query_one("#answer", AnswerArea)
+
+    @property
+    def explanation(self) -> AnswerArea:
+        """The words a coding question's prompt also asks for, beside the code."""
+        return self.query_one("#explanation", AnswerArea)
 
     @property
     def panel(self) -> ReviewPanel:
@@ -168,20 +173,21 @@ class ReviewScreen(ReviewWork, Screen):
     # Answering
 
     def action_reveal(self) -> None:
-        question = self.question
-        covered = covered_key_points(self.answer_area.text, question.key_points)
-        self.reveal(suggest_recall_grade(self.answer_area.text, covered), covered)
+        self.reveal(suggest(self.question, self.answer_area.text))
 
     def action_finish(self) -> None:
         attempt = self.panel.attempt(
             edited=self.answer_area.text.strip() != self.question.starter.strip()
         )
-        self.reveal(suggest_code_grade(attempt), None, why=f", {attempt.summary}")
+        explanation = self.explanation.text if self.explanation.display else ""
+        suggestion = suggest_for_code(self.question, attempt, explanation)
+        self.reveal(suggestion, why=f", {attempt.summary}")
 
-    def reveal(self, suggested: int, covered: list[bool] | None, why: str = "") -> None:
+    def reveal(self, suggestion: Suggestion, why: str = "") -> None:
+        suggested = suggestion.grade
         self.revealed, self.suggested = True, suggested
-        self.answer_area.read_only = True
-        self.panel.show_reveal(RevealView(self.question, covered, suggested, why))
+        self.answer_area.read_only = self.explanation.read_only = True
+        self.panel.show_reveal(RevealView(self.question, suggestion, why))
         intervals = self.grade_intervals()
         if self.query(GradeBar):
             grades = self.query_one(GradeBar)
@@ -251,7 +257,11 @@ class ReviewScreen(ReviewWork, Screen):
     def commit(self, grade: int) -> None:
         now = self.app.clock()
         code = self.question.is_code
-        self.taken_back[self.question.id] = (self.answer_area.text, self.panel.attempt(False))
+        self.taken_back[self.question.id] = (
+            self.answer_area.text,
+            self.explanation.text,
+            self.panel.attempt(False),
+        )
         answer = Answer(
             text=self.answer_area.text,
             duration_s=round((now - self.shown_at).total_seconds(), 1),
@@ -305,8 +315,10 @@ class ReviewScreen(ReviewWork, Screen):
         self.show_question()
         if question is not None and question == self.question and question.id in self.taken_back:
             # The answer comes back as it was graded: undo never launders runs or hints.
-            text, attempt = self.taken_back.pop(question.id)
+            text, explanation, attempt = self.taken_back.pop(question.id)
             self.answer_area.load_text(text)
+            if self.explanation.display:
+                self.explanation.load_text(explanation)
             if question.is_code:
                 self.panel.restore(question, attempt)
                 self.set_class(bool(attempt.runs or attempt.hints_used), "-panel")

@@ -54,6 +54,16 @@ class AnswerArea(TextArea):
         self.load_text(question.starter if code else "")
         self.focus()
 
+    def prepare_explanation(self) -> None:
+        """A prose box for the words a coding question's prompt also asks for."""
+        self.read_only = False
+        self.soft_wrap, self.tab_behavior = True, "focus"
+        self.show_line_numbers = self.highlight_cursor_line = False
+        self.language = None
+        self.placeholder = "Explain in words first; tab moves to the code."
+        self.load_text("")
+        self.focus()
+
     def edit_externally(self, name: str) -> Exception | None:
         """Hand the text to $VISUAL / $EDITOR (vi by default) with the app suspended."""
         command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"

@@ -1,5 +1,5 @@
-"""What the learner sees after answering: the key points they covered, a suggested grade
-and our answer."""
+"""What the learner sees after answering: how each key point fared, a suggested grade
+(a suggestion, never the verdict) and our answer."""
 
 from __future__ import annotations
 
@@ -9,39 +9,58 @@ from textual.content import Content
 from textual.widgets import Static
 
 from quiz.bank import Question
+from quiz.recall import Suggestion
 from quiz.scheduler import QUALITY_MEANINGS
 
+MARKS = {
+    "covered": "[$success]✓[/]",
+    "partly": "[$warning]~[/]",
+    "missing": "[$error]✗[/]",
+    "contradicted": "[$error]![/]",
+}
+NOTES = {"partly": " (in part)", "contradicted": " (your answer seems to say the opposite)"}
 
-def key_points_content(
-    question: Question, covered: list[bool] | None, suggested: int, why: str
-) -> Content:
+
+def key_points_content(question: Question, suggestion: Suggestion, why: str) -> Content:
     lines = [Content.from_markup("[b]Key points[/]")]
-    for index, point in enumerate(question.key_points):
-        if covered is None:
-            mark = "[$text-muted]•[/]"
-        else:
-            mark = "[$success]✓[/]" if covered[index] else "[$error]✗[/]"
-        lines.append(Content.from_markup(f"{mark} $point", point=point))
-    if covered is not None:
-        lines.append(Content(f"You covered {sum(covered)} of {len(covered)}."))
-    lines.append(
-        Content.from_markup(
-            "[b]Suggested grade: $grade[/] ($meaning)$why. Enter accepts; 0-5 overrides.",
-            grade=str(suggested),
-            meaning=QUALITY_MEANINGS[suggested],
-            why=why,
+    findings = {f.point: f for f in suggestion.points}
+    for point in question.key_points:
+        finding = findings.get(point)
+        mark = MARKS[finding.status] if finding else "[$text-muted]•[/]"
+        note = NOTES.get(finding.status, "") if finding else ""
+        lines.append(
+            Content.from_markup(f"{mark} $point[$text-muted]$note[/]", point=point, note=note)
         )
-    )
+    if findings:
+        covered = sum(f.covered for f in suggestion.points)
+        lines.append(Content(f"Your answer covers {covered} of {len(findings)}."))
+    grade, meaning = str(suggestion.grade), QUALITY_MEANINGS[suggestion.grade]
+    if suggestion.sure:
+        lines.append(
+            Content.from_markup(
+                "[b]Suggested grade: $grade[/] ($meaning)$why.",
+                grade=grade,
+                meaning=meaning,
+                why=why,
+            )
+        )
+    else:
+        lines.append(
+            Content.from_markup("[b]Unsure, a guess: $grade[/]$why.", grade=grade, why=why)
+        )
+    if suggestion.check:
+        lines.append(Content.from_markup("Check: [i]$check[/]", check=suggestion.check))
+    lines.append(Content("Your grade is the one recorded: Enter takes the suggestion, 0-5 yours."))
     return Content("\n").join(lines)
 
 
 class RevealView(Vertical):
-    """`covered` marks each key point (recall); None lists them plainly (code)."""
+    """Key points marked against the written answer; listed plainly when there is none."""
 
-    def __init__(self, question: Question, covered: list[bool] | None, suggested: int, why=""):
+    def __init__(self, question: Question, suggestion: Suggestion, why: str = ""):
         super().__init__(classes="reveal")
         self.question = question
-        self.content = key_points_content(question, covered, suggested, why)
+        self.content = key_points_content(question, suggestion, why)
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Markdown  # loaded only once an answer is revealed

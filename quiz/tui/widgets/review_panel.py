@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from quiz.bank import Question
-from quiz.tui.feedback import CodeAttempt
+from quiz.code_attempt import CodeAttempt
 from quiz.tui.widgets.reveal import RevealView
 from quiz.tui.widgets.verdict import VerdictView
 

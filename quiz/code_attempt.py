@@ -1,0 +1,46 @@
+"""How a coding attempt went, and the grade it suggests on SM-2's scale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CodeAttempt:
+    """How a coding question went: every run's outcome, hints taken, whether code changed."""
+
+    runs: tuple[bool, ...] = ()
+    best_checks_passed: int = 0
+    hints_used: int = 0
+    edited: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return any(self.runs)
+
+    @property
+    def first_run_passed(self) -> bool | None:
+        return self.runs[0] if self.runs else None
+
+    @property
+    def summary(self) -> str:
+        """How it went, in words: "passed after 2 runs, 1 hint" or "checks never run"."""
+        if not self.runs:
+            return "checks never run"
+        runs = f"{len(self.runs)} run{'s' if len(self.runs) > 1 else ''}"
+        hints = f", {self.hints_used} hint{'s' if self.hints_used != 1 else ''}"
+        outcome = "passed" if self.passed else "never passed"
+        return f"{outcome} after {runs}{hints if self.hints_used else ''}"
+
+
+def suggest_code_grade(attempt: CodeAttempt) -> int:
+    """SM-2's scale for code: 5 passed first time unaided, 4 or 3 with help, 2 or lower gave up."""
+    if attempt.passed:
+        failed_before = attempt.runs.index(True)
+        help_needed = failed_before + attempt.hints_used
+        if help_needed == 0:
+            return 5
+        return 4 if help_needed == 1 else 3
+    if attempt.best_checks_passed > 0:
+        return 2
+    return 1 if attempt.runs or attempt.edited else 0

@@ -1,0 +1,248 @@
+"""A suggested grade for a written answer, from the question's key points.
+
+`suggest(question, answer_text)` checks each key point against the answer's concepts
+(see `quiz.wording`): a point is covered when most of its weighted concepts are there with the
+same sense, and contradicted when the answer says the opposite: a negated concept, an
+antonym, or two subjects' properties swapped ("the shape is the number of axes"). The learner
+grades; this only suggests, and says what to check when the evidence is thin.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from quiz.bank import Question
+from quiz.code_attempt import CodeAttempt, suggest_code_grade
+from quiz.wording import Term, concept, terms
+
+METHOD = "word match"
+COVERED_AT = 0.6
+PARTLY_AT = 0.3
+PROMPT_WEIGHT = 0.3
+"""A concept the prompt already uses says little when an answer repeats it."""
+SHARED_WEIGHT = 0.6
+"""A concept in several of a question's key points tells them apart less well."""
+THIN_WORDS = 4
+"""Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
+GENERIC = frozenset({concept("value"), concept("thing")})
+"""Concepts that fill out a point without carrying it ("random values")."""
+ANTONYMS = (
+    ("first", "second"),
+    ("large", "small"),
+    ("high", "low"),
+    ("increase", "decrease"),
+    ("fast", "slow"),
+    ("add", "replace"),
+    ("validation", "training"),
+    ("negative", "positive"),
+    ("same", "different"),
+)
+_OPPOSITE = {concept(a): concept(b) for a, b in ANTONYMS} | {
+    concept(b): concept(a) for a, b in ANTONYMS
+}
+_SUBJECT = re.compile(r"^\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\b", re.IGNORECASE)
+_EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
+
+
+@dataclass(frozen=True)
+class PointFinding:
+    """How one key point fared: `status` is covered, partly, missing or contradicted."""
+
+    point: str
+    status: str
+    coverage: float
+    matched: tuple[str, ...] = ()
+
+    @property
+    def covered(self) -> bool:
+        return self.status == "covered"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested grade with its evidence; `check` asks what to look for when unsure."""
+
+    grade: int
+    points: tuple[PointFinding, ...]
+    sure: bool = True
+    check: str = ""
+    method: str = METHOD
+
+    @property
+    def covered(self) -> list[bool]:
+        return [finding.covered for finding in self.points]
+
+
+@dataclass(frozen=True)
+class _Point:
+    text: str
+    required: dict[str, float]
+    negated: frozenset[str]
+    alternatives: frozenset[str]
+    subject: str | None
+
+
+def asks_for_explanation(question: Question) -> bool:
+    """Whether a coding question's prompt also asks to explain, define or say what is special."""
+    return question.is_code and bool(_EXPLAIN.search(question.prompt))
+
+
+@lru_cache(maxsize=256)
+def _points(question: Question) -> tuple[_Point, ...]:
+    prompt = {t.concept for t in terms(question.prompt)}
+    parsed = []
+    for text in question.key_points:
+        outside = re.sub(r"\([^)]*\)", " ", text)
+        inside = " ".join(re.findall(r"\(([^)]*)\)", text))
+        found = terms(outside) or terms(text)
+        match = _SUBJECT.match(outside)
+        subject_terms = terms(match.group(1)) if match else []
+        parsed.append((text, found, {t.concept for t in terms(inside)}, subject_terms))
+    counts: dict[str, int] = {}
+    for _, found, _, _ in parsed:
+        for name in {t.concept for t in found}:
+            counts[name] = counts.get(name, 0) + 1
+    subjects = {s[0].concept for *_, s in parsed if s}
+    result = []
+    for text, found, inside, subject_terms in parsed:
+        required = {}
+        for term in found:
+            weight = PROMPT_WEIGHT if term.concept in prompt or term.concept in GENERIC else 1.0
+            required[term.concept] = weight * (SHARED_WEIGHT if counts[term.concept] > 1 else 1)
+        subject = subject_terms[0].concept if subject_terms and len(subjects) > 1 else None
+        result.append(
+            _Point(
+                text=text,
+                required=required,
+                negated=frozenset(t.concept for t in found if t.negated),
+                alternatives=frozenset(inside - set(required)),
+                subject=subject,
+            )
+        )
+    return tuple(result)
+
+
+def _clause_subjects(answer: list[Term], subjects: set[str]) -> dict[int, str | None]:
+    """Which contrasted subject each clause talks about: the first it names, else the last
+    clause's ("rank is the number of axes, so 3 for a stack" stays about rank)."""
+    owner: dict[int, str | None] = {}
+    current: str | None = None
+    for clause in sorted({t.clause for t in answer}):
+        named = [t.concept for t in answer if t.clause == clause and t.concept in subjects]
+        current = named[0] if named else current
+        owner[clause] = current
+    return owner
+
+
+def _finding(point: _Point, answer: list[Term], owner: dict[int, str | None]) -> PointFinding:
+    """Cover a point within two adjacent sentences, leaving out clauses that say its opposite."""
+    usable = [
+        t for t in answer if point.subject is None or owner.get(t.clause) in (None, point.subject)
+    ]
+    against = {c for c in {t.clause for t in answer} if _contradicts(point, answer, c, owner)}
+    total = sum(point.required.values())
+    best, best_found = 0.0, set()
+    for sentence in sorted({t.sentence for t in usable}):
+        same_sense = {
+            t.concept
+            for t in usable
+            if t.sentence in (sentence, sentence + 1)
+            and t.clause not in against
+            and (t.concept == "no" or t.negated == (t.concept in point.negated))
+        }
+        found = {c for c in point.required if c in same_sense}
+        got = sum(point.required[c] for c in found)
+        bonus = min(float(len(point.alternatives & same_sense)), total - got)
+        coverage = min(1.0, (got + bonus) / total) if total else 0.0
+        if coverage > best:
+            best, best_found = coverage, found
+    matched = tuple(sorted({t.word for t in usable if t.concept in best_found}))
+    if best >= COVERED_AT:
+        return PointFinding(point.text, "covered", best, matched)
+    if against:
+        return PointFinding(point.text, "contradicted", best, matched)
+    status = "partly" if best >= PARTLY_AT else "missing"
+    return PointFinding(point.text, status, best, matched)
+
+
+def _contradicts(point: _Point, answer: list[Term], clause: int, owner: dict) -> bool:
+    """Whether a clause says the point's idea the other way round: with a word negated
+    ("backward does not add"), an antonym ("the second derivative"), or about the other
+    subject ("the shape is the number of axes")."""
+    here = [t for t in answer if t.clause == clause]
+    present = {t.concept for t in here if t.negated == (t.concept in point.negated)}
+    missing = set(point.required) - present
+    total = sum(point.required.values())
+    for term in here:
+        flipped = term.concept in missing and term.negated != (term.concept in point.negated)
+        opposite = _OPPOSITE.get(term.concept)
+        swapped = opposite in missing and not term.negated
+        if flipped or swapped:
+            key = term.concept if flipped else opposite
+            rest = sum(w for c, w in point.required.items() if c in present and c != key)
+            if rest >= 0.4 * (total - point.required[key]) and point.required[key] == 1.0:
+                return True
+    if point.subject is not None and owner.get(clause) not in (None, point.subject):
+        distinctive = {c for c, w in point.required.items() if w == 1.0} - {point.subject}
+        return bool(distinctive) and distinctive <= {t.concept for t in here}
+    return False
+
+
+def suggest(question: Question, answer_text: str) -> Suggestion:
+    """Suggest a 0-5 grade for a written answer to `question`, with a finding per key point."""
+    points = _points(question)
+    if not answer_text.strip():
+        findings = tuple(PointFinding(p.text, "missing", 0.0) for p in points)
+        return Suggestion(0, findings, sure=True, check="")
+    answer = terms(answer_text)
+    subjects = {p.subject for p in points if p.subject}
+    owner = _clause_subjects(answer, subjects) if subjects else {}
+    findings = tuple(_finding(p, answer, owner) for p in points)
+    credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}
+    share = sum(credit[f.status] for f in findings) / len(findings)
+    grade = _grade_for(share)
+    if any(f.status == "contradicted" for f in findings):
+        grade = min(grade, 2)
+    thin = len({t.concept for t in answer}) < THIN_WORDS or any(
+        f.covered and len(f.matched) == 1 and len(p.required) > 2
+        for f, p in zip(findings, points, strict=True)
+    )
+    check = _what_to_check(findings) if thin or 2 <= grade <= 4 else ""
+    if thin:
+        grade = min(4, max(2, grade))
+    return Suggestion(grade, findings, sure=not thin, check=check)
+
+
+def _grade_for(share: float) -> int:
+    if share >= 0.9:
+        return 5
+    if share >= 0.65:
+        return 4
+    if share >= 0.45:
+        return 3
+    return 2 if share >= 0.2 else 1
+
+
+def _what_to_check(findings: tuple[PointFinding, ...]) -> str:
+    order = {"contradicted": 0, "partly": 1, "missing": 2, "covered": 3}
+    doubtful = min(findings, key=lambda f: (order[f.status], -f.coverage))
+    if doubtful.status == "contradicted":
+        return f"does your answer say {doubtful.point}, or the opposite?"
+    if doubtful.status == "covered":
+        thin = min(findings, key=lambda f: len(f.matched))
+        return f"does your answer really say {thin.point}?"
+    return f"does your answer say {doubtful.point}?"
+
+
+def suggest_for_code(question: Question, attempt: CodeAttempt, explanation: str) -> Suggestion:
+    """A coding question's suggestion: the checks' grade, averaged with the written
+    explanation's where the prompt asks for one."""
+    code_grade = suggest_code_grade(attempt)
+    if not asks_for_explanation(question):
+        return Suggestion(code_grade, ())
+    written = suggest(question, explanation)
+    grade = math.floor((code_grade + written.grade) / 2 + 0.5)
+    return Suggestion(grade, written.points, written.sure, written.check)

@@ -1,0 +1,246 @@
+"""Turn an answer or a key point into concepts: what the recall matcher compares.
+
+Spelling variants (-ise/-ize, -our/-or, -yse/-yze) become one form, words are stemmed,
+synonyms the chapter uses interchangeably share one concept, and code words in a pseudocode
+answer (`loss.backward()`, `opt.step()`, `model(xb)`) count as the words they stand for.
+Each concept remembers whether it was negated and which clause it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+STOP_WORDS = frozenset(
+    """a an the of to in on at by for from with and or but is are was were be been being
+    it its this that these those as into than then so such each e g eg ie i you we they he
+    she them their our your can do does did if all any which what how why when where who
+    has have had per like would will could should may might must just also very really
+    basically actually think believe guess well way thing things get gets got make makes
+    made use uses used using some more most much one ones there here about out up around
+    other another only need needs needed via let lets call called again too every""".split()
+)
+NEGATION_REACH = {"not": 1, "never": 1, "nor": 1, "without": 1, "no": 0, "none": 0}
+"""How many content words a negator turns round: "does not update", "has never seen";
+"without" only its next word, whatever it is ("without it"); "no" none, as it is an answer."""
+
+# Code and phrases rewritten to the words they stand for, before words are split.
+_REWRITES: tuple[tuple[str, str], ...] = (
+    (r"(?m)^\s*\d+[.)]\s+|(?<=\s)\d+[.)]\s+(?=[a-z])", "\n"),  # numbered steps
+    (r"n't\b", " not"),
+    (r"\b(?:e\.g|i\.e|etc)\.?", " "),
+    (r"\bcannot\b", "can not"),
+    (r"\b(?:nope|nah|nay)\b", "no"),
+    (r"\b(?:yep|yeah|yup)\b", "yes"),
+    (r"\brgb\b", "red green blue"),
+    (r"\breshap\w*", "change shape"),
+    (r"\bhow\s+many\b", "number"),
+    (r"\b(?:not|never)\s+(?:end\s+up\s+)?converg\w*", "diverge"),
+    (r"\bback\s+and\s+forth\b", "bounce"),
+    (r"\bground\s+truth\b", "label"),
+    (r"\bheld[\s-]+out\b", "holdout"),
+    (r"\bnon[\s-]+linear", "nonlinear"),
+    (r"\by[\s-]*intercept", "intercept"),
+    (r"(?:\w+\.)*(?:zero_grad\b(?:\(\))?|grad\.zero_\(\)|grad\s*=\s*none)", " zero gradient "),
+    (r"(?:\w+\.)*backward\(\)", " backward gradient "),
+    (r"(?:\w+\.)*step\(\)", " step "),
+    (r"\bmodel\s*\(", " predict model("),
+    (r"\bloss_(?:func|fn)\b|\bcriterion\b", " loss "),
+    (r"\bfor\s+\w+(?:\s*,\s*\w+)?\s+in\s+\w*(?:dl|loader|batch)\w*", " loop batch "),
+    (r"\bfor\s+\w+\s+in\s+range\(\s*\w*epoch\w*", " loop epoch "),
+    (r"-=", " subtract update "),
+    (r"\s-\s", " minus "),
+    (r"\s[x*×]\s", " times "),
+    (r"\+=", " add "),
+    (r"\*\*\s*2\b", " square "),
+    (r"@", " matmul "),
+    (r"\bc\+\+|\bc\b", " compiled "),
+    (r"\blr\b", " learning rate "),
+    (r"\bparams\b", " parameters "),
+)
+_REWRITE_PATTERNS = tuple((re.compile(p), r) for p, r in _REWRITES)
+
+# Words the chapter uses for one idea. The first word of a group names its concept.
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("axis", "axes", "dimension", "dim", "dims"),
+    ("number", "count", "amount", "quantity"),
+    ("derivative", "slope", "differential", "rate of change"),
+    ("smooth", "differentiable", "continuous", "gradual"),
+    ("gradient", "grad", "grads"),
+    ("weight", "parameter", "param", "coefficient"),
+    ("random", "randomly", "randn", "rand", "randomize", "arbitrary"),
+    ("optimizer", "opt", "optim", "opt_func"),
+    ("predict", "prediction", "preds", "pred", "guess", "forward"),
+    ("label", "target", "truth", "dependent", "actual"),
+    ("wrong", "bad", "error", "differ", "difference", "distance", "deviation", "far"),
+    ("slow", "long", "timeconsuming", "timeintensive", "expensive", "costly", "inefficient"),
+    ("fast", "quick", "speed", "quicker", "faster"),
+    ("noisy", "unstable", "imprecise", "inaccurate", "erratic", "jumpy", "variance", "noise"),
+    ("many", "lots", "multiple", "several", "numerous"),
+    ("batch", "minibatch", "batches", "minibatches"),
+    ("item", "example", "sample", "image", "datapoint", "observation", "row"),
+    ("efficient", "busy", "parallel", "utilize", "saturate", "occupied", "together"),
+    ("memorize", "memorise", "overfit", "overfitting", "memorization", "remember"),
+    ("unseen", "new", "novel", "fresh", "unknown"),
+    ("validation", "valid", "val", "holdout", "dev"),
+    ("folder", "subfolder", "directory", "subdirectory", "dir", "path"),
+    ("grid", "matrix", "array", "table", "2d", "rank2"),
+    ("intensity", "brightness", "darkness", "shade", "grayscale", "greyscale", "gray", "grey"),
+    ("channel", "plane"),
+    ("3", "three"),
+    ("2", "two"),
+    ("7", "seven"),
+    ("1", "one"),
+    ("0", "zero", "zeros", "reset", "clear", "zeroed"),
+    ("squash", "squeeze", "map", "compress", "constrain", "bound", "limit", "range", "clamp"),
+    ("increase", "increasing", "rising", "rise", "monotonic", "monotone", "grow"),
+    ("large", "big", "huge", "enormous", "bigger", "larger", "massive", "wide", "outlier"),
+    ("small", "tiny", "smaller", "little", "slight", "slightly"),
+    ("penalize", "punish", "penalty", "sensitive", "emphasize", "magnify", "heavily"),
+    ("overshoot", "overstep", "jump", "skip", "past", "beyond", "miss"),
+    ("bounce", "oscillate", "zigzag", "ping", "swing"),
+    ("diverge", "explode", "blow"),
+    ("add", "accumulate", "sum", "plus", "pile", "accrue"),
+    ("old", "previous", "before", "earlier", "existing", "prior", "last", "past"),
+    ("automatic", "automatically", "autograd", "auto", "itself", "handle", "handles"),
+    ("pytorch", "torch", "framework", "library"),
+    ("tensor", "array", "numpy", "ndarray", "vectorize", "vectorized", "vectorization"),
+    ("loop", "iterate", "iteration", "iterable", "iterator", "iter", "traverse"),
+    ("compiled", "c", "cuda", "optimized", "native", "c++", "low-level"),
+    ("people", "human", "humans", "person", "understandable", "interpretable"),
+    ("care", "interested", "matter", "performance", "perform", "task"),
+    ("update", "change", "adjust", "improve", "tweak", "modify", "move", "nudge", "step"),
+    ("reduce", "lower", "decrease", "minimize", "minimise", "shrink", "descend", "descent"),
+    ("measure", "evaluate", "calculate", "compute", "assess", "quantify", "score"),
+    ("copy", "copying", "duplicate", "clone", "allocate"),
+    ("storage", "memory", "underlying", "buffer"),
+    ("expand", "stretch", "repeat", "replicate", "broadcast", "extend", "tile"),
+    ("intercept", "offset", "shift", "constant"),
+    ("stack", "collection", "list", "sequence", "set", "dataset"),
+    ("tuple", "pair", "pairs"),
+    ("module", "class", "object", "instance", "instantiate"),
+    ("function", "func", "fn", "functional", "method", "call", "callable"),
+    (
+        "matmul",
+        "matrix multiplication",
+        "matrix multiply",
+        "dot product",
+        "dot products",
+        "matrixmultiplication",
+        "mm",
+    ),
+    ("fewer", "less"),
+    ("input", "inputs", "independent", "feature", "features", "xb"),
+    ("length", "len"),
+    ("minus", "subtract", "subtracted", "subtracting"),
+    ("times", "multiply", "multiplied", "product", "scaled"),
+    ("deep", "deeper", "layer", "layers", "depth"),
+    ("nonlinear", "nonlinearity", "nonlinearities", "relu", "sigmoid", "tanh"),
+    ("collapse", "equivalent", "same", "single", "combine"),
+    ("architecture", "model", "network", "net"),
+    ("minimum", "optimum", "min", "bottom", "valley", "best"),
+    ("converge", "settle", "stabilize"),
+)
+
+_WORD = re.compile(r"[a-z0-9_]+")
+_SENTENCE_BREAK = re.compile(r"[.!?;:\n]+(?:\s|$)")
+_CLAUSE_BREAK = re.compile(r",\s*|\s+(?:and|but|while|whereas|whilst|however|although)\s+")
+_INFLECTIONS = ("ies", "ied", "ing", "es", "ed", "ly", "s")
+_DERIVATIONS = (
+    "izations", "ization", "ations", "ation", "ators", "ator", "ables", "able", "ities", "ity",
+    "ively", "ive", "ness", "ments", "ment", "ates", "ate", "ers", "er", "ors", "or", "al",
+)  # fmt: skip
+
+
+def spelling(word: str) -> str:
+    """One spelling for British and American forms: optimise/optimize, colour/color, analyse."""
+    word = re.sub(r"(?<=[a-z]{3})is(e|ed|es|ing|er|ers|ation|ations)$", r"iz\1", word)
+    word = re.sub(r"(?<=[a-z]{2})ys(e|ed|es|ing|er)$", r"yz\1", word)
+    word = re.sub(r"(?<=[a-z]{2}[^aeiou])our(s|ed|ing|ful)?$", r"or\1", word)
+    word = re.sub(r"(?<=[a-z]{3})ll(ing|ed|er)$", r"l\1", word)
+    word = re.sub(r"(?<=[a-z]{3})tre(s)?$", r"ter\1", word)
+    return word
+
+
+def stem(word: str) -> str:
+    """Strip one inflection and one derivation: 'iterating', 'iterator', 'iterable' agree."""
+    if word.isdigit() or len(word) <= 3:
+        return word
+    for suffix in _INFLECTIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    for suffix in _DERIVATIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    return word
+
+
+def _word_key(word: str) -> str:
+    return stem(spelling(word))
+
+
+_CONCEPT_OF: dict[str, str] = {}
+_PHRASES: list[tuple[re.Pattern[str], str]] = []
+for _group in SYNONYMS:
+    _name = _word_key(_group[0])
+    for _word in _group:
+        if " " in _word:
+            _PHRASES.append((re.compile(rf"\b{re.escape(_word)}\b"), _group[0]))
+        else:
+            _CONCEPT_OF.setdefault(_word_key(_word), _name)
+
+
+def concept(word: str) -> str:
+    """The concept a single word stands for: its synonym group's name, or its own stem."""
+    key = _word_key(word)
+    return _CONCEPT_OF.get(key, key)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One content word of a text, as a concept."""
+
+    concept: str
+    word: str
+    clause: int
+    negated: bool
+    sentence: int = 0
+
+
+def _rewrite(text: str) -> str:
+    text = text.lower()
+    for pattern, replacement in _REWRITE_PATTERNS:
+        text = pattern.sub(replacement, text)
+    for pattern, name in _PHRASES:
+        text = pattern.sub(name, text)
+    text = re.sub(r"(?<=[a-z])-(?=[a-z0-9])|(?<=[0-9])-(?=[a-z])", "", text)  # 2-D, non-zero
+    return re.sub(r"(?<=\w)\.(?=[a-z_])", "_", text)  # F.relu -> f_relu
+
+
+def terms(text: str) -> list[Term]:
+    """The text's content words as concepts, clause by clause, marking negated ones."""
+    found: list[Term] = []
+    clauses = [
+        (sentence, clause)
+        for sentence, text in enumerate(_SENTENCE_BREAK.split(_rewrite(text)))
+        for clause in _CLAUSE_BREAK.split(text)
+    ]
+    for index, (sentence, clause) in enumerate(clauses):
+        reach, determiner = 0, False
+        for word in _WORD.findall(clause):
+            if word in NEGATION_REACH:
+                reach, determiner = NEGATION_REACH[word], word == "without"
+                if word == "no":
+                    found.append(Term("no", word, index, False, sentence))
+                continue
+            parts = [word] + ([p for p in word.split("_") if p] if "_" in word else [])
+            content = [p for p in parts if p not in STOP_WORDS and (len(p) > 1 or p.isdigit())]
+            for part in content:
+                found.append(Term(concept(part), part, index, reach > 0, sentence))
+            if reach and (content or determiner):
+                reach -= 1
+    return found
