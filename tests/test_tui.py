@@ -524,3 +524,38 @@ async def test_each_grade_shows_the_interval_the_scheduler_would_give(small_sett
         await pilot.pause()
         cells = {cell.grade: str(cell.render()) for cell in app.screen.query(".grade")}
         assert cells[5].endswith("→ 1d") and cells[2].endswith("→ 1d, drill today")
+
+
+@pilot_test
+async def test_leaving_a_started_or_revealed_question_asks_first(small_settings):
+    from quiz.tui.screens.confirm import ConfirmScreen
+
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        review = app.screen
+        await pilot.press("escape", "escape")  # nothing typed: leaves at once
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        review = app.screen
+        await pilot.press(*"Paris", "escape", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "started this answer" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is review and review.answer_area.text == "Paris"
+        review.answer_area.focus()
+        await pilot.press("ctrl+s")  # reveal, then try to leave without grading
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "not graded" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    assert rows(small_settings) == []

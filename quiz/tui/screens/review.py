@@ -344,4 +344,26 @@ class ReviewScreen(ReviewWork, Screen):
             self.set_focus(None)
             self.refresh_bindings()
             return
-        self.dismiss()
+        worry = self.unfinished()
+        if worry is None:
+            self.dismiss()
+            return
+        from quiz.tui.screens.confirm import ConfirmScreen
+
+        self.app.push_screen(ConfirmScreen(worry), self.leave_if_sure)
+
+    def unfinished(self) -> str | None:
+        """What leaving now would drop, in words, or None when nothing would be lost."""
+        if self.question is None or self.busy:
+            return None
+        if self.revealed:
+            return "You have seen our answer but not graded yours. Leave without grading?"
+        started = self.question.starter.strip() if self.question.is_code else ""
+        typed = self.answer_area.text.strip() != started or self.explanation.text.strip()
+        if typed or self.panel.runs or self.panel.hints_used:
+            return "You have started this answer. Leave it for now?"
+        return None
+
+    def leave_if_sure(self, sure: bool | None) -> None:
+        if sure:
+            self.dismiss()
