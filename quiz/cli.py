@@ -47,14 +47,14 @@ def today_of(ctx: click.Context) -> date:
 @click.option(
     "--bank",
     "bank_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     envvar="QUIZ_BANK",
     help="Question bank to study (default: the bundled chapter 4 bank). Env: QUIZ_BANK.",
 )
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     envvar="QUIZ_DB",
     help="Review database (default: quiz.db in the user data directory). Env: QUIZ_DB.",
 )
@@ -95,7 +95,7 @@ def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> 
 
 
 @main.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.pass_context
 def validate(ctx: click.Context, path: Path | None) -> None:
     """Check a question bank file (default: the one in use) and report every problem."""
@@ -123,7 +123,7 @@ def list_questions(ctx: click.Context) -> None:
 
 
 @main.command(name="export")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.pass_context
 def export_command(ctx: click.Context, file: Path) -> None:
     """Write the review log to FILE (JSON Lines, or CSV if FILE ends in .csv)."""
@@ -135,7 +135,7 @@ def export_command(ctx: click.Context, file: Path) -> None:
 
 
 @main.command(name="import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.pass_context
 def import_command(ctx: click.Context, file: Path) -> None:
     """Add the reviews in FILE to the log; a bad line imports nothing."""

@@ -27,12 +27,13 @@ def read_capped(path: Path, limit: int, what: str) -> bytes:
         raise QuizError(f"{path}: file not found") from None
     except OSError as exc:
         raise QuizError(f"{path}: cannot read {what} ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as source:
-        mode = os.fstat(fd).st_mode
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
         if stat.S_ISDIR(mode):
             raise QuizError(f"{path}: is a directory, not {what}")
-        if not stat.S_ISREG(mode):
-            raise QuizError(f"{path}: is not a regular file, so it cannot be {what}")
+        raise QuizError(f"{path}: is not a regular file, so it cannot be {what}")
+    with os.fdopen(fd, "rb") as source:
         try:
             data = source.read(limit + 1)
         except OSError as exc:

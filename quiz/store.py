@@ -43,7 +43,8 @@ Database, Migrations = _import_sqlite_utils()
 REVIEW_KINDS = ("review", "drill", "cram")
 BUSY_TIMEOUT_S = 30
 """How long a writer waits for another process's write to finish before giving up."""
-SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CORRUPT, SQLITE_NOTADB = 5, 6, 8, 11, 26
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CORRUPT = 5, 6, 8, 11
+SQLITE_CANTOPEN, SQLITE_NOTADB = 14, 26
 
 migrations = Migrations("quiz")
 
@@ -206,6 +207,11 @@ class Store:
             )
         if code == SQLITE_READONLY:
             return QuizError(f"{where}: cannot write the database ({exc})")
+        if code == SQLITE_CANTOPEN:
+            return QuizError(
+                f"{where}: cannot open the database ({exc}); "
+                "check that you may write to it and to its folder"
+            )
         return QuizError(f"{where}: cannot use the database ({exc})")
 
     def _damaged(self, detail: str | None = None) -> QuizError:
@@ -444,17 +450,16 @@ def open_store(path: Path | str, *, read_only: bool = False) -> Store:
     else:
         read_only = False
     try:
-        conn = sqlite3.connect(
-            target,
-            timeout=BUSY_TIMEOUT_S,
-            check_same_thread=False,  # shared by the app's threads; Store serializes its use
-            isolation_level=None,  # no implicit transactions: Store begins each one itself
-            uri=uri,
-        )
+        conn = _connect(target, uri)
+        if read_only and not _can_read(conn) and not _has_log(path):
+            # A WAL database in a folder no one may write to has no shared-memory index;
+            # with no log to replay, it can be read as the immutable file it is.
+            conn.close()
+            conn = _connect(target + "&immutable=1", uri)
+        store = Store(Database(conn), read_only=read_only)
     except sqlite3.Error as exc:
         raise QuizError(f"{path}: cannot open database ({exc})") from None
     try:
-        store = Store(Database(conn), read_only=read_only)
         if not read_only:
             with store._guard():
                 store.db.enable_wal()
@@ -462,6 +467,31 @@ def open_store(path: Path | str, *, read_only: bool = False) -> Store:
         conn.close()
         raise
     return store
+
+
+def _can_read(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.OperationalError as exc:
+        return (exc.sqlite_errorcode & 0xFF) != SQLITE_CANTOPEN
+    except sqlite3.DatabaseError:
+        pass  # a damaged file: Store reports it
+    return True
+
+
+def _has_log(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def _connect(target: str, uri: bool) -> sqlite3.Connection:
+    return sqlite3.connect(
+        target,
+        timeout=BUSY_TIMEOUT_S,
+        check_same_thread=False,  # shared by the app's threads; Store serializes its use
+        isolation_level=None,  # no implicit transactions: Store begins each one itself
+        uri=uri,
+    )
 
 
 def _check_location(path: Path) -> None:
