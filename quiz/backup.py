@@ -1,7 +1,9 @@
 """Export and import the review log as JSON Lines, or CSV when the name ends in .csv.
 
 Every field is written as stored, so an export imported into an empty
-database gives back the same log and the same card schedules.
+database gives back the same log and the same card schedules. Import checks every
+field against what quiz itself could have written, so nothing it accepts can break
+a later command.
 """
 
 from __future__ import annotations
@@ -9,12 +11,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import os
+import re
 from datetime import date, datetime
+from fractions import Fraction
 from pathlib import Path
 
 from quiz.errors import QuizError
-from quiz.scheduler import CardState
-from quiz.store import REVIEW_KINDS, Review, Store
+from quiz.inputs import MiB, read_capped
+from quiz.scheduler import MIN_EASINESS, CardState
+from quiz.store import REVIEW_KINDS, Review, Store, utc_instant
 
 FIELDS = (
     "bank",
@@ -36,6 +43,20 @@ OPTIONAL = frozenset({"answer", "duration_s", "check_runs", "first_run_passed"})
 REQUIRED = tuple(name for name in FIELDS if name not in OPTIONAL)
 
 
+IMPORT_LIMIT = 512 * MiB
+"""The largest export `quiz import` reads: some 500,000 answers with long code in each."""
+MAX_INTERVAL = 36_500
+"""A century: no schedule SM-2 gives a learner comes near it, and due dates stay in range."""
+MAX_REPETITIONS = 100_000
+MAX_EASINESS = Fraction(10)
+MAX_DURATION_S = 30 * 24 * 3600.0
+MAX_CHECK_RUNS = 1_000_000
+_EASINESS_TEXT = re.compile(r"\d{1,3}(\.\d{1,2})?")
+_STATE_FIELDS = ("repetitions", "easiness", "interval", "due")
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _as_record(review: Review) -> dict:
     record = {name: getattr(review, name) for name in FIELDS}
     record["state_before"] = review.state_before.to_dict()
@@ -44,28 +65,51 @@ def _as_record(review: Review) -> dict:
 
 
 def export_reviews(store: Store, path: Path) -> int:
-    """Write the whole log to `path`; return how many answers were written."""
-    reviews = store.reviews()
-    count = 0
+    """Write the whole log to `path`; return how many answers were written.
+
+    The log is read in full first, so a database fault writes nothing, and a regular file
+    is replaced only once the new one is complete.
+    """
+    reviews = list(store.reviews())
+    in_place = path.exists() and not path.is_file()
+    target = path if in_place else path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
-        with path.open("w", encoding="utf-8", newline="") as out:
+        with target.open("w", encoding="utf-8", newline="") as out:
             if path.suffix.lower() == ".csv":
-                writer = csv.DictWriter(out, fieldnames=FIELDS)
-                writer.writeheader()
-                for review in reviews:
-                    record = _as_record(review)
-                    for key in ("state_before", "state_after"):
-                        record[key] = json.dumps(record[key])
-                    record["first_run_passed"] = _csv_bool(record["first_run_passed"])
-                    writer.writerow({k: "" if v is None else v for k, v in record.items()})
-                    count += 1
+                _write_csv(out, reviews)
             else:
                 for review in reviews:
                     out.write(json.dumps(_as_record(review), ensure_ascii=False) + "\n")
-                    count += 1
+        if not in_place:
+            os.replace(target, path)
     except OSError as exc:
+        if not in_place:
+            target.unlink(missing_ok=True)
         raise QuizError(f"{path}: cannot write export ({exc.strerror})") from None
-    return count
+    return len(reviews)
+
+
+def _write_csv(out, reviews: list[Review]) -> None:
+    writer = csv.writer(out)
+    writer.writerow(FIELDS)
+    for review in reviews:
+        record = _as_record(review)
+        for key in ("state_before", "state_after"):
+            record[key] = json.dumps(record[key])
+        record["first_run_passed"] = _csv_bool(record["first_run_passed"])
+        writer.writerow(_escape_cell("" if v is None else str(v)) for v in record.values())
+
+
+def _escape_cell(cell: str) -> str:
+    """A leading apostrophe keeps a spreadsheet from running the cell as a formula.
+
+    A cell that already starts with one gets another, so import can always take one off.
+    """
+    return "'" + cell if cell.startswith((*_FORMULA_START, "'")) else cell
+
+
+def _unescape_cell(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") else cell
 
 
 def _csv_bool(value: bool | None) -> str:
@@ -73,14 +117,12 @@ def _csv_bool(value: bool | None) -> str:
 
 
 def read_reviews(path: Path) -> list[Review]:
-    """Parse an export; raise `QuizError` naming the first bad line."""
+    """Parse an export; raise `QuizError` naming the file and the first bad line."""
+    raw = read_capped(path, IMPORT_LIMIT, "an export to import")
     try:
-        with path.open(encoding="utf-8", newline="") as source:
-            text = source.read()
-    except FileNotFoundError:
-        raise QuizError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuizError(f"{path}: cannot read ({exc})") from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise QuizError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     if path.suffix.lower() == ".csv":
         return _read_csv(path, text)
     reviews = []
@@ -88,37 +130,56 @@ def read_reviews(path: Path) -> list[Review]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line, parse_constant=_no_constant)
             reviews.append(_parse(record))
-        except (ValueError, TypeError, KeyError) as exc:
+        except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
+        except RecursionError:
+            raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
     return reviews
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number an answer can hold")
 
 
 def _read_csv(path: Path, text: str) -> list[Review]:
+    csv.field_size_limit(max(csv.field_size_limit(), IMPORT_LIMIT))
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    if reader.fieldnames is None or set(FIELDS) - set(reader.fieldnames):
-        raise QuizError(f"{path}:1: header must name the columns {', '.join(FIELDS)}")
     reviews = []
-    for row in reader:
-        number = reader.line_num
-        try:
-            record = {k: (None if row[k] in ("", None) else row[k]) for k in FIELDS}
-            record["answer"] = row["answer"] or ""
-            for key in ("grade", "check_runs"):
-                record[key] = None if record[key] is None else int(record[key])
-            if record["duration_s"] is not None:
-                record["duration_s"] = float(record["duration_s"])
-            flag = record["first_run_passed"]
-            if flag not in (None, "true", "false"):
-                raise ValueError(f"first_run_passed must be true, false or empty, not {flag!r}")
-            record["first_run_passed"] = None if flag is None else flag == "true"
-            for key in ("state_before", "state_after"):
-                record[key] = json.loads(record[key] or "null")
-            reviews.append(_parse(record))
-        except (ValueError, TypeError, KeyError) as exc:
-            raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
+    number = 1
+    try:
+        if reader.fieldnames is None or set(FIELDS) - set(reader.fieldnames):
+            raise QuizError(f"{path}:1: header must name the columns {', '.join(FIELDS)}")
+        for row in reader:
+            number = reader.line_num
+            reviews.append(_parse(_csv_record(row)))
+    except csv.Error as exc:
+        raise QuizError(f"{path}:{reader.line_num or 1}: not valid CSV ({exc})") from None
+    except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+        raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
+    except RecursionError:
+        raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
     return reviews
+
+
+def _csv_record(row: dict) -> dict:
+    if None in row:
+        raise ValueError("more cells than the header names")
+    cells = {k: _unescape_cell(row[k] or "") for k in FIELDS}
+    record: dict = {k: (v or None) for k, v in cells.items()}
+    record["answer"] = cells["answer"]
+    for key in ("grade", "check_runs"):
+        record[key] = None if record[key] is None else int(record[key])
+    if record["duration_s"] is not None:
+        record["duration_s"] = float(record["duration_s"])
+    flag = record["first_run_passed"]
+    if flag not in (None, "true", "false"):
+        raise ValueError(f"first_run_passed must be true, false or empty, not {flag!r}")
+    record["first_run_passed"] = None if flag is None else flag == "true"
+    for key in ("state_before", "state_after"):
+        record[key] = json.loads(record[key] or "null", parse_constant=_no_constant)
+    return record
 
 
 def _describe(exc: Exception) -> str:
@@ -134,34 +195,31 @@ def _parse(record) -> Review:
         raise ValueError("each line must be a JSON object")
     unknown = set(record) - set(FIELDS)
     if unknown:
-        raise ValueError(f"unknown field '{sorted(unknown)[0]}'")
+        raise ValueError(f"unknown field '{sorted(map(str, unknown))[0]}'")
     for key in REQUIRED:
         if key not in record:
             raise ValueError(f"missing field '{key}'")
     grade = record["grade"]
-    if isinstance(grade, bool) or not isinstance(grade, int) or not 0 <= grade <= 5:
-        raise ValueError(f"grade must be an integer 0-5, not {grade!r}")
+    if not _is_int(grade) or not 0 <= grade <= 5:
+        raise ValueError(f"grade must be an integer 0-5, not {_show(grade)}")
     if record["kind"] not in REVIEW_KINDS:
-        raise ValueError(f"kind must be one of {', '.join(REVIEW_KINDS)}, not {record['kind']!r}")
+        kinds = ", ".join(REVIEW_KINDS)
+        raise ValueError(f"kind must be one of {kinds}, not {_show(record['kind'])}")
     for key in ("bank", "question_id", "reviewed_at", "day"):
-        if not isinstance(record[key], str) or not record[key]:
-            raise ValueError(f"{key} must be a non-empty string")
+        _check_text(record[key], key, empty=False)
     _check_timestamp(record["reviewed_at"])
-    _check_day(record["day"])
+    _check_day(record["day"], "day")
     duration = record.get("duration_s")
-    if duration is not None and (
-        isinstance(duration, bool) or not isinstance(duration, int | float)
-    ):
-        raise ValueError("duration_s must be a number")
+    if duration is not None and (not _is_number(duration) or not 0 <= duration <= MAX_DURATION_S):
+        raise ValueError(f"duration_s must be seconds from 0 to {MAX_DURATION_S:.0f}")
     runs = record.get("check_runs")
-    if runs is not None and (isinstance(runs, bool) or not isinstance(runs, int)):
-        raise ValueError("check_runs must be an integer")
+    if runs is not None and (not _is_int(runs) or not 0 <= runs <= MAX_CHECK_RUNS):
+        raise ValueError(f"check_runs must be an integer from 0 to {MAX_CHECK_RUNS}")
     passed = record.get("first_run_passed")
     if passed is not None and not isinstance(passed, bool):
         raise ValueError("first_run_passed must be true, false or null")
     answer = record.get("answer") or ""
-    if not isinstance(answer, str):
-        raise ValueError("answer must be text")
+    _check_text(answer, "answer", empty=True)
     return Review(
         bank=record["bank"],
         question_id=record["question_id"],
@@ -178,29 +236,80 @@ def _parse(record) -> Review:
     )
 
 
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
+
+
+def _show(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_text(value, name: str, *, empty: bool) -> None:
+    if not isinstance(value, str) or not (empty or value):
+        raise ValueError(f"{name} must be {'text' if empty else 'a non-empty string'}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError(f"{name} holds a character that is not valid text") from None
+
+
 def _check_timestamp(value: str) -> None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"reviewed_at is not an ISO 8601 time: {value!r}") from None
+        raise ValueError(f"reviewed_at is not an ISO 8601 time: {_show(value)}") from None
     if moment.tzinfo is None:
-        raise ValueError(f"reviewed_at needs a UTC offset: {value!r}")
-
-
-def _check_day(value: str) -> None:
+        raise ValueError(f"reviewed_at needs a UTC offset: {_show(value)}")
     try:
-        date.fromisoformat(value)
+        utc_instant(value)
+    except OverflowError:
+        raise ValueError(f"reviewed_at is outside the calendar in UTC: {_show(value)}") from None
+
+
+def _check_day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"day is not an ISO date: {value!r}") from None
+        raise ValueError(f"{name} is not an ISO date: {_show(value)}") from None
 
 
 def _state(data, name: str) -> CardState:
+    """A card state within what the scheduler can produce, so grading it later works."""
     if not isinstance(data, dict):
         raise ValueError(f"{name} must be an object")
-    try:
-        return CardState.from_dict(data)
-    except (KeyError, ValueError, TypeError, ZeroDivisionError) as exc:
-        raise ValueError(f"{name} is not a card state ({exc})") from None
+    for key in _STATE_FIELDS[:3]:
+        if key not in data:
+            raise ValueError(f"{name} is missing '{key}'")
+    unknown = set(data) - set(_STATE_FIELDS)
+    if unknown:
+        raise ValueError(f"{name} has an unknown field '{sorted(map(str, unknown))[0]}'")
+    repetitions, interval = data["repetitions"], data["interval"]
+    if not _is_int(repetitions) or not 0 <= repetitions <= MAX_REPETITIONS:
+        raise ValueError(f"{name}: repetitions must be an integer from 0 to {MAX_REPETITIONS}")
+    if not _is_int(interval) or not 0 <= interval <= MAX_INTERVAL:
+        raise ValueError(f"{name}: interval must be whole days from 0 to {MAX_INTERVAL}")
+    easiness = data["easiness"]
+    text = repr(easiness) if _is_number(easiness) else easiness
+    if not isinstance(text, str) or not _EASINESS_TEXT.fullmatch(text):
+        raise ValueError(f"{name}: easiness must be a decimal like 2.50, not {_show(easiness)}")
+    if not MIN_EASINESS <= Fraction(text) <= MAX_EASINESS:
+        raise ValueError(
+            f"{name}: easiness must be from {float(MIN_EASINESS)} to {float(MAX_EASINESS)}"
+        )
+    due = data.get("due")
+    if due is not None and not isinstance(due, str):
+        raise ValueError(f"{name}: due must be an ISO date or null")
+    return CardState(
+        repetitions=repetitions,
+        easiness=Fraction(text),
+        interval=interval,
+        due=None if due is None else _check_day(due, f"{name}: due"),
+    )
 
 
 def import_reviews(store: Store, path: Path) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -33,18 +34,27 @@ def settings_of(ctx: click.Context) -> Settings:
     return ctx.find_root().obj
 
 
+CLOCK = "quiz.clock"
+
+
+def today_of(ctx: click.Context) -> date:
+    """The study day, read once from the clock the command was given."""
+    root = ctx.find_root()
+    return root.obj.today(root.meta[CLOCK]())
+
+
 @click.group(cls=QuizGroup, invoke_without_command=True)
 @click.option(
     "--bank",
     "bank_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     envvar="QUIZ_BANK",
     help="Question bank to study (default: the bundled chapter 4 bank). Env: QUIZ_BANK.",
 )
 @click.option(
     "--db",
     "db_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path),
     envvar="QUIZ_DB",
     help="Review database (default: quiz.db in the user data directory). Env: QUIZ_DB.",
 )
@@ -67,6 +77,8 @@ def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> 
 
     Run with no command to open today's study session.
     """
+    # A caller (a test) may hand in a clock as `obj`; a person gets the system's.
+    ctx.meta[CLOCK] = ctx.obj if callable(ctx.obj) else datetime.now
     ctx.obj = Settings.from_environment(
         bank_path=bank_path,
         db_path=db_path,
@@ -83,7 +95,7 @@ def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> 
 
 
 @main.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.pass_context
 def validate(ctx: click.Context, path: Path | None) -> None:
     """Check a question bank file (default: the one in use) and report every problem."""
@@ -107,31 +119,31 @@ def list_questions(ctx: click.Context) -> None:
     from quiz.listing import question_table
 
     settings = settings_of(ctx)
-    click.echo(question_table(settings, settings.today()), nl=False)
+    click.echo(question_table(settings, today_of(ctx)), nl=False)
 
 
 @main.command(name="export")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.pass_context
 def export_command(ctx: click.Context, file: Path) -> None:
     """Write the review log to FILE (JSON Lines, or CSV if FILE ends in .csv)."""
     from quiz.backup import export_reviews
     from quiz.store import open_store
 
-    count = export_reviews(open_store(settings_of(ctx).db_path), file)
+    count = export_reviews(open_store(settings_of(ctx).db_path, read_only=True), file)
     click.echo(f"exported {count} reviews to {file}")
 
 
 @main.command(name="import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.pass_context
 def import_command(ctx: click.Context, file: Path) -> None:
     """Add the reviews in FILE to the log; a bad line imports nothing."""
-    from quiz.backup import import_reviews
+    from quiz.backup import read_reviews
     from quiz.store import open_store
 
-    store = open_store(settings_of(ctx).db_path)
-    added = import_reviews(store, file)
+    reviews = read_reviews(file)
+    added = open_store(settings_of(ctx).db_path).import_reviews(reviews)
     click.echo(f"imported {added} new reviews from {file}")
 
 
@@ -175,7 +187,8 @@ def stats(ctx: click.Context, as_json: bool, since: str | None) -> None:
     settings = settings_of(ctx)
     start = parse_since(since) if since is not None else None
     bank = load_bank(settings.bank_path)
-    figures = gather(open_store(settings.db_path), bank, settings.today(), start)
+    store = open_store(settings.db_path, read_only=True)
+    figures = gather(store, bank, today_of(ctx), start)
     if as_json:
         click.echo(json.dumps(stats_json(figures, bank)))
     else:

@@ -1,8 +1,7 @@
 """`quiz stats`: read the figures from the store, then show them as rich text or JSON.
 
-SQLite counts the answers per day and today's by kind, and hands over only the
-scheduled reviews, with the two fields of the state before each pulled out of its
-JSON, as plain tuples: no `Review` is built per row.
+The store counts the answers per day and today's by kind, and hands over only the
+scheduled reviews as plain tuples (`Store.log_summary`): no `Review` is built per row.
 """
 
 from __future__ import annotations
@@ -10,7 +9,6 @@ from __future__ import annotations
 import io
 import math
 from datetime import date
-from itertools import starmap
 
 from rich import box
 from rich.console import Console, Group
@@ -19,11 +17,10 @@ from rich.text import Text
 
 from quiz.bank import Bank
 from quiz.errors import QuizError
-from quiz.scheduler import PASSING_QUALITY, format_easiness
+from quiz.scheduler import format_easiness
 from quiz.stats import (
     Bucket,
     DayCount,
-    KindActivity,
     LogSummary,
     QuestionFigures,
     Share,
@@ -31,21 +28,6 @@ from quiz.stats import (
     compute_stats,
 )
 from quiz.store import Store
-
-# Both counts find their rows through the (bank, day) index; the first reads nothing else.
-_PER_DAY_QUERY = "SELECT day, COUNT(*) FROM reviews WHERE bank = ? AND day >= ? GROUP BY day"
-_TODAY_QUERY = (
-    "SELECT kind, COUNT(*), SUM(grade < ?), TOTAL(duration_s) FROM reviews"
-    " WHERE bank = ? AND day = ? GROUP BY kind"
-)
-# `+bank` keeps SQLite off that index here: when most rows match, fetching each row
-# through it costs ten times a plain scan of the table.
-_SCHEDULED_QUERY = (
-    "SELECT question_id, day, grade, duration_s, first_run_passed,"
-    " json_extract(state_before, '$.repetitions'), json_extract(state_before, '$.interval')"
-    " FROM reviews WHERE +bank = ? AND day >= ? AND kind = 'review'"
-    " ORDER BY question_id, reviewed_at, id"
-)
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 HEAT_GLYPHS = "·░▒▓█"
@@ -61,24 +43,15 @@ def parse_since(text: str) -> date:
 
 
 def read_log(store: Store, bank: str, today: date, since: date | None = None) -> LogSummary:
-    """The log of `bank` from `since` on; the scheduled reviews stream from the cursor."""
-    start = since.isoformat() if since else ""
-    db = store.db
-    today_rows = db.execute(_TODAY_QUERY, [PASSING_QUALITY, bank, today.isoformat()])
-    if since is not None and today < since:
-        today_rows = []
-    return LogSummary(
-        answers_per_day=db.execute(_PER_DAY_QUERY, [bank, start]).fetchall(),
-        today_by_kind=list(starmap(KindActivity, today_rows)),
-        scheduled=db.execute(_SCHEDULED_QUERY, [bank, start]),
-        since=since,
-    )
+    """The log of `bank` from `since` on; consume its scheduled reviews inside `store.reading()`."""
+    return store.log_summary(bank, today, since)
 
 
 def gather(store: Store, bank: Bank, today: date, since: date | None = None) -> Stats:
     """All figures for `bank` as of the study day `today`."""
-    log = read_log(store, bank.name, today, since)
-    return compute_stats(log, bank, store.card_states(bank.name), today)
+    with store.reading():
+        log = store.log_summary(bank.name, today, since)
+        return compute_stats(log, bank, store.card_states(bank.name), today)
 
 
 # Text pieces shared with the TUI charts

@@ -2,7 +2,7 @@
 
 The store takes a sqlite-utils `Database` and migrates it on construction.
 Migrations are append-only; a database written by a newer quiz is refused
-and left untouched.
+and left untouched. Every query lives here: callers ask the store by name.
 """
 
 from __future__ import annotations
@@ -10,13 +10,18 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
+from itertools import starmap
 from pathlib import Path
 
 from quiz.errors import QuizError
-from quiz.scheduler import CardState
+from quiz.paths import data_dir
+from quiz.scheduler import PASSING_QUALITY, CardState
+from quiz.stats import KindActivity, LogSummary
 
 
 def _import_sqlite_utils():
@@ -36,6 +41,10 @@ def _import_sqlite_utils():
 Database, Migrations = _import_sqlite_utils()
 
 REVIEW_KINDS = ("review", "drill", "cram")
+BUSY_TIMEOUT_S = 30
+"""How long a writer waits for another process's write to finish before giving up."""
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CORRUPT = 5, 6, 8, 11
+SQLITE_CANTOPEN, SQLITE_NOTADB = 14, 26
 
 migrations = Migrations("quiz")
 
@@ -120,11 +129,20 @@ class Review:
 
 
 class Store:
-    """Card states and the review log of one SQLite database."""
+    """Card states and the review log of one SQLite database.
 
-    def __init__(self, db: Database):
+    The store owns one connection, shared by the threads of the app: every method holds
+    the store's lock, so one thread's transaction never takes in another thread's
+    statements. Writes take `BEGIN IMMEDIATE`, so a second process waits its turn (up to
+    `BUSY_TIMEOUT_S`) instead of failing. Every SQLite fault leaves as one `QuizError`.
+    """
+
+    def __init__(self, db: Database, *, read_only: bool = False):
         self.db = db
-        try:
+        self.read_only = read_only
+        self._lock = threading.RLock()
+        self.filename = _main_file(db)
+        with self._guard():
             applied = {m.name for m in migrations.applied(db)}
             unknown = applied - KNOWN_MIGRATIONS
             if unknown:
@@ -134,15 +152,88 @@ class Store:
                 )
             if set(db.table_names()) - {"_sqlite_migrations"} and not applied:
                 raise QuizError(f"{self._where()}: not a quiz database (it holds other tables)")
-            migrations.apply(db)
-        except sqlite3.DatabaseError as exc:
-            raise QuizError(f"{self._where()}: not a usable SQLite database ({exc})") from None
+            if applied >= KNOWN_MIGRATIONS:
+                return
+            if read_only:
+                raise QuizError(
+                    f"{self._where()}: database needs upgrading, which needs write access"
+                )
+            with self._writing():
+                migrations.apply(db)
 
     def _where(self) -> str:
-        for _, name, filename in self.db.execute("PRAGMA database_list").fetchall():
-            if name == "main":
-                return filename or ":memory:"
-        return "database"
+        return str(self.filename) if self.filename else ":memory:"
+
+    # Transactions and faults
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Hold the lock; turn any SQLite fault into one QuizError naming the file."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.DatabaseError as exc:
+                raise self._fault(exc) from None
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One write transaction that takes the write lock first, waiting for other writers."""
+        with self._guard():
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def reading(self):
+        """Hold the store while a caller consumes a stream it handed out (`log_summary`)."""
+        return self._guard()
+
+    def _fault(self, exc: sqlite3.DatabaseError) -> QuizError:
+        code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+        where = self._where()
+        if code == SQLITE_NOTADB:
+            return QuizError(f"{where}: not a usable SQLite database ({exc})")
+        if code == SQLITE_CORRUPT:
+            return self._damaged()
+        if code in (SQLITE_BUSY, SQLITE_LOCKED):
+            return QuizError(
+                f"{where}: another quiz kept the database busy for {BUSY_TIMEOUT_S} s; "
+                "try again when it has finished"
+            )
+        if code == SQLITE_READONLY:
+            return QuizError(f"{where}: cannot write the database ({exc})")
+        if code == SQLITE_CANTOPEN:
+            return QuizError(
+                f"{where}: cannot open the database ({exc}); "
+                "check that you may write to it and to its folder"
+            )
+        return QuizError(f"{where}: cannot use the database ({exc})")
+
+    def _damaged(self, detail: str | None = None) -> QuizError:
+        """The one line for a damaged file: what SQLite's integrity check says, and the way out."""
+        if detail is None:
+            try:
+                detail = self.db.execute("PRAGMA integrity_check").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                detail = str(exc)
+            detail = f"integrity check: {str(detail).splitlines()[0]}"
+        return QuizError(
+            f"{self._where()}: the database is damaged ({detail}); restore it from a "
+            "`quiz export` file: move this file aside, then `quiz import` the export"
+        )
+
+    def check_writable(self) -> None:
+        """Fail now, not at the first grade, when the database cannot be written."""
+        if self.read_only:
+            raise QuizError(f"{self._where()}: cannot write the database (opened read-only)")
+        with self._writing():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            self.db.execute(f"PRAGMA user_version = {int(version)}")  # a write that changes nothing
 
     # Card schedules
 
@@ -153,12 +244,17 @@ class Store:
         if question_id is not None:
             sql += " AND question_id = ?"
             params.append(question_id)
-        return {
-            qid: CardState.from_dict(
-                {"repetitions": reps, "easiness": ef, "interval": interval, "due": due}
-            )
-            for qid, reps, ef, interval, due in self.db.execute(sql, params)
-        }
+        with self._guard():
+            rows = self.db.execute(sql, params).fetchall()
+            try:
+                return {
+                    qid: CardState.from_dict(
+                        {"repetitions": reps, "easiness": ef, "interval": interval, "due": due}
+                    )
+                    for qid, reps, ef, interval, due in rows
+                }
+            except (ValueError, TypeError, ArithmeticError) as exc:
+                raise self._damaged(f"a card's schedule cannot be read: {exc}") from None
 
     def card_state(self, bank: str, question_id: str) -> CardState:
         """The schedule of one card: `CardState()` while it is new."""
@@ -179,7 +275,8 @@ class Store:
         """Log an answer and, for a scheduled review, store the card's new state; one commit."""
         if review.kind not in REVIEW_KINDS:
             raise ValueError(f"unknown review kind {review.kind!r}")
-        with self.db.atomic():
+        review = replace(review, reviewed_at=utc_instant(review.reviewed_at))
+        with self._writing():
             review_id = self.db["reviews"].insert(review.to_row()).last_pk
             if review.kind == "review":
                 self._put_card(review.bank, review.question_id, review.state_after)
@@ -187,16 +284,23 @@ class Store:
 
     def undo(self, review_id: int) -> Review | None:
         """Delete one logged answer and restore the card state it replaced."""
-        row = self.db.execute("SELECT * FROM reviews WHERE id = ?", [review_id]).fetchone()
-        if row is None:
-            return None
-        columns = [d[0] for d in self.db.execute("SELECT * FROM reviews LIMIT 0").description]
-        review = Review.from_row(dict(zip(columns, row, strict=True)))
-        with self.db.atomic():
+        with self._writing():
+            cursor = self.db.execute("SELECT * FROM reviews WHERE id = ?", [review_id])
+            reviews = self._decode(cursor)
+            if not reviews:
+                return None
+            (review,) = reviews
             self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
             if review.kind == "review":
                 self._put_card(review.bank, review.question_id, review.state_before)
         return review
+
+    def _decode(self, cursor: sqlite3.Cursor) -> list[Review]:
+        columns = [d[0] for d in cursor.description]
+        try:
+            return [Review.from_row(dict(zip(columns, row, strict=True))) for row in cursor]
+        except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+            raise self._damaged(f"a logged answer cannot be read: {exc}") from None
 
     def reviews(
         self,
@@ -219,28 +323,61 @@ class Store:
         sql = "SELECT * FROM reviews"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        cursor = self.db.execute(sql + " ORDER BY reviewed_at, id", params)
-        columns = [d[0] for d in cursor.description]
-        for row in cursor:
-            yield Review.from_row(dict(zip(columns, row, strict=True)))
+        with self._guard():
+            return iter(self._decode(self.db.execute(sql + " ORDER BY reviewed_at, id", params)))
 
     def study_days(self, bank: str) -> set[date]:
         """Every study day with at least one answer logged for `bank`."""
-        rows = self.db.execute("SELECT DISTINCT day FROM reviews WHERE bank = ?", [bank])
-        return {date.fromisoformat(day) for (day,) in rows}
+        with self._guard():
+            rows = self.db.execute("SELECT DISTINCT day FROM reviews WHERE bank = ?", [bank])
+            try:
+                return {date.fromisoformat(day) for (day,) in rows}
+            except (ValueError, TypeError) as exc:
+                raise self._damaged(f"a study day cannot be read: {exc}") from None
 
     def review_count(self) -> int:
-        return self.db["reviews"].count
+        with self._guard():
+            return self.db["reviews"].count
+
+    def last_grades(self, bank: str) -> dict[str, int]:
+        """The grade of each card's latest scheduled review."""
+        with self._guard():
+            rows = self.db.execute(_LAST_GRADES_QUERY, [bank]).fetchall()
+        return dict(rows)
+
+    def log_summary(self, bank: str, today: date, since: date | None = None) -> LogSummary:
+        """The log of `bank` from `since` on, as `quiz.stats` reduces it.
+
+        `scheduled` streams from a cursor: consume it inside `with store.reading():`.
+        """
+        start = since.isoformat() if since else ""
+        with self._guard():
+            today_rows = self.db.execute(
+                _TODAY_QUERY, [PASSING_QUALITY, bank, today.isoformat()]
+            ).fetchall()
+            if since is not None and today < since:
+                today_rows = []
+            return LogSummary(
+                answers_per_day=self.db.execute(_PER_DAY_QUERY, [bank, start]).fetchall(),
+                today_by_kind=list(starmap(KindActivity, today_rows)),
+                scheduled=self.db.execute(_SCHEDULED_QUERY, [bank, start]),
+                since=since,
+            )
 
     def import_reviews(self, reviews: list[Review]) -> int:
         """Add answers from another log, skipping ones already present; all or nothing.
 
-        Each card then takes the state after its latest imported scheduled review,
-        unless this database already holds a later one.
+        Instants are compared in UTC, so the same answer written with another offset is
+        the same answer. Each card then takes the state after its latest scheduled review,
+        by instant, whether that came from the import or was already here.
         """
+        ordered = sorted(
+            (replace(r, reviewed_at=utc_instant(r.reviewed_at), id=None) for r in reviews),
+            key=lambda r: r.reviewed_at,
+        )
         added = 0
-        with self.db.atomic():
-            for review in reviews:
+        with self._writing():
+            for review in ordered:
                 exists = self.db.execute(
                     "SELECT 1 FROM reviews WHERE bank = ? AND question_id = ? AND reviewed_at = ?"
                     " AND kind = ?",
@@ -248,9 +385,7 @@ class Store:
                 ).fetchone()
                 if exists:
                     continue
-                row = review.to_row()
-                row.pop("id", None)
-                self.db["reviews"].insert(row)
+                self.db["reviews"].insert(review.to_row())
                 added += 1
             latest = self.db.execute(
                 "SELECT bank, question_id, state_after FROM reviews r WHERE kind = 'review' "
@@ -262,23 +397,116 @@ class Store:
         return added
 
 
-def open_store(path: Path | str) -> Store:
-    """Open (creating if needed) the database at `path`, in WAL mode."""
+# Both counts find their rows through the (bank, day) index; the first reads nothing else.
+_PER_DAY_QUERY = "SELECT day, COUNT(*) FROM reviews WHERE bank = ? AND day >= ? GROUP BY day"
+_TODAY_QUERY = (
+    "SELECT kind, COUNT(*), SUM(grade < ?), TOTAL(duration_s) FROM reviews"
+    " WHERE bank = ? AND day = ? GROUP BY kind"
+)
+# `+bank` keeps SQLite off that index here: when most rows match, fetching each row
+# through it costs ten times a plain scan of the table.
+_SCHEDULED_QUERY = (
+    "SELECT question_id, day, grade, duration_s, first_run_passed,"
+    " json_extract(state_before, '$.repetitions'), json_extract(state_before, '$.interval')"
+    " FROM reviews WHERE +bank = ? AND day >= ? AND kind = 'review'"
+    " ORDER BY question_id, reviewed_at, id"
+)
+# SQLite's bare-column rule: with MAX(), the other columns come from the row holding it.
+_LAST_GRADES_QUERY = (
+    "SELECT question_id, grade FROM (SELECT question_id, grade, MAX(reviewed_at || printf("
+    "'%020d', id)) FROM reviews WHERE bank = ? AND kind = 'review' GROUP BY question_id)"
+)
+
+
+def utc_instant(text: str) -> str:
+    """An ISO 8601 instant as the store keeps it: UTC, to the microsecond.
+
+    Every stored instant has this one form, so comparing the text compares the instants.
+    """
+    return datetime.fromisoformat(text).astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _main_file(db: Database) -> Path | None:
+    """The file behind the connection, or None for an in-memory database."""
+    for _, name, filename in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return Path(filename) if filename else None
+    return None
+
+
+def open_store(path: Path | str, *, read_only: bool = False) -> Store:
+    """Open the database at `path` in WAL mode, creating it if it is missing.
+
+    A missing folder is created only for quiz's own data directory: a mistyped `--db`
+    or `QUIZ_DB` is refused rather than becoming a new, empty database. `read_only`
+    opens an existing file without ever writing it, for the commands that only read.
+    """
     path = Path(path)
+    _check_location(path)
+    uri = False
+    target = str(path)
+    if read_only and path.exists():
+        target, uri = f"{path.resolve().as_uri()}?mode=ro", True
+    else:
+        read_only = False
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise QuizError(f"{path.parent}: cannot create data directory ({exc.strerror})") from None
-    if path.exists() and path.is_dir():
-        raise QuizError(f"{path}: is a directory, not a database file")
-    try:
-        # The app writes from worker threads; sqlite3 is built serialized, so sharing is safe.
-        conn = sqlite3.connect(str(path), timeout=5, check_same_thread=False)
-        db = Database(conn)
-        store = Store(db)
-        db.enable_wal()
-    except sqlite3.OperationalError as exc:
+        conn = _connect(target, uri)
+        if read_only and not _can_read(conn) and not _has_log(path):
+            # A WAL database in a folder no one may write to has no shared-memory index;
+            # with no log to replay, it can be read as the immutable file it is.
+            conn.close()
+            conn = _connect(target + "&immutable=1", uri)
+        store = Store(Database(conn), read_only=read_only)
+    except sqlite3.Error as exc:
         raise QuizError(f"{path}: cannot open database ({exc})") from None
-    except sqlite3.DatabaseError as exc:
-        raise QuizError(f"{path}: not a usable SQLite database ({exc})") from None
+    try:
+        if not read_only:
+            with store._guard():
+                store.db.enable_wal()
+    except BaseException:
+        conn.close()
+        raise
     return store
+
+
+def _can_read(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.OperationalError as exc:
+        return (exc.sqlite_errorcode & 0xFF) != SQLITE_CANTOPEN
+    except sqlite3.DatabaseError:
+        pass  # a damaged file: Store reports it
+    return True
+
+
+def _has_log(path: Path) -> bool:
+    wal = path.with_name(path.name + "-wal")
+    return wal.exists() and wal.stat().st_size > 0
+
+
+def _connect(target: str, uri: bool) -> sqlite3.Connection:
+    return sqlite3.connect(
+        target,
+        timeout=BUSY_TIMEOUT_S,
+        check_same_thread=False,  # shared by the app's threads; Store serializes its use
+        isolation_level=None,  # no implicit transactions: Store begins each one itself
+        uri=uri,
+    )
+
+
+def _check_location(path: Path) -> None:
+    if path.is_dir():
+        raise QuizError(f"{path}: is a directory, not a database file")
+    if path.exists() and not path.is_file():
+        raise QuizError(f"{path}: is not a regular file, so it cannot be a database")
+    folder = path.parent
+    if folder.is_dir():
+        return
+    if folder.resolve() != data_dir().resolve():
+        raise QuizError(
+            f"{path}: folder {folder} does not exist; check the path, or create the folder"
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise QuizError(f"{folder}: cannot create data directory ({exc.strerror})") from None

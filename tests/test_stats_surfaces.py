@@ -152,12 +152,19 @@ def test_the_store_query_reduces_the_log_as_summarize_does(since):
     assert len(expected.scheduled) == (8 if since is None else 5)
 
 
+# Half past three: the study day is still the day before, until 04:00. The command reads
+# this clock and no other, so the tests hold at any hour they run.
+NOW = datetime(2024, 6, 15, 3, 30)
+TODAY = study_day(NOW)
+
+
 def run_stats(bank_path: Path, *args: str):
-    return CliRunner().invoke(main, ["--bank", str(bank_path), "stats", *args])
+    return CliRunner().invoke(main, ["--bank", str(bank_path), "stats", *args], obj=lambda: NOW)
 
 
 def test_quiz_stats_prints_the_figures(bank_path):
-    record_history(open_store(default_db_path()), Settings.from_environment().today())
+    assert TODAY == date(2024, 6, 14)
+    record_history(open_store(default_db_path()), TODAY)
 
     result = run_stats(bank_path)
 
@@ -175,7 +182,7 @@ def test_quiz_stats_prints_the_figures(bank_path):
 
 
 def test_quiz_stats_json_is_one_object_of_the_figures(bank_path):
-    today = Settings.from_environment().today()
+    today = TODAY
     record_history(open_store(default_db_path()), today)
 
     result = run_stats(bank_path, "--json")
@@ -201,7 +208,7 @@ def test_quiz_stats_json_is_one_object_of_the_figures(bank_path):
 
 
 def test_since_narrows_the_window(bank_path):
-    today = Settings.from_environment().today()
+    today = TODAY
     record_history(open_store(default_db_path()), today)
 
     result = run_stats(bank_path, "--json", "--since", (today - timedelta(days=1)).isoformat())

@@ -129,11 +129,21 @@ def test_another_programs_database_is_refused(tmp_path):
         open_store(path)
 
 
-def test_unwritable_data_directory_is_one_clear_error(tmp_path):
+def test_unwritable_data_directory_is_one_clear_error(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("")
+    monkeypatch.setenv("QUIZ_DATA_DIR", str(blocker / "sub"))
     with pytest.raises(QuizError, match="cannot create data directory"):
         open_store(blocker / "sub" / "q.db")
+
+
+def test_only_the_data_directory_is_created_on_demand(tmp_path, isolated_home):
+    typo = tmp_path / "Dropbx" / "quiz.db"
+    with pytest.raises(QuizError, match=r"Dropbx does not exist; check the path"):
+        open_store(typo)
+    assert not typo.parent.exists()
+    open_store(isolated_home / "quiz.db")
+    assert (isolated_home / "quiz.db").is_file()
 
 
 WRITER = textwrap.dedent(
@@ -147,7 +157,7 @@ WRITER = textwrap.dedent(
     n = 0
     while True:
         state = CardState()
-        store.record(Review(bank="b", question_id=f"q{n}", reviewed_at=f"2026-03-01T00:00:{n:09d}+00:00",
+        store.record(Review(bank="b", question_id=f"q{n}", reviewed_at=f"2026-03-01T00:00:00.{n:06d}+00:00",
                             day=day.isoformat(), grade=4, kind="review", state_before=state,
                             state_after=review(state, 4, day), answer="x" * 2000))
         print(n, flush=True)

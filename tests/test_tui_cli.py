@@ -10,9 +10,7 @@ import pytest
 from sqlite_utils import Database
 
 from quiz.errors import QuizError
-from quiz.settings import Settings
 from quiz.store import Store, open_store
-from quiz.tui.app import ensure_writable
 
 
 def run_quiz(*args: str) -> subprocess.CompletedProcess:
@@ -51,17 +49,23 @@ def test_database_from_a_newer_quiz_is_refused(tmp_path):
     assert_one_line_error(run_quiz("--db", str(path)), str(path), "newer version of quiz")
 
 
-def test_unwritable_data_directory(tmp_path):
+def test_unwritable_data_directory(tmp_path, monkeypatch):
     blocker = tmp_path / "data"
     blocker.write_text("a file where the data directory should be")
-    db = blocker / "quiz.db"
-    assert_one_line_error(run_quiz("--db", str(db)), str(blocker), "cannot create data directory")
+    monkeypatch.setenv("QUIZ_DATA_DIR", str(blocker))
+    monkeypatch.delenv("QUIZ_DB")
+    assert_one_line_error(run_quiz(), str(blocker), "cannot create data directory")
+
+
+def test_a_database_in_a_missing_folder_is_refused_not_created(tmp_path):
+    db = tmp_path / "typo" / "quiz.db"
+    assert_one_line_error(run_quiz("--db", str(db)), str(db), "does not exist")
+    assert not db.parent.exists()
 
 
 def test_read_only_database_is_refused_before_the_app_starts(tmp_path):
     path = tmp_path / "quiz.db"
     open_store(path)
     read_only = Store(Database(sqlite3.connect(f"file:{path}?mode=ro", uri=True)))
-    settings = Settings(bank_path=tmp_path / "bank.yaml", db_path=path)
     with pytest.raises(QuizError, match="cannot write the database"):
-        ensure_writable(read_only, settings)
+        read_only.check_writable()

@@ -6,7 +6,6 @@ in a background thread when today's queue holds a coding question, and closed on
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -18,7 +17,6 @@ from textual.message import Message
 from textual.screen import Screen
 
 from quiz.bank import Bank, load_bank
-from quiz.errors import QuizError
 from quiz.session import StudySession
 from quiz.settings import Settings
 from quiz.store import Store, open_store
@@ -192,25 +190,11 @@ def create_app(
     )
 
 
-def ensure_writable(store: Store, settings: Settings) -> None:
-    """Fail before the app starts, not at the first grade, when the database is read-only."""
-    conn = store.db.conn
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            conn.execute(f"PRAGMA user_version = {int(version)}")  # a write that changes nothing
-        finally:
-            conn.execute("ROLLBACK")
-    except sqlite3.OperationalError as exc:
-        raise QuizError(f"{settings.db_path}: cannot write the database ({exc})") from None
-
-
 def run_app(settings: Settings) -> int:
     """Load everything that can fail, then run the app; problems raise QuizError first."""
     bank = load_bank(settings.bank_path)
     store = open_store(settings.db_path)
-    ensure_writable(store, settings)
+    store.check_writable()
     app = create_app(settings, bank, store)
     try:
         app.run()

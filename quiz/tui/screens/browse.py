@@ -32,13 +32,7 @@ class Row:
 
 def question_rows(store: Store, bank, today) -> list[Row]:
     states = store.card_states(bank.name)
-    last: dict[str, int] = {}
-    for question_id, grade in store.db.execute(
-        "SELECT question_id, grade FROM reviews WHERE bank = ? AND kind = 'review' "
-        "ORDER BY reviewed_at, id",
-        [bank.name],
-    ):
-        last[question_id] = grade
+    last = store.last_grades(bank.name)
     rows = []
     for q in bank:
         state = states.get(q.id)

@@ -1,14 +1,11 @@
 """The Stats screen: today, the streak, charts of the log, retention and every question.
 
-The figures are read in a worker thread on a connection of its own (a SQLite
-connection belongs to the thread that opened it) and arrive as one message.
+The figures are read from the app's store in a worker thread and arrive as one message.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -36,18 +33,10 @@ from quiz.stats_report import (
     retention_rows,
     today_grid,
 )
-from quiz.store import Store, open_store
+from quiz.store import Store
 from quiz.tui.widgets.charts import BarChart, CalendarHeatmap, ForecastChart
 
 QUESTIONS_PANE = "stats-every-question"
-
-
-def database_file(store: Store) -> Path | None:
-    """The file behind `store`, or None for an in-memory database."""
-    for _, name, filename in store.db.execute("PRAGMA database_list").fetchall():
-        if name == "main" and filename:
-            return Path(filename)
-    return None
 
 
 class StatsScreen(Screen[None]):
@@ -79,9 +68,7 @@ class StatsScreen(Screen[None]):
         self.settings = settings
         self.bank = bank
         self.today = today
-        # The worker opens its own connection to the store's file; an in-memory store
-        # has none, so the settings' database stands in for it.
-        self.db_file = database_file(store) or settings.db_path
+        self.store = store
         self.stats: Stats | None = None
 
     def compose(self) -> ComposeResult:
@@ -116,12 +103,8 @@ class StatsScreen(Screen[None]):
     def load_figures(self) -> None:
         today = self.today or self.settings.today()
         try:
-            store = open_store(self.db_file)
-            try:
-                stats = gather(store, self.bank, today)
-            finally:
-                store.db.conn.close()
-        except (QuizError, sqlite3.DatabaseError) as exc:
+            stats = gather(self.store, self.bank, today)
+        except QuizError as exc:
             self.post_message(self.FiguresFailed(str(exc)))
             return
         self.post_message(self.FiguresLoaded(stats))
