@@ -35,6 +35,9 @@ class ReviewScreen(ReviewWork, Screen):
     AUTO_FOCUS = "#answer"
 
     BINDINGS = [
+        # First, so a narrow footer always keeps the key that lists every other one (? is
+        # a character while an answer is being typed; F1 never is).
+        Binding("f1", "app.help", "Keys"),
         Binding("ctrl+s", "reveal", "Reveal answer"),
         Binding("ctrl+s", "finish", "Done"),
         Binding("ctrl+r,f5", "run_checks", "Run checks"),
@@ -83,7 +86,7 @@ class ReviewScreen(ReviewWork, Screen):
                 yield AnswerArea(id="answer")
             yield ReviewPanel(id="panel")
         yield Label(id="last-graded")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Practice" if self.cram else "Review"
@@ -114,6 +117,7 @@ class ReviewScreen(ReviewWork, Screen):
         self.set_class(False, "-panel")
         self.answer_area.prepare(question)
         self.explanation.display = explain = asks_for_explanation(question)
+        self.set_class(explain, "-explained")
         if explain:
             self.explanation.prepare_explanation()
         self.refresh_bindings()
