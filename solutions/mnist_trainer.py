@@ -127,12 +127,36 @@ def _md5(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_file(path: Path) -> None:
-    """Refuse a file whose MD5 is not the canonical one."""
+SUBSET_MANIFEST = "subset.json"
+
+
+def expected_md5s(folder: Path) -> dict[str, str]:
+    """The MD5 each file in `folder` must have: the canonical ones, or for a folder that says it
+    holds a cut of MNIST (a subset.json such as tests/data/mnist-subset has), the manifest's own.
+
+    A manifest counts only if it names every file and says each was cut from the canonical one,
+    so a subset can never pass for the full files, nor a manifest for a different dataset.
+    """
+    manifest = folder / SUBSET_MANIFEST
+    if not manifest.is_file():
+        return MD5
+    try:
+        files = json.loads(manifest.read_text())["files"]
+        expected = {name: files[name]["md5"] for name in MD5}
+        sources = {name: files[name]["cut_from_md5"] for name in MD5}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise DataError(f"{manifest} is not a subset manifest ({type(error).__name__})") from None
+    if sources != MD5:
+        raise DataError(f"{manifest} does not describe a cut of the canonical MNIST files")
+    return expected
+
+
+def _check_file(path: Path, expected: dict[str, str]) -> None:
+    """Refuse a file whose MD5 is not the one `expected` (see expected_md5s) names."""
     found = _md5(path)
-    if found != MD5[path.name]:
+    if found != expected[path.name]:
         raise DataError(
-            f"{path} is corrupt (MD5 {found}, expected {MD5[path.name]}); "
+            f"{path} is corrupt (MD5 {found}, expected {expected[path.name]}); "
             "delete it to download it again, or replace it"
         )
 
@@ -168,14 +192,15 @@ def ensure_mnist(data_dir: str | os.PathLike, download: bool = True) -> Path:
     saying what is wrong and where the files belong.
     """
     folder = Path(data_dir).expanduser()
+    expected = expected_md5s(folder)
     missing = [name for name in MD5 if not (folder / name).is_file()]
     for name in MD5:
         if name not in missing:
-            _check_file(folder / name)
+            _check_file(folder / name, expected)
     if not missing:
         return folder
     where = f"put {', '.join(missing)} in {folder} (from {MIRRORS[0]}) or pass --data-dir"
-    if not download:
+    if not download or expected is not MD5:  # a subset is never completed from the full files
         raise DataError(f"MNIST files missing: {where}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -207,16 +232,18 @@ def _read_idx(path: Path, magic: int, dims: int) -> tuple[bytes, tuple[int, ...]
 def load_split(data_dir: str | os.PathLike, split: str) -> tuple[torch.Tensor, torch.Tensor]:
     """Read MNIST's "train" or "test" split: uint8 images (N, 28, 28) and int64 labels (N,).
 
-    The files are checked against their MD5s first; nothing is downloaded (see ensure_mnist).
+    The files are checked against their MD5s first: the canonical ones, or a subset manifest's
+    (see expected_md5s). Nothing is downloaded (see ensure_mnist).
     """
     if split not in SPLITS:
         raise ValueError(f"split must be 'train' or 'test', not {split!r}")
     folder = Path(data_dir).expanduser()
+    expected = expected_md5s(folder)
     paths = [folder / name for name in SPLITS[split]]
     for path in paths:
         if not path.is_file():
             raise DataError(f"{path} is missing; put the MNIST files in {folder} or download them")
-        _check_file(path)
+        _check_file(path, expected)
     pixels, shape = _read_idx(paths[0], magic=0x803, dims=3)
     targets, (count,) = _read_idx(paths[1], magic=0x801, dims=1)
     if count != shape[0]:
@@ -523,16 +550,16 @@ def load_checkpoint(path: Path) -> tuple[dict, Config]:
 REPORT_EVERY_S = 0.1  # reading the running figures is a device sync: at most ten a second
 
 
-def step_reporter(report, epoch: int, epochs: int, steps: int):
+def step_reporter(report, epoch: int, epochs: int, steps: int, clock=time.perf_counter):
     """The per-step callback: hand `report` a "step" event with the running loss and accuracy,
-    at most every REPORT_EVERY_S and at the epoch's last step."""
+    at most every REPORT_EVERY_S of `clock` and at the epoch's last step."""
     if report is None:
         return lambda *_: None
     last = -REPORT_EVERY_S
 
     def on_step(step, loss_sum, correct, batch):
         nonlocal last
-        now = time.perf_counter()
+        now = clock()
         if now - last < REPORT_EVERY_S and step != steps - 1:
             return
         last, seen = now, step + 1
@@ -765,6 +792,7 @@ def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, tes
         "epochs": done,
         "seed": config.seed,
         "batch_size": config.batch_size,
+        "train_images": len(train[0]),
         "world_size": runtime.world_size,
         "compiled": bool(args.compile),
         "train_seconds": round(train_seconds, 3),
@@ -783,6 +811,7 @@ def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, tes
             save_checkpoint(Path(args.save), net, None, None, config, done)
         accuracy = evaluate(net, *test, amp_dtype=runtime.amp_dtype)
         summary["test_accuracy"] = round(accuracy, 5)
+        summary["test_images"] = len(test[0])  # 10,000 unless a subset or --digits
     return summary
 
 
