@@ -276,6 +276,42 @@ def test_step_events_come_at_most_ten_a_second_and_always_at_an_epochs_end():
     }  # fmt: skip
 
 
+def test_val_measures_on_the_training_splits_last_sixth_and_never_on_the_test_set(capsys):
+    summary = run_main(capsys, "--val", "--batch-size", "64", "--epochs", "4", "--threads", "1")
+
+    assert summary["train_images"] == 2000 - 333 and summary["val_images"] == 333
+    assert "test_accuracy" not in summary and "test_images" not in summary
+    assert summary["val_accuracy"] >= 0.90  # the CNN learns what it is measured on
+
+
+def test_threads_are_chosen_by_timing_steps_that_leave_no_trace():
+    config = trainer.Config(batch_size=64)
+    net = trainer.build_model(config)
+    optimizer, _ = trainer.make_optimizer(net, config, total_steps=10)
+    images, labels = trainer.load_split(SUBSET, "train")
+    before = {name: tensor.clone() for name, tensor in net.state_dict().items()}
+    runtime = trainer.Runtime(torch.device("cpu"))
+    threads_before = torch.get_num_threads()
+    try:
+        chosen = trainer.pick_threads(net, optimizer, images, labels, config, runtime)
+
+        assert chosen in (1, trainer.cpus_available()) and torch.get_num_threads() == chosen
+        assert all(torch.equal(before[name], t) for name, t in net.state_dict().items())
+        assert optimizer.state_dict()["state"] == {}  # no momentum left behind
+    finally:
+        torch.set_num_threads(threads_before)
+
+
+def test_a_fixed_thread_count_is_used_and_reported(capsys):
+    threads_before = torch.get_num_threads()
+    try:
+        summary = run_main(capsys, "--model", "linear", "--epochs", "1", "--threads", "1")
+    finally:
+        torch.set_num_threads(threads_before)
+
+    assert summary["threads"] == 1
+
+
 # ----------------------------------------------------------------------------- checkpoints
 
 
@@ -340,7 +376,8 @@ def test_a_file_that_is_not_a_checkpoint_is_one_clear_error(capsys, tmp_path):
 
 
 def test_seeded_cpu_runs_are_reproducible(capsys, tmp_path):
-    flags = ["--limit-train", "1000", "--epochs", "1", "--batch-size", "64", "--device", "cpu"]
+    # a fixed thread count: how a sum is split over threads may change its last bits
+    flags = ["--limit-train", "1000", "--epochs", "1", "--batch-size", "64", "--threads", "1"]
     runs = {}
     for name, seed in (("a", "1"), ("b", "1"), ("c", "2")):
         summary = run_main(capsys, *flags, "--seed", seed, "--save", str(tmp_path / name))
