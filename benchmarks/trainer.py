@@ -47,12 +47,12 @@ TARGET = 0.99
 
 # What the CNN's defaults were chosen from: one epoch each, scored on the validation split.
 TUNE_GRID = (
-    ("the defaults (batch 128, lr 0.2, width 16)", ()),
-    ("lr 0.1", ("--lr", "0.1")),
-    ("lr 0.3", ("--lr", "0.3")),
+    ("batch 128, lr 0.2", ("--lr", "0.2")),
+    ("batch 128, lr 0.1", ("--lr", "0.1")),
+    ("batch 128, lr 0.3 (chosen: the default)", ("--lr", "0.3")),
     ("batch 256, lr 0.4", ("--batch-size", "256", "--lr", "0.4")),
-    ("width 24", ("--width", "24")),
-    ("no label smoothing", ("--label-smoothing", "0")),
+    ("batch 128, lr 0.2, width 24", ("--lr", "0.2", "--width", "24")),
+    ("batch 128, lr 0.2, no label smoothing", ("--lr", "0.2", "--label-smoothing", "0")),
 )
 TUNE_SEEDS = (10, 11)  # not the seeds the cnn section reports on test
 

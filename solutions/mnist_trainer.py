@@ -5,6 +5,7 @@ dataset lives as one tensor on the device and each batch is an index slice of a 
 so no per-sample loader stands between the accelerator and its work.
 
     python solutions/mnist_trainer.py                        # the CNN, defaults tuned for a CPU
+    python solutions/mnist_trainer.py --val --lr 0.2         # score a setting on validation
     python solutions/mnist_trainer.py --model pixel-similarity --digits 3,7
     python solutions/mnist_trainer.py --width 32 --batch-size 256 --lr 0.4 --compile   # a GPU
     python solutions/mnist_trainer.py --model linear --progress jsonl   # events for a program
@@ -59,7 +60,7 @@ class Config:
     digits: tuple[int, ...] = tuple(range(10))
     epochs: int = 1
     batch_size: int = 128
-    lr: float = 0.2
+    lr: float = 0.3  # the best of benchmarks/trainer.py's tuning grid on the validation split
     momentum: float = 0.9
     weight_decay: float = 5e-4
     label_smoothing: float = 0.1
@@ -367,6 +368,7 @@ class Runtime:
     channels_last: bool = False
     cuda_graphs: bool = False  # torch.compile's "reduce-overhead" mode replays captured graphs
     forward_loss: Callable = forward_loss  # compiled under --compile
+    thread_guard: ThreadGuard | None = None  # set when --threads auto chose several
 
     def autocast(self):
         if self.amp_dtype is None:
@@ -449,7 +451,10 @@ def train_epoch(model, optimizer, scheduler, images, classes, config, epoch, run
         x = images[index]
         if config.shift:
             x = random_shift(x, config.shift, augment)
+        start = time.perf_counter()
         loss, right = train_step(model, optimizer, x, classes[index], config, runtime)
+        if runtime.thread_guard is not None:  # a CPU step has finished when it returns
+            runtime.thread_guard.observe(time.perf_counter() - start)
         scheduler.step()
         loss_sum += loss
         correct += right
@@ -504,6 +509,26 @@ def warm_up(model, optimizer, images, classes, config, runtime, steps: int = 5) 
     return time.perf_counter() - start
 
 
+class ThreadGuard:
+    """Drops to one thread for good when steps on several, over a window, run slower than one
+    thread ran when measured: contention that began after pick_threads chose."""
+
+    WINDOW = 20
+
+    def __init__(self, one_thread_seconds: float):
+        self.limit = one_thread_seconds
+        self.seconds: list[float] = []
+
+    def observe(self, seconds: float) -> None:
+        if torch.get_num_threads() == 1:
+            return
+        self.seconds.append(seconds)
+        if len(self.seconds) == self.WINDOW:
+            if sorted(self.seconds)[self.WINDOW // 2] > self.limit:
+                torch.set_num_threads(1)
+            self.seconds = []
+
+
 THREADS_GAIN = 1.25  # more threads are kept only if they make a step at least this much faster
 
 
@@ -516,7 +541,8 @@ def cpus_available() -> int:
 
 
 def pick_threads(model, optimizer, images, classes, config, runtime, steps: int = 3) -> int:
-    """Time a few steps on every available CPU and on one, keep the faster, and set it.
+    """Time a few steps on every available CPU and on one, keep the faster, and set it; when
+    that is several, runtime.thread_guard watches the run for contention that starts later.
 
     On a machine that other work shares, a step split over every core waits for its slowest
     thread, which the scheduler has handed to someone else: such steps can take several times
@@ -543,6 +569,7 @@ def pick_threads(model, optimizer, images, classes, config, runtime, steps: int 
         median[cpus] = median_step(cpus, stop_above=median[1] / THREADS_GAIN)
     chosen = cpus if median[1] >= THREADS_GAIN * median[cpus] else 1
     torch.set_num_threads(chosen)
+    runtime.thread_guard = ThreadGuard(median[1]) if chosen > 1 else None
     return chosen
 
 

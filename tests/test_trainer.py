@@ -302,6 +302,21 @@ def test_threads_are_chosen_by_timing_steps_that_leave_no_trace():
         torch.set_num_threads(threads_before)
 
 
+def test_the_guard_drops_to_one_thread_when_steps_get_slower_than_one_thread_was():
+    threads_before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        guard = trainer.ThreadGuard(one_thread_seconds=0.05)
+        for _ in range(guard.WINDOW):
+            guard.observe(0.03)  # faster than one thread: keep both
+        assert torch.get_num_threads() == 2
+        for _ in range(guard.WINDOW):
+            guard.observe(0.2)  # someone else took a core
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(threads_before)
+
+
 def test_a_fixed_thread_count_is_used_and_reported(capsys):
     threads_before = torch.get_num_threads()
     try:
