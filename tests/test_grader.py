@@ -433,9 +433,8 @@ def same_worker(checker):
     ids=["busy", "sleeping"],
 )
 def test_an_endless_loop_times_out(checker, source):
-    started = time.monotonic()
     verdict = checker.check("zip-pairs", source, time_limit=1)
-    assert time.monotonic() - started < 5
+    assert not verdict.passed and verdict.checks == []
     assert verdict.error.kind == "timeout"
     assert "still running after 1 s" in verdict.error.message
 
@@ -520,10 +519,8 @@ def test_processes_the_code_spawns_are_gone_after_the_check(checker):
     """
     verdict = check(checker, "zip-pairs", source)
     assert verdict.passed
-    pids = [int(p) for p in verdict.output.split()]
-    assert len(pids) == 2
-    for pid in pids:
-        assert not Path(f"/proc/{pid}").exists()
+    # The pids it printed are its own PID namespace's, so look for the processes by what they run.
+    assert len(verdict.output.split()) == 2
     # The exact command lines, so that some other program's `sleep 60` is never mistaken for one.
     spawned = {f"sleep\x00{seconds}.125\x00" for seconds in (600, 601, 602)}
     assert not any(_command_line(p) in spawned for p in os.listdir("/proc") if p.isdigit())

@@ -138,13 +138,11 @@ class Probe:
         stream: EventStream,
         filename: str,
         mnist_dir: str,
-        solutions_dir: str,
     ):
         self.namespace = namespace
         self.stream = stream
         self.filename = filename
         self.mnist_dir = mnist_dir
-        self.solutions_dir = solutions_dir
 
     def value(self, name: str):
         return self.namespace[name]
@@ -208,8 +206,9 @@ class Probe:
 
     def mnist(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
         """MNIST's "train" or "test" split via the trainer's load_split: uint8 images, labels."""
-        trainer = _load_trainer(Path(self.solutions_dir) / "mnist_trainer.py")
-        return trainer.load_split(self.mnist_dir, split)
+        if _trainer is None:
+            raise RuntimeError("the worker did not load the MNIST trainer")
+        return _trainer.load_split(self.mnist_dir, split)
 
     def digits(self, split: str, *digits: int) -> list[torch.Tensor]:
         """The images of each digit in a split, as float tensors scaled to [0, 1]."""
@@ -244,12 +243,18 @@ def as_tensor(value) -> torch.Tensor | None:
     return plain_tensor(value)
 
 
-def _load_trainer(path: Path):
+_trainer = None
+
+
+def load_trainer(path: Path) -> None:
+    """Load the MNIST trainer in the worker, kept here rather than in sys.modules."""
+    global _trainer
     name = "quiz_mnist_trainer"
-    if name in sys.modules:
-        return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    sys.modules[name] = module  # dataclasses look their module up while the class is made
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
+    _trainer = module
