@@ -33,6 +33,9 @@ def run_check(
 ) -> int:
     """Check file once (or on every save with watch) and return the exit status."""
     console = console or Console(highlight=False)
+    notice = Checker.sandbox_notice()
+    if notice:
+        Console(stderr=True, highlight=False).print(f"[yellow]note:[/] {escape(notice)}")
     checker = Checker(load_bank(bank_path))
     try:
         checker.question(question_id)
