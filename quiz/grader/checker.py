@@ -131,7 +131,7 @@ class Checker:
                 if questions.needs_reference(module):
                     reference = self._reference(question, module)
                 run = self._run(question, module, "learner", source=source, time_limit=limit)
-            return _judge(question.id, module, run, reference)
+            return judge_run(question.id, module, run, reference)
         except GraderFailure as exc:
             return Verdict(
                 question.id,
@@ -250,7 +250,8 @@ def _private_paths(bank) -> list[str]:
     return [str(p) for p in found]
 
 
-def _judge(question_id: str, module, run: Run, reference: Run | None) -> Verdict:
+def judge_run(question_id: str, module, run: Run, reference: Run | None) -> Verdict:
+    """The verdict on a run, compared with the reference's; never raises."""
     error, checks = run.error, []
     try:
         if error is not None:
