@@ -79,6 +79,7 @@ def _events() -> list[dict]:
             "call": "boom()",
             "kind": "call",
             "error": {"kind": "exception", "message": "E: no", "line": 3, "detail": "d"},
+            "ops": ["clamp"],
         },
         {"event": "done"},
     ]
@@ -107,6 +108,7 @@ FIELDS = {
     "shape": (list,),
     "$tuple": (list,),
     "$dict": (list,),
+    "ops": (list,),
 }
 FREE_VALUE_WRONGS = [{}, {"a": 1}, {"$tensor": 5}, {"$tuple": 5}, {"$dict": [[1]]}, 10**30]
 

@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from quiz.grader.encoding import TooBig, encode, plain_tensor, to_json, type_name
 
@@ -161,24 +162,37 @@ class Probe:
         label: str | None = None,
         record: bool = True,
         mistakes: dict | None = None,
+        watch: frozenset[str] = frozenset(),
         **kwargs,
     ):
         """Call the learner's fn and record the outcome under key; return what it returned.
 
         `mistakes` maps a common mistake's name to the value that mistake would give, so
-        the judge can name it. Raises CallFailed (after recording) if fn raised."""
+        the judge can name it. `watch` names torch operators (aten's, such as "sigmoid") to
+        look out for: those the call ran, however the code reached them, are recorded as
+        "ops". Raises CallFailed (after recording) if fn raised."""
         label = label or key
         self.stream.calling(label)
+        ops = OperatorWatch(watch) if watch else None
+        fields = {}
         try:
-            result = fn(*args, **kwargs)
+            if ops is None:
+                result = fn(*args, **kwargs)
+            else:
+                with ops:
+                    result = fn(*args, **kwargs)
         except SystemExit as exc:
             self.stream.error(exit_error(exc))
             raise Stop from None
         except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
             error = describe_exception(exc, self.filename)
-            self.stream.observe(key, label, kind="call", error=error)
+            if ops is not None:
+                fields["ops"] = sorted(ops.seen)
+            self.stream.observe(key, label, kind="call", error=error, **fields)
             raise CallFailed from None
         fields = {"kind": "call", "value": self._encode(result)} if record else {"kind": "ran"}
+        if ops is not None:
+            fields["ops"] = sorted(ops.seen)
         if mistakes:
             fields["mistakes"] = {name: self._encode(v) for name, v in mistakes.items()}
         self.stream.observe(key, label, **fields)
@@ -214,6 +228,24 @@ class Probe:
         """The images of each digit in a split, as float tensors scaled to [0, 1]."""
         images, labels = self.mnist(split)
         return [images[labels == d].float() / 255 for d in digits]
+
+
+class OperatorWatch(TorchDispatchMode):
+    """Notes which of the watched torch operators run while it is active.
+
+    It sits at torch's dispatcher, below every Python name: torch.sigmoid, Tensor.sigmoid,
+    getattr(torch, "sig" + "moid") and torch.ops.aten.sigmoid all arrive as aten's sigmoid."""
+
+    def __init__(self, watched: frozenset[str]):
+        super().__init__()
+        self.watched = watched
+        self.seen: set[str] = set()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        name = func.overloadpacket.__name__
+        if name in self.watched:
+            self.seen.add(name)
+        return func(*args, **(kwargs or {}))
 
 
 def article(value) -> str:

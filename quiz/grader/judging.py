@@ -174,14 +174,23 @@ def uses_of(tree: ast.Module | None, names: set[str]) -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def forbidden_check(source: str, names: set[str], instead: str) -> CheckResult:
-    """Passes unless the code uses one of the built-ins the question asks the learner to write."""
-    uses = uses_of(parse(source), names)
-    if not uses:
-        return CheckResult("written by hand", True, "uses no built-in shortcut")
-    line, text = uses[0]
-    return CheckResult(
-        "written by hand",
-        False,
-        f"line {line} uses {text}: the point is to write it yourself. {instead}",
-    )
+def forbidden_check(run: Run, names: set[str], instead: str) -> CheckResult:
+    """Passes unless the code uses a built-in the question asks the learner to write: by name
+    in the source, or by the torch operators the probe watched for, however they were reached."""
+    uses = uses_of(parse(run.source), names)
+    if uses:
+        line, text = uses[0]
+        return CheckResult(
+            "written by hand",
+            False,
+            f"line {line} uses {text}: the point is to write it yourself. {instead}",
+        )
+    for observation in run.observations.values():
+        if observation.ops:
+            return CheckResult(
+                "written by hand",
+                False,
+                f"{observation.call} ran torch's own {observation.ops[0]}, however your code "
+                f"reached it: the point is to write it yourself. {instead}",
+            )
+    return CheckResult("written by hand", True, "uses no built-in shortcut")

@@ -28,6 +28,7 @@ class Observation:
     value: object = None
     error: GraderError | None = None
     mistakes: dict[str, object] = field(default_factory=dict)
+    ops: tuple[str, ...] = ()  # watched torch operators the call ran (see Probe.call)
 
 
 @dataclass
@@ -131,7 +132,9 @@ def _observation(event: dict, memory_budget: int) -> Observation:
     mistakes = {} if mistakes is None else mistakes
     if type(mistakes) is not dict:
         raise Garbled("mistakes that are not a dict")
-    error = event.get("error")
+    error, ops = event.get("error"), event.get("ops", [])
+    if type(ops) is not list or any(type(op) is not str for op in ops):
+        raise Garbled("ops that are not a list of names")
     return Observation(
         key=key,
         call=call,
@@ -139,6 +142,7 @@ def _observation(event: dict, memory_budget: int) -> Observation:
         value=decode(event.get("value")),
         error=None if error is None else _error(error, memory_budget),
         mistakes={name: decode(value) for name, value in mistakes.items()},
+        ops=tuple(ops),
     )
 
 

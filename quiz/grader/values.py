@@ -243,7 +243,7 @@ def difference(
     """None if got matches expected, else the first difference in words.
 
     Tensors and NumPy arrays count as the same kind of thing; `dtype=True` also requires the
-    same kind of element (bool, int or float)."""
+    same kind of element (bool, int or float), and an int where the reference has an int."""
     at = f" at {where}" if where else ""
     if isinstance(expected, Array):
         if not isinstance(got, Array):
@@ -270,6 +270,8 @@ def difference(
     if isinstance(expected, int | float):
         if isinstance(got, bool) or not isinstance(got, int | float):
             return f"{kind_of(got)}{at}, not a number"
+        if dtype and isinstance(expected, int) and not isinstance(got, int):
+            return f"{kind_of(got)} {number_text(got)}{at}, not an int"
         return (
             None
             if close(expected, got, rtol, atol)

@@ -139,6 +139,8 @@ def warm_up() -> int:
     from quiz.paths import solutions_dir
 
     questions.load_all()
+    with harness.OperatorWatch(frozenset({"relu"})):  # its first use costs seconds
+        torch.relu(torch.ones(2))
     # The probes' MNIST loader, read now: no check's child may read the solutions folder.
     harness.load_trainer(solutions_dir() / "mnist_trainer.py")
     model = torch.nn.Linear(4, 2)
