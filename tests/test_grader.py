@@ -784,3 +784,47 @@ def test_unknown_and_recall_questions_are_quiz_errors(checker):
         checker.check("nope", "")
     with pytest.raises(QuizError, match="recall question"):
         checker.check("grayscale-image", "")
+
+
+PIXEL_ANSWERS = {
+    "right": (REPO_ROOT / "solutions" / "pixel_similarity.py").read_text(),
+    "fails on real digits": """
+        def mnist_distance(a, b):
+            return (a - b).abs().mean((-1, -2))
+
+        def is_3(x, mean3, mean7):
+            if len(x) > 100:
+                raise ValueError("too many")
+            return mnist_distance(x, mean3) < mnist_distance(x, mean7)
+        """,
+    "fails at once": """
+        def mnist_distance(a, b):
+            raise ValueError("not yet")
+
+        def is_3(x, mean3, mean7):
+            raise ValueError("not yet")
+        """,
+}
+
+
+def test_pixel_similarity_counts_the_same_checks_whatever_the_answer_did(checker, mnist_dir):
+    counts = {
+        name: len(check(checker, "pixel-similarity", source).checks)
+        for name, source in PIXEL_ANSWERS.items()
+    }
+    assert len(set(counts.values())) == 1, counts
+
+
+WEIGHT_ANSWERS = {
+    "right": (REPO_ROOT / "solutions" / "weight_update.py").read_text(),
+    "raises": "def sgd_step(params, lr):\n    raise ValueError('not yet')\n",
+    "rebinds": "def sgd_step(params, lr):\n    for p in params:\n        p = p - lr * p.grad\n",
+}
+
+
+def test_weight_update_counts_the_same_checks_whatever_the_answer_did(checker):
+    counts = {
+        name: len(check(checker, "weight-update", source).checks)
+        for name, source in WEIGHT_ANSWERS.items()
+    }
+    assert len(set(counts.values())) == 1, counts
