@@ -30,7 +30,7 @@ from quiz.errors import QuizError
 from quiz.grader import questions
 from quiz.grader.limits import OUTPUT_KEEP
 from quiz.grader.outcome import Run, read_run
-from quiz.grader.sandbox import landlock_abi, set_dumpable
+from quiz.grader.sandbox import set_dumpable, unconfined_notice
 from quiz.grader.verdict import INTERNAL, GraderError, Verdict
 
 PRIVATE_ENV = "QUIZ_GRADER_PRIVATE"  # must match quiz.grader.worker
@@ -87,12 +87,7 @@ class Checker:
     @staticmethod
     def sandbox_notice() -> str | None:
         """A plain sentence to show once when checked code would run unconfined, else None."""
-        if landlock_abi():
-            return None
-        return (
-            "this system has no Landlock, so checked code runs unconfined: "
-            "it can read and write your files and reach the network"
-        )
+        return unconfined_notice()
 
     def close(self) -> None:
         """Stop the worker (any check in flight fails) and remove the scratch files."""

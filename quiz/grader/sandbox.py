@@ -9,7 +9,9 @@ its scratch directory, scopes its signals and ptrace to its own sandbox, and den
 seccomp filter refuses every other socket, io_uring and the tracing calls.
 
 Everything here uses raw system calls through ctypes, so it needs no package; where the kernel
-lacks a feature the caller learns so from `Support` and says so once.
+lacks Landlock, `unconfined_notice()` gives the sentence to say so once. Two environment
+variables make this module behave as on a kernel without Landlock or user namespaces, so
+that the fallback can be tested and measured.
 """
 
 from __future__ import annotations
@@ -134,26 +136,18 @@ class SandboxError(OSError):
     """A fence the kernel offered could not be put up; the check must not run without it."""
 
 
-@dataclass(frozen=True)
-class Support:
-    """What this kernel lets an unprivileged program fence a child with."""
+NO_LANDLOCK_ENV = "QUIZ_SANDBOX_NO_LANDLOCK"  # "1": behave as on a kernel without Landlock
+NO_NAMESPACES_ENV = "QUIZ_SANDBOX_NO_NAMESPACES"  # "1": as on one without user namespaces
 
-    landlock_abi: int  # 0: no Landlock
-    namespaces: bool  # a user namespace of our own, with fresh PID and network namespaces
-    seccomp: bool
 
-    @property
-    def confined(self) -> bool:
-        return self.landlock_abi > 0
-
-    def notice(self) -> str | None:
-        """One plain sentence when code would run unconfined, else None."""
-        if self.confined:
-            return None
-        return (
-            "this system has no Landlock, so checked code runs unconfined: "
-            "it can read and write your files and reach the network"
-        )
+def unconfined_notice() -> str | None:
+    """One plain sentence to show once when checked code would run unconfined, else None."""
+    if landlock_abi():
+        return None
+    return (
+        "this system has no Landlock, so checked code runs unconfined: "
+        "it can read and write your files and reach the network"
+    )
 
 
 def _syscall(number: int, *args) -> int:
@@ -184,7 +178,7 @@ def _setns(fd: int, nstype: int) -> None:
 
 def landlock_abi() -> int:
     """The Landlock ABI version this kernel offers, 0 when it has none (or is not Linux)."""
-    if platform.system() != "Linux" or os.environ.get("QUIZ_SANDBOX_NO_LANDLOCK") == "1":
+    if platform.system() != "Linux" or os.environ.get(NO_LANDLOCK_ENV) == "1":
         return 0
     try:
         return _syscall(SYS_LANDLOCK_CREATE_RULESET, None, 0, LANDLOCK_CREATE_RULESET_VERSION)
@@ -213,7 +207,7 @@ def isolate_worker() -> bool:
     outside, waits for the worker and exits as it did (it never returns). Inside, the worker
     keeps the user's ids and sees no network interface but a loopback that is down. False
     (nothing changed, no fork) where the kernel or its policy refuses."""
-    if platform.system() != "Linux" or os.environ.get("QUIZ_SANDBOX_NO_NAMESPACES") == "1":
+    if platform.system() != "Linux" or os.environ.get(NO_NAMESPACES_ENV) == "1":
         return False
     uid, gid = os.getuid(), os.getgid()
     try:
