@@ -390,3 +390,31 @@ def _squat_then_check(checker) -> None:
     assert checker.check(
         "sigmoid", "import torch\ndef sigmoid(x):\n    return 1 / (1 + torch.exp(-x))\n"
     ).passed
+
+
+def test_of_the_mnist_folder_only_the_mnist_files_can_be_read(checker, tmp_path, monkeypatch):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    secret = folder / "notes.txt"
+    secret.write_text("private notes\n")
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(b"labels\n")
+    monkeypatch.setenv("QUIZ_MNIST_DIR", str(folder))
+    source = f"""\
+    import os
+    for path in ({str(secret)!r}, {str(folder / "t10k-labels-idx1-ubyte.gz")!r}):
+        try:
+            print("read", open(path).read().strip())
+        except OSError as exc:
+            print("refused", type(exc).__name__)
+    try:
+        print("listed", os.listdir({str(folder)!r}))
+    except OSError as exc:
+        print("refused", type(exc).__name__)
+    exec(open({str(REPO_ROOT / "solutions" / "list_comprehension.py")!r}).read())
+    """
+    verdict = hostile(checker, source)
+    assert verdict.output.splitlines() == [
+        "refused PermissionError",
+        "read labels",
+        "refused PermissionError",
+    ]

@@ -34,6 +34,7 @@ from quiz.grader.harness import (
     describe_exception,
     describe_syntax_error,
     exit_error,
+    mnist_files,
 )
 from quiz.grader.limits import FILE_SIZE_LIMIT
 
@@ -98,7 +99,8 @@ def _enclose(request: dict, workdir: str, fences) -> None:
     if fences.namespaces:
         sandbox.drop_capabilities()
     if fences.landlock_abi:
-        sandbox.landlock(fences.landlock_abi, fences.rules, workdir, [request["mnist_dir"]])
+        mnist = mnist_files(request["mnist_dir"])
+        sandbox.landlock(fences.landlock_abi, fences.rules, workdir, mnist)
     os.closerange(RESULT_FD + 1, _max_fd())
     if fences.seccomp:
         sandbox.seccomp()

@@ -278,6 +278,12 @@ def as_tensor(value) -> torch.Tensor | None:
 _trainer = None
 
 
+def mnist_files(mnist_dir: str) -> list[str]:
+    """The four MNIST files a probe may read, in mnist_dir: nothing else in that folder."""
+    names = _trainer.MD5 if _trainer is not None else ()
+    return [os.path.join(mnist_dir, name) for name in names]
+
+
 def load_trainer(path: Path) -> None:
     """Load the MNIST trainer in the worker, kept here rather than in sys.modules."""
     global _trainer

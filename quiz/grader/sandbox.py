@@ -336,7 +336,7 @@ class PreparedRules:
 def landlock(abi: int, prepared: PreparedRules, workdir: str, also_read=()) -> None:
     """Restrict this process (and all it starts) to the prepared rules plus its workdir.
 
-    `also_read` (the MNIST folder) is opened now, less any of the prepared holes."""
+    `also_read` (the MNIST files) is opened now, less any of the prepared holes."""
     fs_all = _FS_ALL_BY_ABI[max(a for a in _FS_ALL_BY_ABI if a <= abi)]
     if abi >= 6:
         attr = struct.pack(
