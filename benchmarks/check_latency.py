@@ -1,17 +1,20 @@
 """How long a learner waits for a verdict: warm checks against a cold `quiz check`.
 
-    python benchmarks/check_latency.py [--runs 20] [--cold-runs 3]
+    python benchmarks/check_latency.py [--runs 20] [--cold-runs 3] [--only sandbox]
 
 Warm: one Checker, already started and with its reference values cached, checks the reference
 answer `--runs` times; the figures are p50 and p90 of the wall time of `checker.check`.
 Cold: a fresh `quiz check` process per run, which pays for starting Python, importing torch in
 its worker and computing the reference; the figure is the median. Goals on a 2-core machine:
 tensor-3x3 p50 <= 0.15 s, training-loop p50 <= 0.5 s.
+Sandbox: warm p50 and p95 of tensor-3x3 with the sandbox on and off (the switches that make it
+behave as on a kernel without Landlock or user namespaces), in this one process, and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -20,6 +23,7 @@ import time
 from pathlib import Path
 
 from quiz.grader import Checker
+from quiz.grader.sandbox import NO_LANDLOCK_ENV, NO_NAMESPACES_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = {"tensor-3x3": 0.15, "training-loop": 0.5}
@@ -47,11 +51,51 @@ def cold_times(question_id: str, answer: Path, runs: int) -> list[float]:
     return times
 
 
+@contextlib.contextmanager
+def sandbox_off():
+    """Workers started inside run as on a kernel without Landlock or user namespaces."""
+    saved = {name: os.environ.get(name) for name in (NO_LANDLOCK_ENV, NO_NAMESPACES_ENV)}
+    os.environ.update(dict.fromkeys(saved, "1"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def sandbox_cost(runs: int) -> None:
+    """Print warm tensor-3x3 p50/p95 with the sandbox on and off, and the ratio."""
+    question = "tensor-3x3"
+    source = (ROOT / "solutions" / "tensor_3x3.py").read_text()
+    figures = {}
+    for label, fences in (("on", contextlib.nullcontext), ("off", sandbox_off)):
+        with fences(), Checker() as checker:
+            times = warm_times(checker, question, source, runs)
+        figures[label] = (statistics.median(times), statistics.quantiles(times, n=20)[18])
+    goal = QUESTIONS[question]
+    print(f"sandbox cost, {question}, {runs} warm runs each")
+    print(f"{'sandbox':<15}{'warm p50':>10}{'warm p95':>10}{'goal':>10}")
+    for label, (p50, p95) in figures.items():
+        mark = "ok" if p50 <= goal else "SLOW"
+        print(f"{label:<15}{p50:>9.3f}s{p95:>9.3f}s{goal:>9.2f}s  {mark}")
+    (on50, on95), (off50, off95) = figures["on"], figures["off"]
+    print(f"{'on/off':<15}{on50 / off50:>9.2f}x{on95 / off95:>9.2f}x")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="warm checks per question")
     parser.add_argument("--cold-runs", type=int, default=3, help="fresh processes per question")
+    parser.add_argument(
+        "--only", choices=("all", "sandbox"), default="all", help="which figures to print"
+    )
     args = parser.parse_args()
+    if args.only == "sandbox":
+        sandbox_cost(args.runs)
+        return 0
 
     answers = {q: ROOT / "solutions" / f"{q.replace('-', '_')}.py" for q in QUESTIONS}
     started = time.perf_counter()
@@ -74,6 +118,8 @@ def main() -> int:
             f"{question:<15}{p50:>9.3f}s{p90:>9.3f}s{goal:>9.2f}s{cold_p50:>9.2f}s"
             f"{cold_p50 / p50:>9.0f}x  {mark}"
         )
+    print()
+    sandbox_cost(args.runs)
     return 0
 
 

@@ -110,3 +110,51 @@ def test_watch_rechecks_on_save_and_stops_cleanly_on_ctrl_c(answer):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def _unreadable(tmp_path: Path, kind: str) -> str:
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "answer.py")
+    elif kind == "device":
+        return "/dev/zero"
+    elif kind == "directory":
+        (tmp_path / "answer.py").mkdir()
+    elif kind == "huge":
+        with open(tmp_path / "answer.py", "wb") as file:
+            file.truncate(64 * 2**20)  # sparse: costs no disk
+    elif kind == "not-utf8":
+        (tmp_path / "answer.py").write_bytes(b"x = '\xff'\n")
+    return str(tmp_path / "answer.py")
+
+
+def _limit_memory() -> None:
+    import resource
+
+    # Should the answer be read without a bound, this ends it in MemoryError, not a full machine.
+    resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("fifo", "is a FIFO, not an answer file"),
+        ("device", "is a device or socket, not an answer file"),
+        ("directory", "is a directory, not an answer file"),
+        ("missing", "no such file"),
+        ("huge", "over 4 MB, too large for an answer"),
+        ("not-utf8", "not UTF-8 text (invalid start byte at byte 5)"),
+    ],
+)
+def test_an_answer_path_that_is_no_plain_file_is_refused_before_reading(tmp_path, kind, message):
+    path = _unreadable(tmp_path, kind)
+    program = Path(sys.executable).with_name("quiz")
+    proc = subprocess.run(
+        [str(program), "check", "list-comprehension", path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_limit_memory,
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    assert lines == [f"quiz: error: {path}: {message}"]

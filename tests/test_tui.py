@@ -86,6 +86,9 @@ class FakeChecker:
     def start(self):
         self.started = True
 
+    def sandbox_notice(self):
+        return None
+
     def check(self, question_id: str, source: str):
         self.sources.append(source)
         good = "a + b" in source

@@ -24,6 +24,9 @@ class SigmoidChecker:
     def start(self):
         pass
 
+    def sandbox_notice(self):
+        return None
+
     def close(self):
         pass
 

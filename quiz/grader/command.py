@@ -8,6 +8,8 @@ one line and status 2. `--watch` re-checks on every save, like rustlings, until 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import time
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from quiz.grader.checker import Checker
 from quiz.grader.verdict import Verdict
 
 POLL_S = 0.3
+MAX_ANSWER_BYTES = 4 * 2**20  # room for the Checker's 1,000,000 characters in UTF-8
 
 
 def run_check(
@@ -33,6 +36,9 @@ def run_check(
 ) -> int:
     """Check file once (or on every save with watch) and return the exit status."""
     console = console or Console(highlight=False)
+    notice = Checker.sandbox_notice()
+    if notice:
+        Console(stderr=True, highlight=False).print(f"[yellow]note:[/] {escape(notice)}")
     checker = Checker(load_bank(bank_path))
     try:
         checker.question(question_id)
@@ -46,14 +52,46 @@ def run_check(
 
 
 def read_answer(file: Path) -> str:
+    """The answer file's text, read only if it is a regular file of at most MAX_ANSWER_BYTES.
+
+    A FIFO, a device or a folder is refused before anything is read from it, so neither
+    `/dev/zero` nor a pipe with no writer can fill memory or hang the check."""
     try:
-        return file.read_text(encoding="utf-8")
+        _regular(file, os.stat(file))
+        # O_NONBLOCK: should a FIFO take the file's place since the stat, opening it won't wait.
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise QuizError(f"{file}: no such file") from None
-    except IsADirectoryError:
-        raise QuizError(f"{file}: is a directory, not an answer file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuizError(f"{file}: cannot read it ({exc})") from None
+    except OSError as exc:
+        raise QuizError(f"{file}: cannot read it ({exc.strerror})") from None
+    try:
+        _regular(file, os.fstat(fd))
+        data = bytearray()
+        while len(data) <= MAX_ANSWER_BYTES:
+            chunk = os.read(fd, MAX_ANSWER_BYTES + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except OSError as exc:
+        raise QuizError(f"{file}: cannot read it ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_ANSWER_BYTES:
+        raise QuizError(f"{file}: over {MAX_ANSWER_BYTES // 2**20} MB, too large for an answer")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QuizError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _regular(file: Path, info: os.stat_result) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise QuizError(f"{file}: is a directory, not an answer file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+        raise QuizError(f"{file}: is {kind}, not an answer file")
+    if info.st_size > MAX_ANSWER_BYTES:
+        raise QuizError(f"{file}: over {MAX_ANSWER_BYTES // 2**20} MB, too large for an answer")
 
 
 def _watch(checker: Checker, question_id: str, file: Path, console: Console, as_json: bool) -> int:
