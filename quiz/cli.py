@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
-from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from quiz.errors import QuizError
-from quiz.settings import Settings
+
+if TYPE_CHECKING:
+    from quiz.settings import Settings
 
 
 class Failure(click.ClickException):
@@ -30,7 +32,18 @@ class QuizGroup(click.Group):
 
 
 def settings_of(ctx: click.Context) -> Settings:
-    return ctx.find_root().obj
+    """The run's settings, built when a command asks: they import the store, which a warm
+    `quiz check` has no time for."""
+    from quiz.settings import Settings
+
+    return Settings.from_environment(**ctx.find_root().obj)
+
+
+def bank_path_of(ctx: click.Context) -> Path:
+    """The bank in use, as `settings_of(ctx).bank_path` says, without loading the settings."""
+    from quiz.paths import default_bank_path
+
+    return ctx.find_root().obj["bank_path"] or default_bank_path()
 
 
 @click.group(cls=QuizGroup, invoke_without_command=True)
@@ -60,24 +73,24 @@ def settings_of(ctx: click.Context) -> Settings:
     envvar="QUIZ_DAY_STARTS_AT",
     help="Hour at which a new study day begins (default 4). Env: QUIZ_DAY_STARTS_AT.",
 )
-@click.version_option(version("quiz"), prog_name="quiz")
+@click.version_option(package_name="quiz", prog_name="quiz")
 @click.pass_context
 def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> None:
     """Study chapter 4 of the fast.ai book by spaced repetition, with executable answers.
 
     Run with no command to open today's study session.
     """
-    ctx.obj = Settings.from_environment(
-        bank_path=bank_path,
-        db_path=db_path,
-        new_per_day=new_per_day,
-        day_starts_at=day_starts_at,
-    )
+    ctx.obj = {
+        "bank_path": bank_path,
+        "db_path": db_path,
+        "new_per_day": new_per_day,
+        "day_starts_at": day_starts_at,
+    }
     if ctx.invoked_subcommand is None:
         from quiz.tui.app import run_app
 
         try:
-            sys.exit(run_app(ctx.obj))
+            sys.exit(run_app(settings_of(ctx)))
         except QuizError as exc:
             raise Failure(str(exc)) from None
 
