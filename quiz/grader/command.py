@@ -7,7 +7,6 @@ one line and status 2. `--watch` re-checks on every save, like rustlings, until 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from rich.console import Console
@@ -17,8 +16,7 @@ from quiz.bank import load_bank
 from quiz.errors import QuizError
 from quiz.grader.checker import Checker
 from quiz.grader.display import show
-
-POLL_S = 0.3
+from quiz.grader.saves import saves
 
 
 def run_check(
@@ -57,22 +55,14 @@ def read_answer(file: Path) -> str:
 
 def _watch(checker: Checker, question_id: str, file: Path, console: Console, as_json: bool) -> int:
     checker.start()
-    seen = None
     try:
-        while True:
+        for _ in saves(file):
             try:
-                stamp = file.stat().st_mtime_ns
-            except OSError:
-                stamp = None  # an editor may replace the file while saving
-            if stamp is not None and stamp != seen:
-                seen = stamp
-                try:
-                    show(checker.check(question_id, read_answer(file)), console, as_json)
-                except QuizError as exc:
-                    console.print(f"[red]{escape(str(exc))}[/]")
-                if not as_json:
-                    console.print(f"[dim]watching {escape(str(file))}; Ctrl-C to stop[/]")
-            time.sleep(POLL_S)
+                show(checker.check(question_id, read_answer(file)), console, as_json)
+            except QuizError as exc:
+                console.print(f"[red]{escape(str(exc))}[/]")
+            if not as_json:
+                console.print(f"[dim]watching {escape(str(file))}; Ctrl-C to stop[/]")
     except KeyboardInterrupt:
         if not as_json:
             console.print("[dim]stopped watching[/]")
