@@ -165,12 +165,62 @@ def train(args: tuple[str, ...]) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @click.option("--watch", is_flag=True, help="Check again every time FILE is saved; Ctrl-C stops.")
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    envvar="QUIZ_NO_WORKER",
+    help="Check in this process, not in the background worker. Env: QUIZ_NO_WORKER=1.",
+)
 @click.pass_context
-def check(ctx: click.Context, question_id: str, file: Path, as_json: bool, watch: bool) -> None:
-    """Run FILE as an answer to code question QUESTION_ID (exit 0 passed, 1 not yet)."""
-    from quiz.grader.command import run_check
+def check(
+    ctx: click.Context, question_id: str, file: Path, as_json: bool, watch: bool, no_worker: bool
+) -> None:
+    """Run FILE as an answer to code question QUESTION_ID (exit 0 passed, 1 not yet).
 
-    sys.exit(run_check(settings_of(ctx).bank_path, question_id, file, as_json=as_json, watch=watch))
+    The answer goes to a background worker that stays warm between calls (see `quiz worker`);
+    --watch keeps a worker of its own."""
+    bank_path = bank_path_of(ctx)
+    if watch or no_worker:
+        from quiz.grader.command import run_check
+
+        sys.exit(run_check(bank_path, question_id, file, as_json=as_json, watch=watch))
+    from quiz.grader import client
+
+    sys.exit(client.run_check(bank_path, question_id, file, as_json=as_json))
+
+
+@main.group(name="worker")
+def worker() -> None:
+    """The background worker that keeps `quiz check` warm (it exits after QUIZ_WORKER_IDLE
+    seconds without a check, 600 unless set)."""
+
+
+@worker.command(name="status")
+def worker_status() -> None:
+    """Say whether the worker is running, and what it has done (exit 1 when it is not)."""
+    from quiz.grader import client
+
+    state = client.status()
+    if state is None:
+        click.echo("no background worker is running")
+        sys.exit(1)
+    click.echo(
+        f"background worker running: pid {state['pid']}, up {state['uptime_s']:.0f} s, "
+        f"{state['checks']} checks, quiet for {state['quiet_s']:.0f} s "
+        f"(exits after {state['idle_s']:g} s), socket {state['socket']}"
+    )
+
+
+@worker.command(name="stop")
+def worker_stop() -> None:
+    """Stop the worker now; the next `quiz check` starts a new one."""
+    from quiz.grader import client
+
+    pid = client.stop()
+    if pid is None:
+        click.echo("no background worker is running")
+    else:
+        click.echo(f"stopped the background worker (pid {pid})")
 
 
 @main.command()
