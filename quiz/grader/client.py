@@ -2,7 +2,7 @@
 
 Imports only what it takes to send a request and print the reply; torch, the bank and the
 Checker live in the worker (quiz.grader.service), which this starts when none is running and
-replaces, once per call, when it dies mid-check.
+replaces when it dies mid-check.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from quiz.grader.verdict import Verdict
 
 IDLE_ENV = "QUIZ_WORKER_IDLE"
 DEFAULT_IDLE_S = 600.0
-START_TIMEOUT_S = 30.0  # for a new worker to listen: it loads the bank, not yet torch
+START_TIMEOUT_S = 30.0  # for a new worker to listen: it binds before it loads a bank or torch
 STOP_TIMEOUT_S = 10.0
 ATTEMPTS = 3  # one worker replaced, and a dying one's last accept
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
