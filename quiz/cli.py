@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
-from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from quiz.errors import QuizError
-from quiz.settings import Settings
+
+if TYPE_CHECKING:
+    from quiz.settings import Settings
 
 
 class Failure(click.ClickException):
@@ -31,7 +33,18 @@ class QuizGroup(click.Group):
 
 
 def settings_of(ctx: click.Context) -> Settings:
-    return ctx.find_root().obj
+    """The run's settings, built when a command asks: they import the store, which a warm
+    `quiz check` has no time for."""
+    from quiz.settings import Settings
+
+    return Settings.from_environment(**ctx.find_root().obj)
+
+
+def bank_path_of(ctx: click.Context) -> Path:
+    """The bank in use, as `settings_of(ctx).bank_path` says, without loading the settings."""
+    from quiz.paths import default_bank_path
+
+    return ctx.find_root().obj["bank_path"] or default_bank_path()
 
 
 CLOCK = "quiz.clock"
@@ -39,8 +52,7 @@ CLOCK = "quiz.clock"
 
 def today_of(ctx: click.Context) -> date:
     """The study day, read once from the clock the command was given."""
-    root = ctx.find_root()
-    return root.obj.today(root.meta[CLOCK]())
+    return settings_of(ctx).today(ctx.find_root().meta[CLOCK]())
 
 
 @click.group(cls=QuizGroup, invoke_without_command=True)
@@ -70,7 +82,7 @@ def today_of(ctx: click.Context) -> date:
     envvar="QUIZ_DAY_STARTS_AT",
     help="Hour at which a new study day begins (default 4). Env: QUIZ_DAY_STARTS_AT.",
 )
-@click.version_option(version("quiz"), prog_name="quiz")
+@click.version_option(package_name="quiz", prog_name="quiz")
 @click.pass_context
 def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> None:
     """Study chapter 4 of the fast.ai book by spaced repetition, with executable answers.
@@ -79,17 +91,17 @@ def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> 
     """
     # A caller (a test) may hand in a clock as `obj`; a person gets the system's.
     ctx.meta[CLOCK] = ctx.obj if callable(ctx.obj) else datetime.now
-    ctx.obj = Settings.from_environment(
-        bank_path=bank_path,
-        db_path=db_path,
-        new_per_day=new_per_day,
-        day_starts_at=day_starts_at,
-    )
+    ctx.obj = {
+        "bank_path": bank_path,
+        "db_path": db_path,
+        "new_per_day": new_per_day,
+        "day_starts_at": day_starts_at,
+    }
     if ctx.invoked_subcommand is None:
         from quiz.tui.app import run_app
 
         try:
-            sys.exit(run_app(ctx.obj))
+            sys.exit(run_app(settings_of(ctx)))
         except QuizError as exc:
             raise Failure(str(exc)) from None
 
@@ -164,12 +176,62 @@ def train(args: tuple[str, ...]) -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @click.option("--watch", is_flag=True, help="Check again every time FILE is saved; Ctrl-C stops.")
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    envvar="QUIZ_NO_WORKER",
+    help="Check in this process, not in the background worker. Env: QUIZ_NO_WORKER=1.",
+)
 @click.pass_context
-def check(ctx: click.Context, question_id: str, file: Path, as_json: bool, watch: bool) -> None:
-    """Run FILE as an answer to code question QUESTION_ID (exit 0 passed, 1 not yet)."""
-    from quiz.grader.command import run_check
+def check(
+    ctx: click.Context, question_id: str, file: Path, as_json: bool, watch: bool, no_worker: bool
+) -> None:
+    """Run FILE as an answer to code question QUESTION_ID (exit 0 passed, 1 not yet).
 
-    sys.exit(run_check(settings_of(ctx).bank_path, question_id, file, as_json=as_json, watch=watch))
+    The answer goes to a background worker that stays warm between calls (see `quiz worker`);
+    --watch keeps a worker of its own."""
+    bank_path = bank_path_of(ctx)
+    if watch or no_worker:
+        from quiz.grader.command import run_check
+
+        sys.exit(run_check(bank_path, question_id, file, as_json=as_json, watch=watch))
+    from quiz.grader import client
+
+    sys.exit(client.run_check(bank_path, question_id, file, as_json=as_json))
+
+
+@main.group(name="worker")
+def worker() -> None:
+    """The background worker that keeps `quiz check` warm (it exits after QUIZ_WORKER_IDLE
+    seconds without a check, 600 unless set)."""
+
+
+@worker.command(name="status")
+def worker_status() -> None:
+    """Say whether the worker is running, and what it has done (exit 1 when it is not)."""
+    from quiz.grader import client
+
+    state = client.status()
+    if state is None:
+        click.echo("no background worker is running")
+        sys.exit(1)
+    click.echo(
+        f"background worker running: pid {state['pid']}, up {state['uptime_s']:.0f} s, "
+        f"{state['checks']} checks, quiet for {state['quiet_s']:.0f} s "
+        f"(exits after {state['idle_s']:g} s), socket {state['socket']}"
+    )
+
+
+@worker.command(name="stop")
+def worker_stop() -> None:
+    """Stop the worker now; the next `quiz check` starts a new one."""
+    from quiz.grader import client
+
+    pid = client.stop()
+    if pid is None:
+        click.echo("no background worker is running")
+    else:
+        click.echo(f"stopped the background worker (pid {pid})")
 
 
 @main.command()

@@ -71,14 +71,19 @@ def test_a_failing_answer_exits_1_with_readable_feedback(answer):
     assert "expected: [(1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')]" in result.output
 
 
-def test_watch_rechecks_on_save_and_stops_cleanly_on_ctrl_c(answer):
+@pytest.mark.parametrize("polling", [False, True], ids=["events", "polling"])
+def test_watch_rechecks_on_save_and_stops_cleanly_on_ctrl_c(answer, polling):
     answer.write_text(WRONG)
     program = Path(sys.executable).with_name("quiz")
+    env = dict(os.environ)
+    if polling:  # what a filesystem without events gets
+        env["WATCHFILES_FORCE_POLLING"] = "1"
     process = subprocess.Popen(
         [str(program), "check", "zip-pairs", str(answer), "--watch"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env=env,
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(

@@ -7,10 +7,8 @@ one line and status 2. `--watch` re-checks on every save, like rustlings, until 
 
 from __future__ import annotations
 
-import json
 import os
 import stat
-import time
 from pathlib import Path
 
 from rich.console import Console
@@ -19,9 +17,9 @@ from rich.markup import escape
 from quiz.bank import load_bank
 from quiz.errors import QuizError
 from quiz.grader.checker import Checker
-from quiz.grader.verdict import Verdict
+from quiz.grader.display import show
+from quiz.grader.saves import saves
 
-POLL_S = 0.3
 MAX_ANSWER_BYTES = 4 * 2**20  # room for the Checker's 1,000,000 characters in UTF-8
 
 
@@ -96,59 +94,15 @@ def _regular(file: Path, info: os.stat_result) -> None:
 
 def _watch(checker: Checker, question_id: str, file: Path, console: Console, as_json: bool) -> int:
     checker.start()
-    seen = None
     try:
-        while True:
+        for _ in saves(file):
             try:
-                stamp = file.stat().st_mtime_ns
-            except OSError:
-                stamp = None  # an editor may replace the file while saving
-            if stamp is not None and stamp != seen:
-                seen = stamp
-                try:
-                    show(checker.check(question_id, read_answer(file)), console, as_json)
-                except QuizError as exc:
-                    console.print(f"[red]{escape(str(exc))}[/]")
-                if not as_json:
-                    console.print(f"[dim]watching {escape(str(file))}; Ctrl-C to stop[/]")
-            time.sleep(POLL_S)
+                show(checker.check(question_id, read_answer(file)), console, as_json)
+            except QuizError as exc:
+                console.print(f"[red]{escape(str(exc))}[/]")
+            if not as_json:
+                console.print(f"[dim]watching {escape(str(file))}; Ctrl-C to stop[/]")
     except KeyboardInterrupt:
         if not as_json:
             console.print("[dim]stopped watching[/]")
         return 0
-
-
-def show(verdict: Verdict, console: Console, as_json: bool = False) -> None:
-    if as_json:
-        console.out(json.dumps(verdict.to_dict(), indent=2), highlight=False)
-        return
-    passed = sum(check.passed for check in verdict.checks)
-    if verdict.passed:
-        console.print(
-            f"[bold green]✓ {verdict.question_id}: passed[/] "
-            f"[dim]({passed} checks, {verdict.duration_s:.2f} s)[/]"
-        )
-    else:
-        total = len(verdict.checks)
-        summary = f"{passed} of {total} checks passed" if total else "no result"
-        console.print(f"[bold red]✗ {verdict.question_id}: not yet[/] [dim]({summary})[/]")
-    if verdict.error:
-        error = verdict.error
-        console.print(f"  [red]{escape(error.kind)}:[/] {escape(error.message)}")
-        if error.detail:
-            style = None if error.kind == "syntax" else "dim"
-            console.print(escape(_indent(error.detail, 4)), style=style)
-    for check in verdict.checks:
-        mark = "[green]✓[/]" if check.passed else "[red]✗[/]"
-        console.print(f"  {mark} {escape(check.name)}: {escape(check.message)}")
-        if not check.passed and check.expected is not None:
-            console.print(f"      expected: {escape(check.expected)}")
-            console.print(f"      got:      {escape(check.got or '')}")
-    if verdict.output.strip():
-        console.print("  [dim]── your code printed ──[/]")
-        console.print(escape(_indent(verdict.output.rstrip(), 4)), style="dim")
-
-
-def _indent(text: str, spaces: int) -> str:
-    pad = " " * spaces
-    return "\n".join(pad + line for line in text.splitlines())
