@@ -34,6 +34,19 @@ SCHEMA = {
     "idx_reviews_bank_question_id_reviewed_at": "CREATE INDEX "
     '"idx_reviews_bank_question_id_reviewed_at"\n'
     '    ON "reviews" ("bank", "question_id", "reviewed_at")',
+    "drafts": 'CREATE TABLE "drafts" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "answer" TEXT NOT NULL,\n   "explanation" TEXT NOT NULL,\n   "saved_at" TEXT NOT NULL,\n'
+    '   PRIMARY KEY ("bank", "question_id")\n)',
+    "card_flags": 'CREATE TABLE "card_flags" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "suspended" INTEGER NOT NULL DEFAULT 0,\n   "buried_on" TEXT,\n'
+    '   PRIMARY KEY ("bank", "question_id")\n)',
+    "notes": 'CREATE TABLE "notes" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "note" TEXT NOT NULL,\n   PRIMARY KEY ("bank", "question_id")\n)',
+    "hints_taken": 'CREATE TABLE "hints_taken" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "taken" INTEGER NOT NULL,\n   PRIMARY KEY ("bank", "question_id")\n)',
+    "study_extras": 'CREATE TABLE "study_extras" (\n   "bank" TEXT,\n   "day" TEXT,\n'
+    '   "more_new" INTEGER NOT NULL DEFAULT 0,\n   "ahead_days" INTEGER NOT NULL DEFAULT 0,\n'
+    '   PRIMARY KEY ("bank", "day")\n)',
 }
 
 
@@ -52,7 +65,7 @@ def test_schema_of_a_freshly_migrated_database(tmp_path):
     ).fetchall()
     assert dict(rows) == SCHEMA
     applied = store.db.execute("SELECT name FROM _sqlite_migrations").fetchall()
-    assert applied == [("m001_cards_and_reviews",)]
+    assert applied == [("m001_cards_and_reviews",), ("m003_drafts_flags_notes_and_extra_study",)]
     assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -60,7 +73,7 @@ def test_reopening_migrates_nothing_twice(tmp_path):
     open_store(tmp_path / "q.db").record(graded())
     store = open_store(tmp_path / "q.db")
     assert store.review_count() == 1
-    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (1,)
+    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (2,)
 
 
 def test_record_logs_and_schedules_in_one_step(tmp_path):
@@ -264,3 +277,31 @@ def test_import_keeps_a_later_local_review(tmp_path):
     import_reviews(target, path)
     assert target.card_state("b", "q1") == later.state_after
     assert json.loads(path.read_text())["grade"] == 5
+
+
+def test_a_draft_is_kept_per_question_until_that_question_is_graded(tmp_path):
+    from quiz.store import Draft
+
+    store = open_store(tmp_path / "q.db")
+    store.save_draft("b", "q1", Draft("half an answer", "why"), "2026-03-01T09:00:00+01:00")
+    store.save_draft("b", "q2", Draft("another"), "2026-03-01T09:00:00+01:00")
+    store.save_draft("b", "q1", Draft("a longer answer", "why"), "2026-03-01T09:01:00+01:00")
+    reopened = open_store(tmp_path / "q.db")
+    assert reopened.draft("b", "q1") == Draft("a longer answer", "why")
+    reopened.record(graded("q1"))
+    assert reopened.draft("b", "q1") is None
+    assert reopened.draft("b", "q2") == Draft("another")
+    reopened.save_draft("b", "q2", None, "2026-03-01T09:02:00+01:00")
+    assert reopened.draft("b", "q2") is None
+
+
+def test_an_older_database_gains_the_new_tables_and_keeps_its_log(tmp_path):
+    from quiz.store import Database, migrations
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m003_drafts_flags_notes_and_extra_study")
+    db["reviews"].insert(graded("q9").to_row())
+    db.close()
+    store = open_store(tmp_path / "old.db")
+    store.set_note("b", "q9", "mine")
+    assert store.review_count() == 1 and store.note("b", "q9") == "mine"
