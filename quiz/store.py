@@ -465,15 +465,21 @@ class Store:
 
     def save_draft(self, bank: str, question_id: str, draft: Draft | None, saved_at: str) -> None:
         """Keep what was typed for `question_id`; None (nothing typed) forgets it."""
-        key = {"bank": bank, "question_id": question_id}
         with self._writing():
             if draft is None:
                 self.db.execute(
-                    "DELETE FROM drafts WHERE bank = ? AND question_id = ?", [bank, question_id]
+                    "DELETE FROM drafts WHERE bank = ? AND question_id = ? AND saved_at <= ?",
+                    [bank, question_id, utc_instant(saved_at)],
                 )
                 return
-            row = {**key, **asdict(draft), "saved_at": utc_instant(saved_at)}
-            self.db["drafts"].upsert(row, pk=("bank", "question_id"))
+            # Saves may finish out of order (one thread each): an older one never wins.
+            self.db.execute(
+                "INSERT INTO drafts (bank, question_id, answer, explanation, saved_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (bank, question_id) DO UPDATE SET"
+                " answer = excluded.answer, explanation = excluded.explanation,"
+                " saved_at = excluded.saved_at WHERE excluded.saved_at >= drafts.saved_at",
+                [bank, question_id, draft.answer, draft.explanation, utc_instant(saved_at)],
+            )
 
     def draft(self, bank: str, question_id: str) -> Draft | None:
         with self._guard():
