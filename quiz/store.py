@@ -556,14 +556,19 @@ class Store:
                     added += 1
         return added
 
-    def take_hint(self, bank: str, question_id: str, available: int) -> int:
-        """Count one more hint taken (never past `available`); return how many are taken now."""
-        with self._writing():
+    def hints_taken(self, bank: str, question_id: str) -> int:
+        """How many of a question's hints `quiz hint` has given."""
+        with self._guard():
             row = self.db.execute(
                 "SELECT taken FROM hints_taken WHERE bank = ? AND question_id = ?",
                 [bank, question_id],
             ).fetchone()
-            taken = min(available, (row[0] if row else 0) + 1)
+        return row[0] if row else 0
+
+    def take_hint(self, bank: str, question_id: str, available: int) -> int:
+        """Count one more hint taken (never past `available`); return how many are taken now."""
+        with self._writing():
+            taken = min(available, self.hints_taken(bank, question_id) + 1)
             row = {"bank": bank, "question_id": question_id, "taken": taken}
             self.db["hints_taken"].upsert(row, pk=("bank", "question_id"))
         return taken
