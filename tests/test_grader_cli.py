@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -110,3 +111,32 @@ def test_watch_rechecks_on_save_and_stops_cleanly_on_ctrl_c(answer):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_a_pass_says_which_time_is_the_checks_and_which_the_whole_command(answer):
+    result = quiz_check("zip-pairs", str(answer))
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert re.fullmatch(
+        r"✓ zip-pairs: passed \(\d+ checks in \d+\.\d\d s; the whole command \d+\.\d s, "
+        r"with start-up\)",
+        first,
+    ), first
+
+
+def test_missing_mnist_data_exits_3_with_one_plain_line(tmp_path, monkeypatch):
+    empty = tmp_path / "no-mnist"
+    empty.mkdir()
+    monkeypatch.setenv("QUIZ_MNIST_DIR", str(empty))
+    right = tmp_path / "ps.py"
+    right.write_text("def pixel_similarity(a, b):\n    return (a - b).abs().mean((-1, -2))\n")
+    result = quiz_check("3", str(right))
+    assert result.exit_code == 3, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"quiz: cannot check pixel-similarity: {empty}/train-images-idx3-ubyte.gz is missing; "
+        f"put the MNIST files in {empty} or download them (`quiz train` downloads them)\n"
+    )
+    as_json = quiz_check("pixel-similarity", str(right), "--json")
+    assert as_json.exit_code == 3
+    assert json.loads(as_json.stdout)["error"]["kind"] == "internal"

@@ -2,12 +2,16 @@
 
 Exit status 0 when it passes and 1 when it does not; problems a person can fix (an unknown
 question, a recall question, an unreadable file) raise QuizError, which the CLI turns into
-one line and status 2. `--watch` re-checks on every save, like rustlings, until Ctrl-C.
+one line and status 2; 3 when this machine cannot check at all (the MNIST files missing, a
+worker that cannot start), said in one line that is not mistaken for a wrong answer.
+`--watch` re-checks on every save, like rustlings, until Ctrl-C.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import sys
 import time
 from pathlib import Path
 
@@ -16,10 +20,12 @@ from rich.markup import escape
 
 from quiz.bank import load_bank
 from quiz.errors import QuizError
-from quiz.grader.checker import Checker
-from quiz.grader.verdict import Verdict
+from quiz.grader.checker import Checker, GraderFailure
+from quiz.grader.verdict import INTERNAL, Verdict
 
 POLL_S = 0.3
+PASSED, NOT_YET, CANNOT_CHECK = 0, 1, 3
+"""Exit statuses; a usage error (QuizError) is 2, set by the CLI."""
 
 
 def run_check(
@@ -32,17 +38,44 @@ def run_check(
     console: Console | None = None,
 ) -> int:
     """Check file once (or on every save with watch) and return the exit status."""
+    started = time.monotonic()
     console = console or Console(highlight=False)
     checker = Checker(load_bank(bank_path))
     try:
         checker.question(question_id)
         if not watch:
-            verdict = checker.check(question_id, read_answer(file))
-            show(verdict, console, as_json)
-            return 0 if verdict.passed else 1
+            source = read_answer(file)
+            try:
+                verdict = checker.check(question_id, source)
+            except (GraderFailure, OSError) as exc:
+                return cannot_check(question_id, str(exc))
+            if exit_status(verdict) == CANNOT_CHECK and not as_json:
+                return cannot_check(question_id, verdict.error.message)
+            show(verdict, console, as_json, whole_s=time.monotonic() - started)
+            return exit_status(verdict)
         return _watch(checker, question_id, file, console, as_json)
     finally:
         checker.close()
+
+
+def exit_status(verdict: Verdict) -> int:
+    if verdict.passed:
+        return PASSED
+    return CANNOT_CHECK if verdict.error is not None and verdict.error.kind == INTERNAL else NOT_YET
+
+
+def cannot_check(question_id: str, reason: str) -> int:
+    """Say in one line why nothing could be checked, and return its exit status."""
+    print(f"quiz: cannot check {question_id}: {plain_reason(reason)}", file=sys.stderr)
+    return CANNOT_CHECK
+
+
+def plain_reason(message: str) -> str:
+    """The innermost cause of a grader failure, without the layers it passed through."""
+    missing = re.search(r"DataError: (.*)", message)
+    if missing:
+        return f"{missing.group(1)} (`quiz train` downloads them)"
+    return message.replace("checking your code failed: ", "")
 
 
 def read_answer(file: Path) -> str:
@@ -80,7 +113,10 @@ def _watch(checker: Checker, question_id: str, file: Path, console: Console, as_
         return 0
 
 
-def show(verdict: Verdict, console: Console, as_json: bool = False) -> None:
+def show(
+    verdict: Verdict, console: Console, as_json: bool = False, whole_s: float | None = None
+) -> None:
+    """Print the verdict; `whole_s`, the whole command's time, is told apart from the checks'."""
     if as_json:
         console.out(json.dumps(verdict.to_dict(), indent=2), highlight=False)
         return
@@ -88,12 +124,14 @@ def show(verdict: Verdict, console: Console, as_json: bool = False) -> None:
     if verdict.passed:
         console.print(
             f"[bold green]✓ {verdict.question_id}: passed[/] "
-            f"[dim]({passed} checks, {verdict.duration_s:.2f} s)[/]"
+            f"[dim]({passed} checks in {verdict.duration_s:.2f} s{_whole(whole_s)})[/]"
         )
     else:
         total = len(verdict.checks)
         summary = f"{passed} of {total} checks passed" if total else "no result"
-        console.print(f"[bold red]✗ {verdict.question_id}: not yet[/] [dim]({summary})[/]")
+        console.print(
+            f"[bold red]✗ {verdict.question_id}: not yet[/] [dim]({summary}{_whole(whole_s)})[/]"
+        )
     if verdict.error:
         error = verdict.error
         console.print(f"  [red]{escape(error.kind)}:[/] {escape(error.message)}")
@@ -109,6 +147,10 @@ def show(verdict: Verdict, console: Console, as_json: bool = False) -> None:
     if verdict.output.strip():
         console.print("  [dim]── your code printed ──[/]")
         console.print(escape(_indent(verdict.output.rstrip(), 4)), style="dim")
+
+
+def _whole(whole_s: float | None) -> str:
+    return "" if whole_s is None else f"; the whole command {whole_s:.1f} s, with start-up"
 
 
 def _indent(text: str, spaces: int) -> str:
