@@ -15,10 +15,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from quiz.bank import Question
-from quiz.scheduler import format_easiness
+from quiz.scheduler import card_stage, format_easiness
 from quiz.store import Store
 
-COLUMNS = ("#", "id", "kind", "reps", "EF", "ivl", "due", "last")
+COLUMNS = ("#", "id", "kind", "state", "EF", "ivl", "due", "last")
 
 
 @dataclass(frozen=True)
@@ -33,19 +33,25 @@ class Row:
 def question_rows(store: Store, bank, today) -> list[Row]:
     states = store.card_states(bank.name)
     last = store.last_grades(bank.name)
+    flags = store.card_flags(bank.name)
     rows = []
     for q in bank:
         state = states.get(q.id)
+        flag = flags.get(q.id)
+        stage = card_stage(
+            state,
+            suspended=bool(flag and flag.suspended),
+            buried=bool(flag and flag.buried(today)),
+        )
         if state is None:
-            schedule = ("new", "", "", "")
+            schedule = (stage, "", "", "")
         else:
             due = "today" if state.due <= today else state.due.isoformat()
-            reps = str(state.repetitions)
-            schedule = (reps, format_easiness(state.easiness), f"{state.interval}d", due)
+            schedule = (stage, format_easiness(state.easiness), f"{state.interval}d", due)
         grade = last.get(q.id)
         cells = (str(q.number), q.id, q.kind, *schedule, "" if grade is None else str(grade))
         status = "new" if state is None else "due" if state.due <= today else "scheduled"
-        haystack = " ".join((q.id, q.kind, *q.tags, q.prompt, status)).lower()
+        haystack = " ".join((q.id, q.kind, *q.tags, q.prompt, status, stage)).lower()
         rows.append(Row(q, cells, haystack))
     return rows
 
