@@ -20,7 +20,7 @@ from quiz.code_attempt import CodeAttempt
 from quiz.recall import Suggestion, asks_for_explanation, suggest, suggest_for_code
 from quiz.scheduler import QUALITY_MEANINGS, next_intervals
 from quiz.session import Answer, StudySession, utc_timestamp
-from quiz.store import Draft
+from quiz.store import CardFlags, Draft
 from quiz.tui.feedback import days_text
 from quiz.tui.review_work import ReviewWork
 from quiz.tui.widgets.answer_area import AnswerArea, prompt_content
@@ -46,6 +46,9 @@ class ReviewScreen(ReviewWork, Screen):
         Binding("ctrl+g", "undo", "Undo last grade"),
         Binding("u", "undo", "Undo last grade", show=False),
         Binding("escape", "back", "Back"),
+        Binding("ctrl+b", "bury", "Bury till tomorrow"),
+        Binding("f8", "suspend", "Suspend"),
+        Binding("ctrl+n", "note", "Note"),
     ]
     COMMAND_KEYS = {
         "ctrl+s": ("reveal", "finish"),
@@ -54,6 +57,9 @@ class ReviewScreen(ReviewWork, Screen):
         "ctrl+t": ("hint",),
         "ctrl+o": ("external_editor",),
         "ctrl+g": ("undo",),
+        "ctrl+b": ("bury",),
+        "f8": ("suspend",),
+        "ctrl+n": ("note",),
     }
     """The bindings the answer area runs itself, in typing order (see AnswerArea)."""
     DRAFT_DELAY_S = 0.4
@@ -223,6 +229,8 @@ class ReviewScreen(ReviewWork, Screen):
             return self.revealed and not editing
         if action == "undo":
             return self.cram is None and bool(self.session.graded)
+        if action in ("bury", "suspend"):
+            return self.cram is None
         return True
 
     async def run_command(self, key: str) -> None:
@@ -254,7 +262,8 @@ class ReviewScreen(ReviewWork, Screen):
         suggested = suggestion.grade
         self.revealed, self.suggested = True, suggested
         self.answer_area.read_only = self.explanation.read_only = True
-        self.panel.show_reveal(RevealView(self.question, suggestion, why))
+        note = self.app.store.note(self.app.bank.name, self.question.id)
+        self.panel.show_reveal(RevealView(self.question, suggestion, why, note=note))
         intervals = self.grade_intervals()
         if self.query(GradeBar):
             grades = self.query_one(GradeBar)
@@ -399,6 +408,37 @@ class ReviewScreen(ReviewWork, Screen):
         else:
             self.notify(f"Could not {message.what}: {message.reason}", severity="error", timeout=10)
         self.refresh_bindings()
+
+    # Setting the question aside, and the learner's note
+
+    def action_bury(self) -> None:
+        self.set_aside(CardFlags(buried_on=self.session.today), "buried until tomorrow")
+
+    def action_suspend(self) -> None:
+        self.set_aside(CardFlags(suspended=True), "suspended; Browse (s) takes it back")
+
+    def set_aside(self, flags: CardFlags, what: str) -> None:
+        """Leave the question out of the queue; its draft stays for when it comes back."""
+        question = self.question
+        self.save_draft_now()
+        self.app.store.set_flags(self.app.bank.name, question.id, flags)
+        self.session.refresh()
+        self.query_one("#last-graded", Label).update(f"{question.id}: {what}.")
+        self.show_question()
+
+    def action_note(self) -> None:
+        from quiz.tui.screens.note import NoteScreen
+
+        question = self.question
+        note = self.app.store.note(self.app.bank.name, question.id)
+        self.app.push_screen(
+            NoteScreen(question.id, note), lambda text: self.keep_note(question.id, text)
+        )
+
+    def keep_note(self, question_id: str, text: str | None) -> None:
+        if text is not None:
+            self.app.store.set_note(self.app.bank.name, question_id, text)
+            self.notify(f"Note on {question_id} kept; it shows with our answer.")
 
     def after_summary(self, result: str | None) -> None:
         if result == "undo":
