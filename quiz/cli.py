@@ -151,12 +151,15 @@ def export_command(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def import_command(ctx: click.Context, file: Path) -> None:
     """Add the reviews in FILE to the log; a bad line imports nothing."""
-    from quiz.backup import read_reviews
+    from quiz.backup import read_export
     from quiz.store import open_store
 
-    reviews = read_reviews(file)
-    added = open_store(settings_of(ctx).db_path).import_reviews(reviews)
-    click.echo(f"imported {added} new reviews from {file}")
+    reviews, notes = read_export(file)
+    store = open_store(settings_of(ctx).db_path)
+    added = store.import_reviews(reviews)
+    noted = store.import_notes(notes)
+    kept = f" and {noted} notes" if noted else ""
+    click.echo(f"imported {added} new reviews{kept} from {file}")
 
 
 @main.command(

@@ -222,6 +222,7 @@ def sample_log(store):
 def test_export_import_round_trip_is_exact(tmp_path, name):
     source = open_store(tmp_path / "a.db")
     sample_log(source)
+    source.set_note("b", "q1", '=mind the, "comma"\nand a second line')
     path = tmp_path / name
     assert export_reviews(source, path) == 6
     target = open_store(tmp_path / "b.db")
@@ -229,6 +230,7 @@ def test_export_import_round_trip_is_exact(tmp_path, name):
     strip = lambda reviews: [r.to_row() | {"id": None} for r in reviews]  # noqa: E731
     assert strip(target.reviews()) == strip(source.reviews())
     assert target.card_states("b") == source.card_states("b")
+    assert target.notes() == {("b", "q1"): '=mind the, "comma"\nand a second line'}
     # importing the same file again adds nothing
     assert import_reviews(target, path) == 0
     again = tmp_path / ("again" + path.suffix)
@@ -305,3 +307,21 @@ def test_an_older_database_gains_the_new_tables_and_keeps_its_log(tmp_path):
     store = open_store(tmp_path / "old.db")
     store.set_note("b", "q9", "mine")
     assert store.review_count() == 1 and store.note("b", "q9") == "mine"
+
+
+def test_an_export_from_before_notes_still_imports(tmp_path):
+    import csv
+
+    source = open_store(tmp_path / "a.db")
+    sample_log(source)
+    path = tmp_path / "log.csv"
+    export_reviews(source, path)
+    with path.open(newline="") as handle:
+        rows = [row[:-1] for row in csv.reader(handle)]
+    assert rows[0][-1] == "state_after"
+    older = tmp_path / "older.csv"
+    with older.open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    target = open_store(tmp_path / "b.db")
+    assert import_reviews(target, older) == 6
+    assert target.notes() == {}
