@@ -97,3 +97,40 @@ async def test_a_note_written_while_answering_shows_with_our_answer_and_persists
         (note,) = review.query(".your-note")
         assert str(note.render()) == "Your note\nSeine is the river"
     assert open_store(small_settings.db_path).note("small", "capital") == "Seine is the river"
+
+
+@pilot_test
+async def test_stats_scrolls_with_page_down_and_end_straight_away(small_settings):
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        await settle(app, pilot)
+        body = app.screen.query_one("#stats-body")
+        assert body.max_scroll_y > 0 and body.scroll_y == 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert 0 < body.scroll_y < body.max_scroll_y
+        await pilot.press("end")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("home")
+        await pilot.pause()
+        assert body.scroll_y == 0
+
+
+@pilot_test
+async def test_a_filter_that_matched_nothing_is_gone_after_leaving_browse(small_settings):
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("b")
+        await settle(app, pilot)
+        await pilot.press(*"zzz")
+        await pilot.pause()
+        assert app.screen.query_one(DataTable).row_count == 0
+        await pilot.press("tab", "escape")  # from the (empty) table: leave Browse
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert app.screen.query_one("#filter").value == ""
+        assert app.screen.query_one(DataTable).row_count == 3
