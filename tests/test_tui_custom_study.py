@@ -43,6 +43,8 @@ async def test_more_new_questions_and_review_ahead_from_home(small_settings):
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert figure(app, "new") == "0" and figure(app, "due") == "0"
+        said = str(app.screen.query_one("#call-to-action").render())
+        assert said.startswith("Press n to study more new questions, a to review ahead")
         await pilot.press("n", "backspace", "2", "enter")
         await pilot.pause()
         assert figure(app, "new") == "2"

@@ -38,8 +38,8 @@ class HomeScreen(Screen):
         Binding("b", "browse", "Browse"),
         Binding("s", "stats", "Stats"),
         Binding("t", "train", "Train"),
-        Binding("n", "more_new", "More new"),
-        Binding("a", "review_ahead", "Review ahead"),
+        Binding("n", "more_new", "More new", show=False),
+        Binding("a", "review_ahead", "Review ahead", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -101,7 +101,8 @@ class HomeScreen(Screen):
                 )
             )
             action.update(
-                "Press b to browse and practise any question; it won't move its schedule."
+                "Press n to study more new questions, a to review ahead, or b to browse and "
+                "practise any question without moving its schedule."
             )
             return
         kind = (

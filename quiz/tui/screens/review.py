@@ -46,9 +46,9 @@ class ReviewScreen(ReviewWork, Screen):
         Binding("ctrl+g", "undo", "Undo last grade"),
         Binding("u", "undo", "Undo last grade", show=False),
         Binding("escape", "back", "Back"),
-        Binding("ctrl+b", "bury", "Bury till tomorrow"),
-        Binding("f8", "suspend", "Suspend"),
-        Binding("ctrl+n", "note", "Note"),
+        Binding("ctrl+b", "bury", "Bury till tomorrow", show=False),
+        Binding("f8", "suspend", "Suspend", show=False),
+        Binding("ctrl+n", "note", "Note", show=False),
     ]
     COMMAND_KEYS = {
         "ctrl+s": ("reveal", "finish"),
