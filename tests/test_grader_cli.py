@@ -18,6 +18,8 @@ from click.testing import CliRunner
 
 from quiz.cli import main
 
+from .conftest import REPO_ROOT
+
 RIGHT = "def pair_up(a, b):\n    return list(zip(a, b))\n"
 WRONG = "def pair_up(a, b):\n    return zip(a, b)\n"
 
@@ -140,3 +142,15 @@ def test_missing_mnist_data_exits_3_with_one_plain_line(tmp_path, monkeypatch):
     as_json = quiz_check("pixel-similarity", str(right), "--json")
     assert as_json.exit_code == 3
     assert json.loads(as_json.stdout)["error"]["kind"] == "internal"
+
+
+def test_missing_mnist_data_exits_3_when_the_learners_own_run_needs_it(tmp_path, monkeypatch):
+    empty = tmp_path / "no-mnist"
+    empty.mkdir()
+    monkeypatch.setenv("QUIZ_MNIST_DIR", str(empty))
+    answer = tmp_path / "full.py"
+    answer.write_text((REPO_ROOT / "solutions" / "full_mnist.py").read_text())
+    result = quiz_check("full-mnist", str(answer))
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith(f"quiz: cannot check full-mnist: {empty}/")
+    assert result.stderr.count("\n") == 1

@@ -24,6 +24,7 @@ from quiz.grader.checker import Checker, GraderFailure
 from quiz.grader.verdict import INTERNAL, Verdict
 
 POLL_S = 0.3
+MISSING_DATA = "quiz_mnist_trainer.DataError"
 PASSED, NOT_YET, CANNOT_CHECK = 0, 1, 3
 """Exit statuses; a usage error (QuizError) is 2, set by the CLI."""
 
@@ -61,7 +62,11 @@ def run_check(
 def exit_status(verdict: Verdict) -> int:
     if verdict.passed:
         return PASSED
-    return CANNOT_CHECK if verdict.error is not None and verdict.error.kind == INTERNAL else NOT_YET
+    error = verdict.error
+    # Missing MNIST files stop the checks before the learner's code is judged, in any role.
+    if error is not None and (error.kind == INTERNAL or MISSING_DATA in error.message):
+        return CANNOT_CHECK
+    return NOT_YET
 
 
 def cannot_check(question_id: str, reason: str) -> int:
@@ -72,7 +77,7 @@ def cannot_check(question_id: str, reason: str) -> int:
 
 def plain_reason(message: str) -> str:
     """The innermost cause of a grader failure, without the layers it passed through."""
-    missing = re.search(r"DataError: (.*)", message)
+    missing = re.search(re.escape(MISSING_DATA) + r": (.*)", message)
     if missing:
         return f"{missing.group(1)} (`quiz train` downloads them)"
     return message.replace("checking your code failed: ", "")
