@@ -30,6 +30,18 @@ class QuizGroup(click.Group):
             return super().invoke(ctx)
         except QuizError as exc:
             raise Failure(str(exc)) from None
+        except click.UsageError as exc:
+            # A command's wrong arguments: one line, as for every other mistake.
+            where = f"quiz {exc.ctx.info_name}" if exc.ctx and exc.ctx.parent else "quiz"
+            raise Failure(f"{exc.format_message()} (see `{where} --help`)") from None
+
+
+def find_question(ctx: click.Context, reference: str):
+    """The question named by id or number (`4`, `#4`), from the bank in use."""
+    from quiz.bank import load_bank
+
+    bank = load_bank(settings_of(ctx).bank_path)
+    return bank, bank.find(reference)
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -151,12 +163,15 @@ def export_command(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def import_command(ctx: click.Context, file: Path) -> None:
     """Add the reviews in FILE to the log; a bad line imports nothing."""
-    from quiz.backup import read_reviews
+    from quiz.backup import read_export
     from quiz.store import open_store
 
-    reviews = read_reviews(file)
-    added = open_store(settings_of(ctx).db_path).import_reviews(reviews)
-    click.echo(f"imported {added} new reviews from {file}")
+    reviews, notes = read_export(file)
+    store = open_store(settings_of(ctx).db_path)
+    added = store.import_reviews(reviews)
+    noted = store.import_notes(notes)
+    kept = f" and {noted} notes" if noted else ""
+    click.echo(f"imported {added} new reviews{kept} from {file}")
 
 
 @main.command(
@@ -172,7 +187,7 @@ def train(args: tuple[str, ...]) -> None:
 
 
 @main.command(name="check")
-@click.argument("question_id")
+@click.argument("question_id", metavar="ID|NUMBER")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @click.option("--watch", is_flag=True, help="Check again every time FILE is saved; Ctrl-C stops.")
@@ -186,7 +201,8 @@ def train(args: tuple[str, ...]) -> None:
 def check(
     ctx: click.Context, question_id: str, file: Path, as_json: bool, watch: bool, no_worker: bool
 ) -> None:
-    """Run FILE as an answer to code question QUESTION_ID (exit 0 passed, 1 not yet).
+    """Run FILE as an answer to a code question, by id or number (exit 0 passed, 1 not yet,
+    3 when this machine cannot check it).
 
     The answer goes to a background worker that stays warm between calls (see `quiz worker`);
     --watch keeps a worker of its own."""
@@ -232,6 +248,64 @@ def worker_stop() -> None:
         click.echo("no background worker is running")
     else:
         click.echo(f"stopped the background worker (pid {pid})")
+
+
+@main.command()
+@click.argument("question_ref", metavar="ID|NUMBER")
+@click.pass_context
+def show(ctx: click.Context, question_ref: str) -> None:
+    """Print a question, by id or by its number (4 or #4)."""
+    from quiz.exercise import question_text
+    from quiz.store import open_store
+
+    bank, question = find_question(ctx, question_ref)
+    taken = open_store(settings_of(ctx).db_path, read_only=True).hints_taken(bank.name, question.id)
+    click.echo(question_text(question, taken), nl=False)
+
+
+@main.command()
+@click.argument("question_ref", metavar="ID|NUMBER")
+@click.argument("folder", metavar="[DIR]", required=False, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@click.pass_context
+def start(ctx: click.Context, question_ref: str, folder: Path | None, force: bool) -> None:
+    """Write a code question's starter to DIR/<id>.py (default: this folder)."""
+    from quiz.exercise import write_starter
+
+    _, question = find_question(ctx, question_ref)
+    path = write_starter(question, folder or Path.cwd(), force)
+    click.echo(f"wrote {path}; check it with: quiz check {question.id} {path}")
+
+
+@main.command()
+@click.argument("question_ref", metavar="ID|NUMBER")
+@click.pass_context
+def hint(ctx: click.Context, question_ref: str) -> None:
+    """Print the next hint for a code question; the next call gives the one after."""
+    from quiz.exercise import next_hint
+    from quiz.store import open_store
+
+    bank, question = find_question(ctx, question_ref)
+    click.echo(next_hint(open_store(settings_of(ctx).db_path), bank.name, question))
+
+
+@main.command(name="next")
+@click.pass_context
+def next_question(ctx: click.Context) -> None:
+    """Print the next question of today's session, as `quiz show` does."""
+    from quiz.bank import load_bank
+    from quiz.exercise import question_text
+    from quiz.session import StudySession
+    from quiz.store import open_store
+
+    settings = settings_of(ctx)
+    bank = load_bank(settings.bank_path)
+    store = open_store(settings.db_path, read_only=True)
+    question = StudySession(bank, store, today_of(ctx), settings.new_per_day).current
+    if question is None:
+        click.echo("nothing left for today: every due and new question is answered")
+        return
+    click.echo(question_text(question, store.hints_taken(bank.name, question.id)), nl=False)
 
 
 @main.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from quiz.bank import load_bank
-from quiz.scheduler import format_easiness
+from quiz.scheduler import card_stage, format_easiness
 from quiz.settings import Settings
 from quiz.store import open_store
 
@@ -22,11 +22,18 @@ def question_table(settings: Settings, today: date) -> str:
     store = open_store(settings.db_path, read_only=True)
     states = store.card_states(bank.name)
     last_grades = store.last_grades(bank.name)
+    flags = store.card_flags(bank.name)
     rows = []
     for q in bank:
         state = states.get(q.id)
+        flag = flags.get(q.id)
+        stage = card_stage(
+            state,
+            suspended=bool(flag and flag.suspended),
+            buried=bool(flag and flag.buried(today)),
+        )
         if state is None:
-            rows.append((str(q.number), q.id, q.kind, "new", "", "", "", ""))
+            rows.append((str(q.number), q.id, q.kind, stage, "", "", "", ""))
             continue
         grade = last_grades.get(q.id)
         rows.append(
@@ -34,7 +41,7 @@ def question_table(settings: Settings, today: date) -> str:
                 str(q.number),
                 q.id,
                 q.kind,
-                "learning" if state.repetitions == 0 else f"{state.repetitions} in a row",
+                stage,
                 format_easiness(state.easiness),
                 f"{state.interval}d",
                 "today" if state.due <= today else state.due.isoformat(),

@@ -32,9 +32,14 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from quiz.bank import Question
-from quiz.scheduler import INITIAL_EASINESS, PASSING_QUALITY, CardState
+from quiz.scheduler import (
+    INITIAL_EASINESS,
+    MATURE_INTERVAL,
+    PASSING_QUALITY,
+    CardState,
+    card_stage,
+)
 
-MATURE_INTERVAL = 21
 RECENT_DAYS = 30
 CALENDAR_DAYS = 365
 FORECAST_DAYS = 30
@@ -239,11 +244,7 @@ class Stats:
 
 def stage_of(state: CardState | None) -> str:
     """new, learning, young or mature: see the module docstring."""
-    if state is None or state.is_new:
-        return "new"
-    if state.repetitions == 0:
-        return "learning"
-    return "young" if state.interval < MATURE_INTERVAL else "mature"
+    return card_stage(state)
 
 
 class _Record:

@@ -83,7 +83,7 @@ def test_list_shows_each_question_with_its_schedule(runner, demo_bank, tmp_path)
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "first" in line)
     cells = [cell.strip() for cell in row.split("│")[1:-1]]
-    assert cells == ["1", "first", "recall", "1 in a row", "2.60", "1d", "today", "5"]
+    assert cells == ["1", "first", "recall", "young", "2.60", "1d", "today", "5"]
 
 
 def test_export_then_import_into_a_new_database(runner, demo_bank, tmp_path):

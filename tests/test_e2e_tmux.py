@@ -89,3 +89,34 @@ def test_a_grade_survives_sigkill_on_the_next_question(tmux, tmp_path):
     ]
     card = sqlite3.connect(db).execute("SELECT repetitions, interval FROM cards").fetchall()
     assert card == [(1, 1)]
+
+
+def test_a_draft_survives_sigkill_and_comes_back_on_relaunch(tmux, tmp_path):
+    assert QUIZ.is_file(), f"quiz is not installed in {QUIZ.parent}"
+    db = tmp_path / "quiz.db"
+    env = {
+        "QUIZ_DB": str(db),
+        "QUIZ_DATA_DIR": str(tmp_path),
+        "TERM": "xterm-256color",
+        "HOME": str(tmp_path),
+        "PATH": os.environ.get("PATH", ""),
+    }
+    command = " ".join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(QUIZ)])
+    tmux.run("new-session", "-d", "-s", "quiz", "-x", "80", "-y", "24", command)
+    pid = int(tmux.run("display-message", "-p", "-t", "quiz", "#{pane_pid}").strip())
+    tmux.wait_for("Press Enter to start")
+    tmux.keys("Enter")
+    tmux.wait_for("Type your answer")
+    tmux.keys("a grid of pixel numbers", literal=True)
+    deadline = time.monotonic() + 10
+    while not sqlite3.connect(db).execute("SELECT answer FROM drafts").fetchall():
+        assert time.monotonic() < deadline, "the draft was never saved"
+        time.sleep(0.1)
+
+    os.kill(pid, signal.SIGKILL)
+    tmux.run("kill-server")
+    tmux.run("new-session", "-d", "-s", "quiz", "-x", "80", "-y", "24", command)
+    tmux.wait_for("Press Enter to start")
+    tmux.keys("Enter")
+    screen = tmux.wait_for("a grid of pixel numbers")
+    assert "unfinished answer" in screen

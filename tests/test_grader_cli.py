@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from quiz.cli import main
+
+from .conftest import REPO_ROOT
 
 RIGHT = "def pair_up(a, b):\n    return list(zip(a, b))\n"
 WRONG = "def pair_up(a, b):\n    return zip(a, b)\n"
@@ -163,3 +166,44 @@ def test_an_answer_path_that_is_no_plain_file_is_refused_before_reading(tmp_path
     assert proc.returncode == 2, proc.stderr
     lines = (proc.stdout + proc.stderr).strip().splitlines()
     assert lines == [f"quiz: error: {path}: {message}"]
+
+
+def test_a_pass_says_which_time_is_the_checks_and_which_the_whole_command(answer):
+    result = quiz_check("zip-pairs", str(answer))
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert re.fullmatch(
+        r"✓ zip-pairs: passed \(\d+ checks in \d+\.\d\d s; the whole command \d+\.\d s, "
+        r"with start-up\)",
+        first,
+    ), first
+
+
+def test_missing_mnist_data_exits_3_with_one_plain_line(tmp_path, monkeypatch):
+    empty = tmp_path / "no-mnist"
+    empty.mkdir()
+    monkeypatch.setenv("QUIZ_MNIST_DIR", str(empty))
+    right = tmp_path / "ps.py"
+    right.write_text("def pixel_similarity(a, b):\n    return (a - b).abs().mean((-1, -2))\n")
+    result = quiz_check("3", str(right))
+    assert result.exit_code == 3, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"quiz: cannot check pixel-similarity: {empty}/train-images-idx3-ubyte.gz is missing; "
+        f"put the MNIST files in {empty} or download them (`quiz train` downloads them)\n"
+    )
+    as_json = quiz_check("pixel-similarity", str(right), "--json")
+    assert as_json.exit_code == 3
+    assert json.loads(as_json.stdout)["error"]["kind"] == "internal"
+
+
+def test_missing_mnist_data_exits_3_when_the_learners_own_run_needs_it(tmp_path, monkeypatch):
+    empty = tmp_path / "no-mnist"
+    empty.mkdir()
+    monkeypatch.setenv("QUIZ_MNIST_DIR", str(empty))
+    answer = tmp_path / "full.py"
+    answer.write_text((REPO_ROOT / "solutions" / "full_mnist.py").read_text())
+    result = quiz_check("full-mnist", str(answer))
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith(f"quiz: cannot check full-mnist: {empty}/")
+    assert result.stderr.count("\n") == 1

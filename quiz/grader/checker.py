@@ -103,7 +103,7 @@ class Checker:
             from quiz.bank import load_bank
 
             self._bank = load_bank()
-        question = self._bank.get(question_id)
+        question = self._bank.find(question_id)  # an id, or the number the TUI shows
         if question.kind != "code":
             raise QuizError(f"'{question_id}' is a recall question: there is no code to check")
         if questions.module_for(question.id) is None:

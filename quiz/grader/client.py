@@ -18,7 +18,7 @@ from rich.console import Console
 
 from quiz.errors import QuizError
 from quiz.grader import wire
-from quiz.grader.display import show
+from quiz.grader.display import CANNOT_CHECK, cannot_check, exit_status, show
 from quiz.grader.verdict import Verdict
 
 IDLE_ENV = "QUIZ_WORKER_IDLE"
@@ -37,6 +37,7 @@ def run_check(
     bank_path: Path, question_id: str, file: Path, *, as_json: bool = False, console=None
 ) -> int:
     """Check file through the background worker, print the verdict, return the exit status."""
+    started = time.monotonic()
     request = {
         "op": "check",
         "bank": os.path.abspath(bank_path),
@@ -50,8 +51,10 @@ def run_check(
     if reply.get("notice"):  # said on stderr, as the one-shot path says it
         Console(stderr=True, highlight=False).print(f"note: {reply['notice']}")
     verdict = Verdict.from_dict(reply["verdict"])
-    show(verdict, console or Console(highlight=False), as_json)
-    return 0 if verdict.passed else 1
+    if exit_status(verdict) == CANNOT_CHECK and not as_json:
+        return cannot_check(verdict.question_id, verdict.error.message)
+    show(verdict, console or Console(highlight=False), as_json, whole_s=time.monotonic() - started)
+    return exit_status(verdict)
 
 
 def ask(request: dict, *, start: bool, folder: Path | None = None) -> dict | None:

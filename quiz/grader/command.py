@@ -2,13 +2,16 @@
 
 Exit status 0 when it passes and 1 when it does not; problems a person can fix (an unknown
 question, a recall question, an unreadable file) raise QuizError, which the CLI turns into
-one line and status 2. `--watch` re-checks on every save, like rustlings, until Ctrl-C.
+one line and status 2; 3 when this machine cannot check at all (the MNIST files missing, a
+worker that cannot start), said in one line that is not mistaken for a wrong answer.
+`--watch` re-checks on every save, like rustlings, until Ctrl-C.
 """
 
 from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -16,8 +19,8 @@ from rich.markup import escape
 
 from quiz.bank import load_bank
 from quiz.errors import QuizError
-from quiz.grader.checker import Checker
-from quiz.grader.display import show
+from quiz.grader.checker import Checker, GraderFailure
+from quiz.grader.display import CANNOT_CHECK, cannot_check, exit_status, show
 from quiz.grader.saves import saves
 
 MAX_ANSWER_BYTES = 4 * 2**20  # room for the Checker's 1,000,000 characters in UTF-8
@@ -33,17 +36,24 @@ def run_check(
     console: Console | None = None,
 ) -> int:
     """Check file once (or on every save with watch) and return the exit status."""
+    started = time.monotonic()
     console = console or Console(highlight=False)
     notice = Checker.sandbox_notice()
     if notice:
         Console(stderr=True, highlight=False).print(f"[yellow]note:[/] {escape(notice)}")
     checker = Checker(load_bank(bank_path))
     try:
-        checker.question(question_id)
+        question_id = checker.question(question_id).id  # a number names its question
         if not watch:
-            verdict = checker.check(question_id, read_answer(file))
-            show(verdict, console, as_json)
-            return 0 if verdict.passed else 1
+            source = read_answer(file)
+            try:
+                verdict = checker.check(question_id, source)
+            except (GraderFailure, OSError) as exc:
+                return cannot_check(question_id, str(exc))
+            if exit_status(verdict) == CANNOT_CHECK and not as_json:
+                return cannot_check(question_id, verdict.error.message)
+            show(verdict, console, as_json, whole_s=time.monotonic() - started)
+            return exit_status(verdict)
         return _watch(checker, question_id, file, console, as_json)
     finally:
         checker.close()

@@ -57,9 +57,10 @@ def key_points_content(question: Question, suggestion: Suggestion, why: str) -> 
 class RevealView(Vertical):
     """Key points marked against the written answer; listed plainly when there is none."""
 
-    def __init__(self, question: Question, suggestion: Suggestion, why: str = ""):
+    def __init__(self, question: Question, suggestion: Suggestion, why: str = "", note: str = ""):
         super().__init__(classes="reveal")
         self.question = question
+        self.note = note
         self.content = key_points_content(question, suggestion, why)
 
     def compose(self) -> ComposeResult:
@@ -67,3 +68,6 @@ class RevealView(Vertical):
 
         yield Static(self.content, classes="key-points")
         yield Markdown(f"**Our answer**\n\n{self.question.answer}", classes="our-answer")
+        if self.note.strip():
+            note = Content.from_markup("[b]Your note[/]\n$note", note=self.note.strip())
+            yield Static(note, classes="your-note")
