@@ -31,6 +31,11 @@ class Tmux:
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
 
+    def serving(self) -> bool:
+        """Whether a server still answers on this socket."""
+        proc = subprocess.run([TMUX, "-S", str(self.socket), "list-sessions"], capture_output=True)
+        return proc.returncode == 0
+
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "quiz")
 
@@ -114,7 +119,13 @@ def test_a_draft_survives_sigkill_and_comes_back_on_relaunch(tmux, tmp_path):
         time.sleep(0.1)
 
     os.kill(pid, signal.SIGKILL)
-    tmux.run("kill-server")
+    # With its only pane gone the server may already be exiting; either way it must be gone
+    # before a new one starts on the same socket.
+    subprocess.run([TMUX, "-S", str(tmux.socket), "kill-server"], capture_output=True, timeout=10)
+    deadline = time.monotonic() + 10
+    while tmux.serving():
+        assert time.monotonic() < deadline, "tmux did not exit"
+        time.sleep(0.05)
     tmux.run("new-session", "-d", "-s", "quiz", "-x", "80", "-y", "24", command)
     tmux.wait_for("Press Enter to start")
     tmux.keys("Enter")
