@@ -14,14 +14,15 @@ import json
 import math
 import os
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 
 from quiz.errors import QuizError
-from quiz.inputs import MiB, read_capped
+from quiz.inputs import MiB, open_regular
 from quiz.scheduler import MIN_EASINESS, CardState
-from quiz.store import REVIEW_KINDS, Review, Store, utc_instant
+from quiz.store import REVIEW_KINDS, Review, Store, open_store, utc_instant
 
 FIELDS = (
     "bank",
@@ -43,8 +44,8 @@ OPTIONAL = frozenset({"answer", "duration_s", "check_runs", "first_run_passed"})
 REQUIRED = tuple(name for name in FIELDS if name not in OPTIONAL)
 
 
-IMPORT_LIMIT = 512 * MiB
-"""The largest export `quiz import` reads: some 500,000 answers with long code in each."""
+LINE_LIMIT = 16 * MiB
+"""The longest answer line `quiz import` reads; the file itself may be any size, as it streams."""
 MAX_INTERVAL = 36_500
 """A century: no schedule SM-2 gives a learner comes near it, and due dates stay in range."""
 MAX_REPETITIONS = 100_000
@@ -65,39 +66,47 @@ def _as_record(review: Review) -> dict:
 
 
 def export_reviews(store: Store, path: Path) -> int:
-    """Write the whole log to `path`; return how many answers were written.
+    """Write the whole log to `path`, streaming it; return how many answers were written.
 
-    The log is read in full first, so a database fault writes nothing, and a regular file
-    is replaced only once the new one is complete.
+    A regular file is written beside its name and put in place only once complete, so a
+    database fault midway leaves the old file as it was.
     """
-    reviews = list(store.reviews())
     in_place = path.exists() and not path.is_file()
     target = path if in_place else path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         with target.open("w", encoding="utf-8", newline="") as out:
             if path.suffix.lower() == ".csv":
-                _write_csv(out, reviews)
+                count = _write_csv(out, store.stream_reviews())
             else:
-                for review in reviews:
+                count = 0
+                for review in store.stream_reviews():
                     out.write(json.dumps(_as_record(review), ensure_ascii=False) + "\n")
+                    count += 1
         if not in_place:
             os.replace(target, path)
     except OSError as exc:
         if not in_place:
             target.unlink(missing_ok=True)
         raise QuizError(f"{path}: cannot write export ({exc.strerror})") from None
-    return len(reviews)
+    except BaseException:
+        if not in_place:
+            target.unlink(missing_ok=True)
+        raise
+    return count
 
 
-def _write_csv(out, reviews: list[Review]) -> None:
+def _write_csv(out, reviews: Iterable[Review]) -> int:
     writer = csv.writer(out)
     writer.writerow(FIELDS)
+    count = 0
     for review in reviews:
         record = _as_record(review)
         for key in ("state_before", "state_after"):
             record[key] = json.dumps(record[key])
         record["first_run_passed"] = _csv_bool(record["first_run_passed"])
         writer.writerow(_escape_cell("" if v is None else str(v)) for v in record.values())
+        count += 1
+    return count
 
 
 def _escape_cell(cell: str) -> str:
@@ -117,50 +126,75 @@ def _csv_bool(value: bool | None) -> str:
 
 
 def read_reviews(path: Path) -> list[Review]:
-    """Parse an export; raise `QuizError` naming the file and the first bad line."""
-    raw = read_capped(path, IMPORT_LIMIT, "an export to import")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise QuizError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    if path.suffix.lower() == ".csv":
-        return _read_csv(path, text)
-    reviews = []
-    for number, line in enumerate(text.split("\n"), start=1):
+    """Parse a whole export; raise `QuizError` naming the file and the first bad line."""
+    return list(iter_reviews(path))
+
+
+def iter_reviews(path: Path) -> Iterator[Review]:
+    """Each answer of an export in turn, read a line at a time, so memory stays flat.
+
+    A bad line raises `QuizError` naming the file and the line, when it is reached.
+    """
+    with open_regular(path, "an export to import") as raw:
+        if path.suffix.lower() == ".csv":
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            yield from _read_csv(path, text)
+        else:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="\n")
+            yield from _read_json_lines(path, text)
+
+
+def _read_json_lines(path: Path, text: io.TextIOWrapper) -> Iterator[Review]:
+    number = 0
+    while True:
+        number += 1
+        try:
+            line = text.readline(LINE_LIMIT + 1)
+        except UnicodeDecodeError:
+            raise QuizError(f"{path}:{number}: not UTF-8 text") from None
+        if not line:
+            return
+        if len(line) > LINE_LIMIT:
+            raise QuizError(f"{path}:{number}: longer than {LINE_LIMIT // MiB} MiB")
         if not line.strip():
             continue
         try:
             record = json.loads(line, parse_constant=_no_constant)
-            reviews.append(_parse(record))
+            review = _parse(record)
         except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
         except RecursionError:
             raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
-    return reviews
+        yield review
 
 
 def _no_constant(name: str):
     raise ValueError(f"{name} is not a number an answer can hold")
 
 
-def _read_csv(path: Path, text: str) -> list[Review]:
-    csv.field_size_limit(max(csv.field_size_limit(), IMPORT_LIMIT))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    reviews = []
+def _read_csv(path: Path, text: io.TextIOWrapper) -> Iterator[Review]:
+    csv.field_size_limit(max(csv.field_size_limit(), LINE_LIMIT))
+    reader = csv.DictReader(text)
     number = 1
-    try:
-        if reader.fieldnames is None or set(FIELDS) - set(reader.fieldnames):
-            raise QuizError(f"{path}:1: header must name the columns {', '.join(FIELDS)}")
-        for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            if number == 1 and (reader.fieldnames is None or set(FIELDS) - set(reader.fieldnames)):
+                raise QuizError(f"{path}:1: header must name the columns {', '.join(FIELDS)}")
+            row = next(rows, None)
+            if row is None:
+                return
             number = reader.line_num
-            reviews.append(_parse(_csv_record(row)))
-    except csv.Error as exc:
-        raise QuizError(f"{path}:{reader.line_num or 1}: not valid CSV ({exc})") from None
-    except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
-        raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
-    except RecursionError:
-        raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
-    return reviews
+            review = _parse(_csv_record(row))
+        except UnicodeDecodeError:
+            raise QuizError(f"{path}:{reader.line_num + 1}: not UTF-8 text") from None
+        except csv.Error as exc:
+            raise QuizError(f"{path}:{reader.line_num or 1}: not valid CSV ({exc})") from None
+        except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+            raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
+        except RecursionError:
+            raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
+        yield review
 
 
 def _csv_record(row: dict) -> dict:
@@ -313,5 +347,24 @@ def _state(data, name: str) -> CardState:
 
 
 def import_reviews(store: Store, path: Path) -> int:
-    """Read `path` fully, then add it in one transaction; return how many were new."""
-    return store.import_reviews(read_reviews(path))
+    """Stream `path` into the log in one transaction; return how many answers were new.
+
+    A bad line anywhere rolls the whole import back.
+    """
+    return store.import_reviews(iter_reviews(path))
+
+
+def import_into(db_path: Path, path: Path) -> int:
+    """`quiz import`: the file is checked before the database is opened, and a database
+    this import created is removed again when nothing could be imported."""
+    open_regular(path, "an export to import").close()
+    fresh = not db_path.exists()
+    store = open_store(db_path)
+    try:
+        return import_reviews(store, path)
+    except QuizError:
+        if fresh:
+            store.db.close()
+            for suffix in ("", "-wal", "-shm"):
+                db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
+        raise

@@ -139,11 +139,9 @@ def export_command(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def import_command(ctx: click.Context, file: Path) -> None:
     """Add the reviews in FILE to the log; a bad line imports nothing."""
-    from quiz.backup import read_reviews
-    from quiz.store import open_store
+    from quiz.backup import import_into
 
-    reviews = read_reviews(file)
-    added = open_store(settings_of(ctx).db_path).import_reviews(reviews)
+    added = import_into(settings_of(ctx).db_path, file)
     click.echo(f"imported {added} new reviews from {file}")
 
 
