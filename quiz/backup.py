@@ -159,8 +159,7 @@ def _read_json_lines(path: Path, text: io.TextIOWrapper) -> Iterator[Review]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line, parse_constant=_no_constant)
-            review = _parse(record)
+            review = _parse(_DECODER.decode(line))
         except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
         except RecursionError:
@@ -170,6 +169,9 @@ def _read_json_lines(path: Path, text: io.TextIOWrapper) -> Iterator[Review]:
 
 def _no_constant(name: str):
     raise ValueError(f"{name} is not a number an answer can hold")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
 def _read_csv(path: Path, text: io.TextIOWrapper) -> Iterator[Review]:
@@ -241,7 +243,7 @@ def _parse(record) -> Review:
         raise ValueError(f"kind must be one of {kinds}, not {_show(record['kind'])}")
     for key in ("bank", "question_id", "reviewed_at", "day"):
         _check_text(record[key], key, empty=False)
-    _check_timestamp(record["reviewed_at"])
+    instant = _check_timestamp(record["reviewed_at"])
     _check_day(record["day"], "day")
     duration = record.get("duration_s")
     if duration is not None and (not _is_number(duration) or not 0 <= duration <= MAX_DURATION_S):
@@ -257,7 +259,7 @@ def _parse(record) -> Review:
     return Review(
         bank=record["bank"],
         question_id=record["question_id"],
-        reviewed_at=record["reviewed_at"],
+        reviewed_at=instant,
         day=record["day"],
         grade=grade,
         kind=record["kind"],
@@ -292,7 +294,8 @@ def _check_text(value, name: str, *, empty: bool) -> None:
         raise ValueError(f"{name} holds a character that is not valid text") from None
 
 
-def _check_timestamp(value: str) -> None:
+def _check_timestamp(value: str) -> str:
+    """The instant in UTC, as the store keeps it."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -300,7 +303,7 @@ def _check_timestamp(value: str) -> None:
     if moment.tzinfo is None:
         raise ValueError(f"reviewed_at needs a UTC offset: {_show(value)}")
     try:
-        utc_instant(value)
+        return utc_instant(value)
     except OverflowError:
         raise ValueError(f"reviewed_at is outside the calendar in UTC: {_show(value)}") from None
 
@@ -312,10 +315,29 @@ def _check_day(value: str, name: str) -> date:
         raise ValueError(f"{name} is not an ISO date: {_show(value)}") from None
 
 
+_KNOWN_STATES: dict[tuple, CardState] = {}
+"""States already checked, by their exact JSON values: a log repeats the same few thousand."""
+_KNOWN_STATES_KEPT = 100_000
+
+
 def _state(data, name: str) -> CardState:
     """A card state within what the scheduler can produce, so grading it later works."""
     if not isinstance(data, dict):
         raise ValueError(f"{name} must be an object")
+    # The type is part of the key: 1 and True, or 2 and 2.0, are equal but not the same.
+    key = (*data.items(), *map(type, data.values()))
+    try:
+        known = _KNOWN_STATES.get(key)
+    except TypeError:  # a list or an object inside: _checked_state says what is wrong
+        return _checked_state(data, name)
+    if known is None:
+        known = _checked_state(data, name)
+        if len(_KNOWN_STATES) < _KNOWN_STATES_KEPT:
+            _KNOWN_STATES[key] = known
+    return known
+
+
+def _checked_state(data: dict, name: str) -> CardState:
     for key in _STATE_FIELDS[:3]:
         if key not in data:
             raise ValueError(f"{name} is missing '{key}'")

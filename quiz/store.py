@@ -13,8 +13,9 @@ import sys
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from itertools import starmap
 from pathlib import Path
 
@@ -171,14 +172,27 @@ class Review:
     id: int | None = None
 
     def to_row(self) -> dict:
-        row = asdict(self)
-        row["state_before"] = json.dumps(self.state_before.to_dict())
-        row["state_after"] = json.dumps(self.state_after.to_dict())
-        if self.first_run_passed is not None:
-            row["first_run_passed"] = int(self.first_run_passed)
-        if self.id is None:
-            del row["id"]
+        row = dict(zip(_REVIEW_COLUMNS[1:], self.to_values(), strict=True))
+        if self.id is not None:
+            row["id"] = self.id
         return row
+
+    def to_values(self) -> tuple:
+        """The stored columns after `id`, in `_REVIEW_COLUMNS` order."""
+        return (
+            self.bank,
+            self.question_id,
+            self.reviewed_at,
+            self.day,
+            self.grade,
+            self.kind,
+            self.answer,
+            self.duration_s,
+            self.check_runs,
+            None if self.first_run_passed is None else int(self.first_run_passed),
+            _state_json(self.state_before),
+            _state_json(self.state_after),
+        )
 
     @classmethod
     def from_row(cls, row: dict) -> Review:
@@ -509,8 +523,8 @@ class Store:
                 for batch in _batches(reviews, 5000):
                     rows = []
                     for review in batch:
-                        row = replace(review, reviewed_at=utc_instant(review.reviewed_at)).to_row()
-                        rows.append([row.get(name) for name in columns])
+                        values = review.to_values()
+                        rows.append((*values[:2], utc_instant(review.reviewed_at), *values[3:]))
                     self.db.conn.executemany(insert, rows)
                 return self._merge_incoming(columns)
             finally:
@@ -534,16 +548,24 @@ class Store:
             " (SELECT 1 FROM reviews r WHERE r.bank = i.bank AND r.question_id = i.question_id"
             " AND r.reviewed_at = i.reviewed_at AND r.kind = i.kind) ORDER BY reviewed_at, seq"
         ).rowcount
-        cards = self.db.execute(
-            "SELECT DISTINCT bank, question_id FROM temp.incoming WHERE kind = 'review'"
-        ).fetchall()
-        for bank, question_id in cards:
-            (state,) = self.db.execute(
-                "SELECT state_after FROM reviews WHERE bank = ? AND question_id = ?"
-                " AND kind = 'review' ORDER BY reviewed_at DESC, id DESC LIMIT 1",
-                [bank, question_id],
-            ).fetchone()
-            self._put_card(bank, question_id, CardState.from_dict(json.loads(state)))
+        # Each touched card takes the state after its latest scheduled review, by instant.
+        latest = (
+            "SELECT bank, question_id, (SELECT state_after FROM reviews r WHERE r.bank = t.bank"
+            " AND r.question_id = t.question_id AND r.kind = 'review'"
+            " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1) AS state"
+            " FROM (SELECT DISTINCT bank, question_id FROM temp.incoming WHERE kind = 'review') t"
+        )
+        self.db.execute(
+            "INSERT OR REPLACE INTO cards (bank, question_id, repetitions, easiness, interval, due)"
+            " SELECT bank, question_id, json_extract(state, '$.repetitions'),"
+            " json_extract(state, '$.easiness'), json_extract(state, '$.interval'),"
+            f" json_extract(state, '$.due') FROM ({latest})"
+            " WHERE json_extract(state, '$.due') IS NOT NULL"
+        )
+        self.db.execute(
+            "DELETE FROM cards WHERE (bank, question_id) IN (SELECT bank, question_id"
+            f" FROM ({latest}) WHERE json_extract(state, '$.due') IS NULL)"
+        )
         self._total(
             "question_totals",
             _QUESTION_TOTALS,
@@ -555,6 +577,11 @@ class Store:
             "day_totals", _DAY_TOTALS, "(bank, day) IN (SELECT bank, day FROM temp.incoming)", []
         )
         return added
+
+
+@lru_cache(maxsize=65_536)
+def _state_json(state: CardState) -> str:
+    return json.dumps(state.to_dict())
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
