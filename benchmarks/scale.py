@@ -55,6 +55,7 @@ GOALS = {
     "stats --json, all scheduled": 1.0,
     "first question": 0.6,
 }
+CHILD_TIMEOUT_S = 600
 MEASURE_RSS = (
     "import atexit, resource, sys\n"
     "atexit.register(lambda: print('maxrss', resource.getrusage(resource.RUSAGE_SELF)"
@@ -179,7 +180,12 @@ def generate(path: Path, answers: int, today: date, seed: int = 4) -> dict[str, 
 def run(env: dict, *args: str, code: str | None = None) -> tuple[float, str, str]:
     command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "quiz"]
     start = time.perf_counter()
-    done = subprocess.run([*command, *args], env=env, capture_output=True, text=True)
+    try:
+        done = subprocess.run(
+            [*command, *args], env=env, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S
+        )
+    except subprocess.TimeoutExpired:
+        sys.exit(f"quiz {' '.join(args)} gave no answer in {CHILD_TIMEOUT_S} s")
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"quiz {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
@@ -253,7 +259,8 @@ def measure(work: Path, answers: int, runs: int) -> dict[str, str]:
     }
     today = study_day(datetime.now(), DAY_STARTS_AT)
     start = time.perf_counter()
-    kinds = generate(log_path, answers, today)
+    # The log ends yesterday: today's due cards are waiting, as a learner finds them.
+    kinds = generate(log_path, answers, today - timedelta(days=1))
     size = log_path.stat().st_size / 2**20
     print(
         f"  {answers:,} answers {kinds}, {size:.0f} MiB,"
