@@ -85,7 +85,7 @@ def test_reopening_migrates_nothing_twice(tmp_path):
     open_store(tmp_path / "q.db").record(graded())
     store = open_store(tmp_path / "q.db")
     assert store.review_count() == 1
-    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (2,)
+    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (3,)
 
 
 def test_record_logs_and_schedules_in_one_step(tmp_path):
