@@ -18,7 +18,7 @@ from rich.console import Console
 
 from quiz.errors import QuizError
 from quiz.grader import wire
-from quiz.grader.display import CANNOT_CHECK, cannot_check, exit_status, show
+from quiz.grader.display import CANNOT_CHECK, cannot_check, exit_status, show, since_start
 from quiz.grader.verdict import Verdict
 
 IDLE_ENV = "QUIZ_WORKER_IDLE"
@@ -53,7 +53,7 @@ def run_check(
     verdict = Verdict.from_dict(reply["verdict"])
     if exit_status(verdict) == CANNOT_CHECK and not as_json:
         return cannot_check(verdict.question_id, verdict.error.message)
-    show(verdict, console or Console(highlight=False), as_json, whole_s=time.monotonic() - started)
+    show(verdict, console or Console(highlight=False), as_json, whole_s=since_start(started))
     return exit_status(verdict)
 
 

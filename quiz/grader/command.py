@@ -20,7 +20,7 @@ from rich.markup import escape
 from quiz.bank import load_bank
 from quiz.errors import QuizError
 from quiz.grader.checker import Checker, GraderFailure
-from quiz.grader.display import CANNOT_CHECK, cannot_check, exit_status, show
+from quiz.grader.display import CANNOT_CHECK, cannot_check, exit_status, show, since_start
 from quiz.grader.saves import saves
 
 MAX_ANSWER_BYTES = 4 * 2**20  # room for the Checker's 1,000,000 characters in UTF-8
@@ -52,7 +52,7 @@ def run_check(
                 return cannot_check(question_id, str(exc))
             if exit_status(verdict) == CANNOT_CHECK and not as_json:
                 return cannot_check(question_id, verdict.error.message)
-            show(verdict, console, as_json, whole_s=time.monotonic() - started)
+            show(verdict, console, as_json, whole_s=since_start(started))
             return exit_status(verdict)
         return _watch(checker, question_id, file, console, as_json)
     finally:

@@ -6,8 +6,10 @@ Light on purpose: the thin client imports it to print the worker's reply.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
+import time
 
 from rich.console import Console
 from rich.markup import escape
@@ -77,6 +79,19 @@ def show(
     if verdict.output.strip():
         console.print("  [dim]── your code printed ──[/]")
         console.print(escape(_indent(verdict.output.rstrip(), 4)), style="dim")
+
+
+def since_start(fallback: float) -> float:
+    """Seconds since this process began, Python's own start-up included where the system
+    says when that was (Linux); else since `fallback`, a `time.monotonic()` reading."""
+    try:
+        with open("/proc/self/stat", "rb") as stat, open("/proc/uptime", "rb") as uptime:
+            # Field 22, after the parenthesised command name, is the start in clock ticks.
+            ticks = int(stat.read().rsplit(b")", 1)[1].split()[19])
+            now = float(uptime.read().split()[0])
+        return max(0.0, now - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return time.monotonic() - fallback
 
 
 def _whole(whole_s: float | None) -> str:
