@@ -82,8 +82,11 @@ def show(
 
 
 def since_start(fallback: float) -> float:
-    """Seconds since this process began, Python's own start-up included where the system
-    says when that was (Linux); else since `fallback`, a `time.monotonic()` reading."""
+    """Seconds since the `quiz` process began, Python's own start-up included where the
+    system says when that was (Linux); else, or when quiz runs inside another program, since
+    `fallback`, a `time.monotonic()` reading."""
+    if os.path.basename(sys.argv[0]) not in ("quiz", "__main__.py"):
+        return time.monotonic() - fallback
     try:
         with open("/proc/self/stat", "rb") as stat, open("/proc/uptime", "rb") as uptime:
             # Field 22, after the parenthesised command name, is the start in clock ticks.
