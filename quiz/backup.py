@@ -21,6 +21,7 @@ from pathlib import Path
 from quiz.errors import QuizError
 from quiz.inputs import MiB, read_capped
 from quiz.scheduler import MIN_EASINESS, CardState
+from quiz.schedulers import SCHEDULERS, make_scheduler, state_from_dict, state_to_dict
 from quiz.store import REVIEW_KINDS, Review, Store, utc_instant
 
 FIELDS = (
@@ -36,10 +37,12 @@ FIELDS = (
     "first_run_passed",
     "state_before",
     "state_after",
+    "scheduler",
 )
 
 
-OPTIONAL = frozenset({"answer", "duration_s", "check_runs", "first_run_passed"})
+OPTIONAL = frozenset({"answer", "duration_s", "check_runs", "first_run_passed", "scheduler"})
+"""`scheduler` came with the scheduler seam: an export without it was written under SM-2."""
 REQUIRED = tuple(name for name in FIELDS if name not in OPTIONAL)
 
 
@@ -59,8 +62,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def _as_record(review: Review) -> dict:
     record = {name: getattr(review, name) for name in FIELDS}
-    record["state_before"] = review.state_before.to_dict()
-    record["state_after"] = review.state_after.to_dict()
+    record["state_before"] = state_to_dict(review.state_before)
+    record["state_after"] = state_to_dict(review.state_after)
     return record
 
 
@@ -166,7 +169,7 @@ def _read_csv(path: Path, text: str) -> list[Review]:
 def _csv_record(row: dict) -> dict:
     if None in row:
         raise ValueError("more cells than the header names")
-    cells = {k: _unescape_cell(row[k] or "") for k in FIELDS}
+    cells = {k: _unescape_cell(row.get(k) or "") for k in FIELDS}
     record: dict = {k: (v or None) for k, v in cells.items()}
     record["answer"] = cells["answer"]
     for key in ("grade", "check_runs"):
@@ -199,9 +202,15 @@ def _parse(record) -> Review:
     for key in REQUIRED:
         if key not in record:
             raise ValueError(f"missing field '{key}'")
+    scheduler = record.get("scheduler") or "sm2"
+    if scheduler not in SCHEDULERS:
+        known = ", ".join(SCHEDULERS)
+        raise ValueError(f"scheduler must be one of {known}, not {_show(scheduler)}")
     grade = record["grade"]
-    if not _is_int(grade) or not 0 <= grade <= 5:
-        raise ValueError(f"grade must be an integer 0-5, not {_show(grade)}")
+    ratings = make_scheduler(scheduler).ratings
+    if not _is_int(grade) or grade not in {r.value for r in ratings}:
+        low, high = min(r.value for r in ratings), max(r.value for r in ratings)
+        raise ValueError(f"grade must be an integer {low}-{high}, not {_show(grade)}")
     if record["kind"] not in REVIEW_KINDS:
         kinds = ", ".join(REVIEW_KINDS)
         raise ValueError(f"kind must be one of {kinds}, not {_show(record['kind'])}")
@@ -233,6 +242,7 @@ def _parse(record) -> Review:
         first_run_passed=passed,
         state_before=_state(record["state_before"], "state_before"),
         state_after=_state(record["state_after"], "state_after"),
+        scheduler=scheduler,
     )
 
 
@@ -278,10 +288,19 @@ def _check_day(value: str, name: str) -> date:
         raise ValueError(f"{name} is not an ISO date: {_show(value)}") from None
 
 
-def _state(data, name: str) -> CardState:
+def _state(data, name: str):
     """A card state within what the scheduler can produce, so grading it later works."""
     if not isinstance(data, dict):
         raise ValueError(f"{name} must be an object")
+    if data.get("scheduler", "sm2") != "sm2":
+        try:
+            return state_from_dict(data)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{name} is not a state quiz could have written ({exc})") from None
+    if data.get("version", 1) != 1:
+        version = _show(data["version"])
+        raise ValueError(f"{name}: SM-2 state version {version} is not one quiz knows")
+    data = {key: value for key, value in data.items() if key not in ("scheduler", "version")}
     for key in _STATE_FIELDS[:3]:
         if key not in data:
             raise ValueError(f"{name} is missing '{key}'")

@@ -70,9 +70,28 @@ def today_of(ctx: click.Context) -> date:
     envvar="QUIZ_DAY_STARTS_AT",
     help="Hour at which a new study day begins (default 4). Env: QUIZ_DAY_STARTS_AT.",
 )
+@click.option(
+    "--scheduler",
+    type=click.Choice(["sm2", "fsrs"]),
+    help="Scheduler for this bank, kept in the database from then on (default sm2). "
+    "Switching replays every review under the new one.",
+)
+@click.option(
+    "--desired-retention",
+    type=click.FloatRange(0.7, 0.99),
+    help="FSRS: the chance of recall it schedules for (default 0.9); kept like --scheduler.",
+)
 @click.version_option(version("quiz"), prog_name="quiz")
 @click.pass_context
-def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> None:
+def main(
+    ctx: click.Context,
+    bank_path,
+    db_path,
+    new_per_day,
+    day_starts_at,
+    scheduler,
+    desired_retention,
+) -> None:
     """Study chapter 4 of the fast.ai book by spaced repetition, with executable answers.
 
     Run with no command to open today's study session.
@@ -85,6 +104,8 @@ def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> 
         new_per_day=new_per_day,
         day_starts_at=day_starts_at,
     )
+    if scheduler is not None or desired_retention is not None:
+        choose(ctx.obj, scheduler, desired_retention)
     if ctx.invoked_subcommand is None:
         from quiz.tui.app import run_app
 
@@ -92,6 +113,21 @@ def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> 
             sys.exit(run_app(ctx.obj))
         except QuizError as exc:
             raise Failure(str(exc)) from None
+
+
+def choose(settings: Settings, scheduler: str | None, desired_retention: float | None) -> None:
+    """Keep the scheduler (and its retention) chosen for the bank, replaying the log if it
+    changes."""
+    from quiz.bank import load_bank
+    from quiz.scheduler_choice import choose_scheduler
+    from quiz.store import open_store
+
+    try:
+        bank = load_bank(settings.bank_path)
+        store = open_store(settings.db_path)
+        choose_scheduler(store, bank.name, scheduler, desired_retention=desired_retention)
+    except QuizError as exc:
+        raise Failure(str(exc)) from None
 
 
 @main.command()

@@ -17,10 +17,12 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from itertools import starmap
 from pathlib import Path
+from typing import Any
 
 from quiz.errors import QuizError
 from quiz.paths import data_dir
 from quiz.scheduler import PASSING_QUALITY, CardState
+from quiz.schedulers import DEFAULT_SCHEDULER, state_from_dict, state_to_dict
 from quiz.stats import KindActivity, LogSummary
 
 
@@ -87,6 +89,27 @@ def m001_cards_and_reviews(db: Database) -> None:
     db["reviews"].create_index(["bank", "question_id", "reviewed_at"])
 
 
+@migrations()
+def m004_scheduler_states(db: Database) -> None:
+    """Each card's schedule becomes one versioned JSON state naming its scheduler; each
+    review names the scheduler whose scale its grade is on; settings are kept per bank."""
+    db["cards"].add_column("state", str)
+    rows = db.execute("SELECT rowid, repetitions, easiness, interval, due FROM cards").fetchall()
+    for rowid, repetitions, easiness, interval, due in rows:
+        state = {
+            "scheduler": "sm2",
+            "version": 1,
+            "repetitions": repetitions,
+            "easiness": easiness,
+            "interval": interval,
+            "due": due,
+        }
+        db.execute("UPDATE cards SET state = ? WHERE rowid = ?", [json.dumps(state), rowid])
+    db["cards"].transform(drop={"repetitions", "easiness", "interval"}, not_null={"state"})
+    db["reviews"].add_column("scheduler", str, not_null_default="sm2")
+    db["settings"].create({"bank": str, "key": str, "value": str}, pk=("bank", "key"))
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations.pending(Database(memory=True)))
 
 
@@ -100,18 +123,20 @@ class Review:
     day: str
     grade: int
     kind: str
-    state_before: CardState
-    state_after: CardState
+    state_before: Any
+    state_after: Any
     answer: str = ""
     duration_s: float | None = None
     check_runs: int | None = None
     first_run_passed: bool | None = None
     id: int | None = None
+    scheduler: str = DEFAULT_SCHEDULER
+    """The scheduler whose scale `grade` is on."""
 
     def to_row(self) -> dict:
         row = asdict(self)
-        row["state_before"] = json.dumps(self.state_before.to_dict())
-        row["state_after"] = json.dumps(self.state_after.to_dict())
+        row["state_before"] = json.dumps(state_to_dict(self.state_before))
+        row["state_after"] = json.dumps(state_to_dict(self.state_after))
         if self.first_run_passed is not None:
             row["first_run_passed"] = int(self.first_run_passed)
         if self.id is None:
@@ -121,8 +146,8 @@ class Review:
     @classmethod
     def from_row(cls, row: dict) -> Review:
         data = dict(row)
-        data["state_before"] = CardState.from_dict(json.loads(data["state_before"]))
-        data["state_after"] = CardState.from_dict(json.loads(data["state_after"]))
+        data["state_before"] = state_from_dict(json.loads(data["state_before"]))
+        data["state_after"] = state_from_dict(json.loads(data["state_after"]))
         if data.get("first_run_passed") is not None:
             data["first_run_passed"] = bool(data["first_run_passed"])
         return cls(**data)
@@ -237,9 +262,9 @@ class Store:
 
     # Card schedules
 
-    def card_states(self, bank: str, question_id: str | None = None) -> dict[str, CardState]:
+    def card_states(self, bank: str, question_id: str | None = None) -> dict[str, Any]:
         """Every scheduled card of `bank` (or just `question_id`); a question missing is new."""
-        sql = "SELECT question_id, repetitions, easiness, interval, due FROM cards WHERE bank = ?"
+        sql = "SELECT question_id, state FROM cards WHERE bank = ?"
         params = [bank]
         if question_id is not None:
             sql += " AND question_id = ?"
@@ -247,27 +272,64 @@ class Store:
         with self._guard():
             rows = self.db.execute(sql, params).fetchall()
             try:
-                return {
-                    qid: CardState.from_dict(
-                        {"repetitions": reps, "easiness": ef, "interval": interval, "due": due}
-                    )
-                    for qid, reps, ef, interval, due in rows
-                }
-            except (ValueError, TypeError, ArithmeticError) as exc:
+                return {qid: state_from_dict(json.loads(state)) for qid, state in rows}
+            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
                 raise self._damaged(f"a card's schedule cannot be read: {exc}") from None
 
-    def card_state(self, bank: str, question_id: str) -> CardState:
-        """The schedule of one card: `CardState()` while it is new."""
-        return self.card_states(bank, question_id).get(question_id, CardState())
+    def card_state(self, bank: str, question_id: str, new: Any = None) -> Any:
+        """The schedule of one card: `new` (SM-2's `CardState()` by default) while it is new."""
+        state = self.card_states(bank, question_id).get(question_id)
+        if state is not None:
+            return state
+        return CardState() if new is None else new
 
-    def _put_card(self, bank: str, question_id: str, state: CardState) -> None:
+    def _put_card(self, bank: str, question_id: str, state: Any) -> None:
         if state.is_new:
             self.db.execute(
                 "DELETE FROM cards WHERE bank = ? AND question_id = ?", [bank, question_id]
             )
             return
-        row = {"bank": bank, "question_id": question_id, **state.to_dict()}
+        row = {
+            "bank": bank,
+            "question_id": question_id,
+            "due": state.due.isoformat(),
+            "state": json.dumps(state_to_dict(state)),
+        }
         self.db["cards"].upsert(row, pk=("bank", "question_id"))
+
+    def replace_cards(self, bank: str, states: dict[str, Any], settings: dict[str, str]) -> None:
+        """Every card of `bank` takes the state given (or becomes new), with the settings
+        that produced them, in one commit: how a change of scheduler lands."""
+        with self._writing():
+            self.db.execute("DELETE FROM cards WHERE bank = ?", [bank])
+            for question_id, state in states.items():
+                self._put_card(bank, question_id, state)
+            for key, value in settings.items():
+                self.db["settings"].upsert(
+                    {"bank": bank, "key": key, "value": value}, pk=("bank", "key")
+                )
+
+    # Settings kept per bank
+
+    def settings(self, bank: str) -> dict[str, str]:
+        """What was chosen for `bank` and kept: its scheduler and that scheduler's options."""
+        with self._guard():
+            rows = self.db.execute("SELECT key, value FROM settings WHERE bank = ?", [bank])
+            return dict(rows.fetchall())
+
+    def scheduled_log(self, bank: str) -> list[tuple[str, str, int, date]]:
+        """(question id, scheduler, grade, study day) of each scheduled review, in order:
+        what a scheduler replays to rebuild the cards."""
+        with self._guard():
+            rows = self.db.execute(
+                "SELECT question_id, scheduler, grade, day FROM reviews"
+                " WHERE bank = ? AND kind = 'review' ORDER BY reviewed_at, id",
+                [bank],
+            ).fetchall()
+            try:
+                return [(q, s, g, date.fromisoformat(d)) for q, s, g, d in rows]
+            except (ValueError, TypeError) as exc:
+                raise self._damaged(f"a logged answer cannot be read: {exc}") from None
 
     # The review log
 
@@ -393,7 +455,7 @@ class Store:
                 "AND bank = r.bank AND question_id = r.question_id) ORDER BY id"
             ).fetchall()
             for bank, question_id, state in latest:
-                self._put_card(bank, question_id, CardState.from_dict(json.loads(state)))
+                self._put_card(bank, question_id, state_from_dict(json.loads(state)))
         return added
 
 

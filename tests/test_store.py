@@ -21,14 +21,15 @@ DAY = date(2026, 3, 1)
 
 SCHEMA = {
     "cards": 'CREATE TABLE "cards" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
-    '   "repetitions" INTEGER NOT NULL,\n   "easiness" TEXT NOT NULL,\n'
-    '   "interval" INTEGER NOT NULL,\n   "due" TEXT,\n   PRIMARY KEY ("bank", "question_id")\n)',
+    '   "due" TEXT,\n   "state" TEXT NOT NULL,\n   PRIMARY KEY ("bank", "question_id")\n)',
     "reviews": 'CREATE TABLE "reviews" (\n   "id" INTEGER PRIMARY KEY,\n'
     '   "bank" TEXT NOT NULL,\n   "question_id" TEXT NOT NULL,\n'
     '   "reviewed_at" TEXT NOT NULL,\n   "day" TEXT NOT NULL,\n   "grade" INTEGER NOT NULL,\n'
     '   "kind" TEXT NOT NULL,\n   "answer" TEXT,\n   "duration_s" REAL,\n'
     '   "check_runs" INTEGER,\n   "first_run_passed" INTEGER,\n   "state_before" TEXT,\n'
-    '   "state_after" TEXT\n)',
+    '   "state_after" TEXT\n, "scheduler" TEXT NOT NULL DEFAULT \'sm2\')',
+    "settings": 'CREATE TABLE "settings" (\n   "bank" TEXT,\n   "key" TEXT,\n   "value" TEXT,\n'
+    '   PRIMARY KEY ("bank", "key")\n)',
     "idx_cards_bank_due": 'CREATE INDEX "idx_cards_bank_due"\n    ON "cards" ("bank", "due")',
     "idx_reviews_bank_day": 'CREATE INDEX "idx_reviews_bank_day"\n    ON "reviews" ("bank", "day")',
     "idx_reviews_bank_question_id_reviewed_at": "CREATE INDEX "
@@ -52,7 +53,7 @@ def test_schema_of_a_freshly_migrated_database(tmp_path):
     ).fetchall()
     assert dict(rows) == SCHEMA
     applied = store.db.execute("SELECT name FROM _sqlite_migrations").fetchall()
-    assert applied == [("m001_cards_and_reviews",)]
+    assert applied == [("m001_cards_and_reviews",), ("m004_scheduler_states",)]
     assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -60,7 +61,7 @@ def test_reopening_migrates_nothing_twice(tmp_path):
     open_store(tmp_path / "q.db").record(graded())
     store = open_store(tmp_path / "q.db")
     assert store.review_count() == 1
-    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (1,)
+    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (2,)
 
 
 def test_record_logs_and_schedules_in_one_step(tmp_path):
