@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from quiz.bank import Question
 from quiz.scheduler import INITIAL_EASINESS, PASSING_QUALITY, CardState
+from quiz.schedulers.base import stage_by_interval
 
 MATURE_INTERVAL = 21
 RECENT_DAYS = 30
@@ -237,13 +238,11 @@ class Stats:
     """First-run passes over every coding question's scheduled answers."""
 
 
-def stage_of(state: CardState | None) -> str:
-    """new, learning, young or mature: see the module docstring."""
-    if state is None or state.is_new:
+def stage_of(state) -> str:
+    """new, learning, young or mature: see the module docstring (and quiz.schedulers)."""
+    if state is None:
         return "new"
-    if state.repetitions == 0:
-        return "learning"
-    return "young" if state.interval < MATURE_INTERVAL else "mature"
+    return stage_by_interval(state.is_new, state.repetitions, state.interval)
 
 
 class _Record:
@@ -341,7 +340,8 @@ def _question_figures(
         number=question.number,
         kind=question.kind,
         stage=stage_of(state),
-        easiness=state.easiness if scheduled else None,
+        # Easiness is SM-2's own figure; a card FSRS schedules has none.
+        easiness=state.easiness if scheduled and isinstance(state, CardState) else None,
         interval=state.interval if scheduled else None,
         due=state.due if scheduled else None,
         reviews=record.reviews,
@@ -430,7 +430,7 @@ def _span_labels(edges: tuple[int, ...], show) -> list[str]:
 
 
 def _easiness_buckets(states: list[CardState]) -> list[Bucket]:
-    hundredths = [int(state.easiness * 100) for state in states]
+    hundredths = [int(state.easiness * 100) for state in states if isinstance(state, CardState)]
     labels = _span_labels(EASINESS_EDGES, lambda h: f"{h // 100}.{h % 100:02d}")
     return _buckets(hundredths, EASINESS_EDGES, labels)
 

@@ -67,6 +67,12 @@ class Scheduler(Protocol):
     def stage(self, state: Any) -> str:
         """One of STAGES."""
 
+    strength_label: str
+    """The short column header of `strength` in listings: 'EF' for SM-2."""
+
+    def strength(self, state: Any) -> str:
+        """How well a scheduled card is held, in the scheduler's own terms, as a short cell."""
+
     def figures(self, state: Any, when: date) -> dict[str, float]:
         """The scheduler's own numbers for a scheduled card, by name, for stats and listings."""
 

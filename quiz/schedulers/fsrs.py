@@ -112,6 +112,12 @@ class FSRS:
         """The chance, by the model, that the card is recalled on `when`."""
         return self._package.get_card_retrievability(self.card(state), _instant(when))
 
+    strength_label = "D/S"
+
+    def strength(self, state: FSRSState) -> str:
+        """Difficulty (1-10) and stability (days until recall falls to 90%)."""
+        return f"{state.difficulty:.1f}/{state.stability:.0f}d"
+
     def figures(self, state: FSRSState, when: date) -> dict[str, float]:
         return {
             "difficulty": state.difficulty,

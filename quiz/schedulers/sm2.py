@@ -38,6 +38,11 @@ class SM2:
     def stage(self, state: sm2.CardState) -> str:
         return stage_by_interval(state.is_new, state.repetitions, state.interval)
 
+    strength_label = "EF"
+
+    def strength(self, state: sm2.CardState) -> str:
+        return sm2.format_easiness(state.easiness)
+
     def figures(self, state: sm2.CardState, when: date) -> dict[str, float]:
         return {"easiness": float(state.easiness), "interval": state.interval}
 

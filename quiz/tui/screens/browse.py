@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from quiz.bank import Question
-from quiz.scheduler import format_easiness
+from quiz.scheduler_choice import bank_scheduler
 from quiz.store import Store
 
 COLUMNS = ("#", "id", "kind", "reps", "EF", "ivl", "due", "last")
@@ -31,6 +31,7 @@ class Row:
 
 
 def question_rows(store: Store, bank, today) -> list[Row]:
+    scheduler = bank_scheduler(store, bank.name)
     states = store.card_states(bank.name)
     last = store.last_grades(bank.name)
     rows = []
@@ -41,7 +42,7 @@ def question_rows(store: Store, bank, today) -> list[Row]:
         else:
             due = "today" if state.due <= today else state.due.isoformat()
             reps = str(state.repetitions)
-            schedule = (reps, format_easiness(state.easiness), f"{state.interval}d", due)
+            schedule = (reps, scheduler.strength(state), f"{state.interval}d", due)
         grade = last.get(q.id)
         cells = (str(q.number), q.id, q.kind, *schedule, "" if grade is None else str(grade))
         status = "new" if state is None else "due" if state.due <= today else "scheduled"
@@ -90,8 +91,9 @@ class BrowseScreen(Screen):
     def on_mount(self) -> None:
         self.title = "Browse"
         table = self.query_one(DataTable)
+        strength = self.app.session.scheduler.strength_label
         for column in COLUMNS:
-            table.add_column(column, key=column)
+            table.add_column(strength if column == "EF" else column, key=column)
         self.query_one("#filter", Input).focus()
         self.load_rows(self.app.store, self.app.bank, self.app.today())
 
