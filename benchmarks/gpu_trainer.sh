@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Time the MNIST CNN trainer on one CUDA GPU: a warm-up run, five seeds with the fast GPU recipe
 # in eager mode, then the same seeds with --compile (CUDA graphs). Prints each run's JSON line and a
-# summary; everything goes to $OUT/gpu.log. About 3 minutes on an H200.
+# summary that gives, apart, the training time, the warm-up (compilation included under --compile)
+# and the end-to-end time of the whole command, with the torch version and the device; everything
+# goes to $OUT/gpu.log. About 3 minutes on an H200.
 #
 #   bash benchmarks/gpu_trainer.sh [DATA_DIR]          # DATA_DIR defaults to .devwork/mnist
 #
@@ -12,7 +14,7 @@
 # TRAINER_FLAGS (the GPU recipe below), TRAINER_EXTRA (appended), SEEDS (5), COMPILE_SEEDS (5).
 # Dry run without a GPU, same steps on a tiny budget:
 #   PYTHON=.venv/bin/python TRAINER_DEVICE=cpu TRAINER_FLAGS="--epochs 1 --limit-train 4000 \
-#       --batch-size 64" SEEDS=2 COMPILE_SEEDS=0 bash benchmarks/gpu_trainer.sh ../shared/data/mnist
+#       --batch-size 64" SEEDS=2 COMPILE_SEEDS=0 bash benchmarks/gpu_trainer.sh "$QUIZ_MNIST_DIR"
 set -u
 
 DATA_DIR=${1:-.devwork/mnist}
@@ -36,38 +38,49 @@ RUNS=$OUT/gpu_runs.jsonl
 run() {
     local label=$1 limit=$2
     shift 2
-    local line status
+    local line status start end
+    start=$(date +%s.%N)
     line=$(
         set -o pipefail
         timeout "$limit" "$PYTHON" "$TRAINER" --device "$DEVICE" --data-dir "$DATA_DIR" \
             --json "$@" | tail -n 1
     )
     status=$?
+    end=$(date +%s.%N)
     if [ "$status" -ne 0 ] || [ -z "$line" ]; then
         echo "$label: FAILED (exit $status)"
         return 0
     fi
-    echo "$label: $line"
-    echo "{\"label\": \"$label\", \"run\": $line}" >>"$RUNS"
+    local seconds
+    seconds=$(awk "BEGIN { print $end - $start }")
+    echo "$label: $line (end to end ${seconds} s)"
+    echo "{\"label\": \"$label\", \"end_to_end_seconds\": $seconds, \"run\": $line}" >>"$RUNS"
 }
 
 summarise() {
     "$PYTHON" - "$RUNS" <<'PY'
 import json, statistics, sys
 
+import torch
+
 runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+device = next((r["run"].get("device_name", r["run"]["device"]) for r in runs), "no run")
+print(f"torch {torch.__version__}, device {device}")
 for kind, prefix in (("eager", "seed"), ("compiled", "compile")):
-    done = [r["run"] for r in runs if r["label"].startswith(prefix)]
+    done = [r for r in runs if r["label"].startswith(prefix)]
     if not done:
         print(f"{kind}: no run finished")
         continue
-    acc = [r["test_accuracy"] * 100 for r in done]
-    secs = [r["train_seconds"] for r in done]
-    warm = [r["warmup_seconds"] for r in done]
+    acc = [r["run"]["test_accuracy"] * 100 for r in done]
+    secs = [r["run"]["train_seconds"] for r in done]
+    warm = [r["run"]["warmup_seconds"] for r in done]
+    whole = [r["end_to_end_seconds"] for r in done]
     print(f"{kind}, {len(done)} seeds: test accuracy mean {statistics.mean(acc):.2f}% "
           f"(min {min(acc):.2f}, max {max(acc):.2f}), {sum(a >= 99.0 for a in acc)} at >= 99.0%; "
-          f"training time mean {statistics.mean(secs):.3f} s (min {min(secs):.3f}, "
-          f"max {max(secs):.3f}); warm-up mean {statistics.mean(warm):.1f} s")
+          f"training mean {statistics.mean(secs):.3f} s (min {min(secs):.3f}, "
+          f"max {max(secs):.3f}); warm-up{' and compilation' if kind == 'compiled' else ''} "
+          f"mean {statistics.mean(warm):.1f} s (min {min(warm):.1f}, max {max(warm):.1f}); "
+          f"end to end mean {statistics.mean(whole):.1f} s (max {max(whole):.1f})")
 PY
 }
 

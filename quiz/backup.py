@@ -38,12 +38,17 @@ FIELDS = (
     "state_before",
     "state_after",
     "scheduler",
+    "note",
 )
+"""`note` is the learner's note on the question, repeated on each of its answers."""
 
-
-OPTIONAL = frozenset({"answer", "duration_s", "check_runs", "first_run_passed", "scheduler"})
-"""`scheduler` came with the scheduler seam: an export without it was written under SM-2."""
+ADDED_LATER = frozenset({"scheduler", "note"})
+"""Fields older exports lack: `scheduler` came with the scheduler seam (an export without
+it was written under SM-2), `note` with notes."""
+OPTIONAL = frozenset({"answer", "duration_s", "check_runs", "first_run_passed"}) | ADDED_LATER
 REQUIRED = tuple(name for name in FIELDS if name not in OPTIONAL)
+REQUIRED_COLUMNS = tuple(name for name in FIELDS if name not in ADDED_LATER)
+"""A CSV export names every column but those older exports do not have."""
 
 
 IMPORT_LIMIT = 512 * MiB
@@ -60,8 +65,9 @@ _STATE_FIELDS = ("repetitions", "easiness", "interval", "due")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _as_record(review: Review) -> dict:
-    record = {name: getattr(review, name) for name in FIELDS}
+def _as_record(review: Review, notes: dict[tuple[str, str], str]) -> dict:
+    record = {name: getattr(review, name) for name in FIELDS if name != "note"}
+    record["note"] = notes.get((review.bank, review.question_id), "")
     record["state_before"] = state_to_dict(review.state_before)
     record["state_after"] = state_to_dict(review.state_after)
     return record
@@ -74,15 +80,16 @@ def export_reviews(store: Store, path: Path) -> int:
     is replaced only once the new one is complete.
     """
     reviews = list(store.reviews())
+    notes = store.notes()
     in_place = path.exists() and not path.is_file()
     target = path if in_place else path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         with target.open("w", encoding="utf-8", newline="") as out:
             if path.suffix.lower() == ".csv":
-                _write_csv(out, reviews)
+                _write_csv(out, reviews, notes)
             else:
                 for review in reviews:
-                    out.write(json.dumps(_as_record(review), ensure_ascii=False) + "\n")
+                    out.write(json.dumps(_as_record(review, notes), ensure_ascii=False) + "\n")
         if not in_place:
             os.replace(target, path)
     except OSError as exc:
@@ -92,11 +99,11 @@ def export_reviews(store: Store, path: Path) -> int:
     return len(reviews)
 
 
-def _write_csv(out, reviews: list[Review]) -> None:
+def _write_csv(out, reviews: list[Review], notes: dict[tuple[str, str], str]) -> None:
     writer = csv.writer(out)
     writer.writerow(FIELDS)
     for review in reviews:
-        record = _as_record(review)
+        record = _as_record(review, notes)
         for key in ("state_before", "state_after"):
             record[key] = json.dumps(record[key])
         record["first_run_passed"] = _csv_bool(record["first_run_passed"])
@@ -121,42 +128,49 @@ def _csv_bool(value: bool | None) -> str:
 
 def read_reviews(path: Path) -> list[Review]:
     """Parse an export; raise `QuizError` naming the file and the first bad line."""
+    return read_export(path)[0]
+
+
+def read_export(path: Path) -> tuple[list[Review], dict[tuple[str, str], str]]:
+    """The answers of an export, and the notes on their questions by (bank, question id)."""
     raw = read_capped(path, IMPORT_LIMIT, "an export to import")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise QuizError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    notes: dict[tuple[str, str], str] = {}
     if path.suffix.lower() == ".csv":
-        return _read_csv(path, text)
+        return _read_csv(path, text, notes), notes
     reviews = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             record = json.loads(line, parse_constant=_no_constant)
-            reviews.append(_parse(record))
+            reviews.append(_parse(record, notes))
         except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
         except RecursionError:
             raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
-    return reviews
+    return reviews, notes
 
 
 def _no_constant(name: str):
     raise ValueError(f"{name} is not a number an answer can hold")
 
 
-def _read_csv(path: Path, text: str) -> list[Review]:
+def _read_csv(path: Path, text: str, notes: dict[tuple[str, str], str]) -> list[Review]:
     csv.field_size_limit(max(csv.field_size_limit(), IMPORT_LIMIT))
     reader = csv.DictReader(io.StringIO(text, newline=""))
     reviews = []
     number = 1
     try:
-        if reader.fieldnames is None or set(FIELDS) - set(reader.fieldnames):
-            raise QuizError(f"{path}:1: header must name the columns {', '.join(FIELDS)}")
+        if reader.fieldnames is None or set(REQUIRED_COLUMNS) - set(reader.fieldnames):
+            columns = ", ".join(REQUIRED_COLUMNS)
+            raise QuizError(f"{path}:1: header must name the columns {columns}")
         for row in reader:
             number = reader.line_num
-            reviews.append(_parse(_csv_record(row)))
+            reviews.append(_parse(_csv_record(row), notes))
     except csv.Error as exc:
         raise QuizError(f"{path}:{reader.line_num or 1}: not valid CSV ({exc})") from None
     except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
@@ -172,6 +186,7 @@ def _csv_record(row: dict) -> dict:
     cells = {k: _unescape_cell(row.get(k) or "") for k in FIELDS}
     record: dict = {k: (v or None) for k, v in cells.items()}
     record["answer"] = cells["answer"]
+    record["note"] = cells["note"]
     for key in ("grade", "check_runs"):
         record[key] = None if record[key] is None else int(record[key])
     if record["duration_s"] is not None:
@@ -193,7 +208,8 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-def _parse(record) -> Review:
+def _parse(record, notes: dict[tuple[str, str], str]) -> Review:
+    """One answer; its question's note, when it carries one, goes into `notes`."""
     if not isinstance(record, dict):
         raise ValueError("each line must be a JSON object")
     unknown = set(record) - set(FIELDS)
@@ -229,6 +245,10 @@ def _parse(record) -> Review:
         raise ValueError("first_run_passed must be true, false or null")
     answer = record.get("answer") or ""
     _check_text(answer, "answer", empty=True)
+    note = record.get("note") or ""
+    _check_text(note, "note", empty=True)
+    if note:
+        notes[(record["bank"], record["question_id"])] = note
     return Review(
         bank=record["bank"],
         question_id=record["question_id"],
@@ -333,4 +353,7 @@ def _state(data, name: str):
 
 def import_reviews(store: Store, path: Path) -> int:
     """Read `path` fully, then add it in one transaction; return how many were new."""
-    return store.import_reviews(read_reviews(path))
+    reviews, notes = read_export(path)
+    added = store.import_reviews(reviews)
+    store.import_notes(notes)
+    return added

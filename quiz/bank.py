@@ -7,6 +7,7 @@ every problem names the file and line a person must fix.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import hashlib
 import json
 import os
@@ -100,6 +101,26 @@ class Bank:
             return self._by_id[question_id]
         except KeyError:
             raise QuizError(f"no question '{question_id}' in bank {self.name}") from None
+
+    def find(self, reference: str) -> Question:
+        """The question a person named: its id, or its number as the app shows it (`4`, `#4`).
+
+        A miss names the closest ids, so a typo costs one more try, not a trip to `quiz list`.
+        """
+        text = reference.strip()
+        if text in self._by_id:
+            return self._by_id[text]
+        digits = text.removeprefix("#")
+        if digits.isdigit():
+            for question in self.questions:
+                if question.number == int(digits):
+                    return question
+            numbers = [q.number for q in self.questions]
+            known = f" (numbers {min(numbers)}-{max(numbers)})" if numbers else ""
+            raise QuizError(f"no question #{digits} in bank {self.name}{known}")
+        close = difflib.get_close_matches(text, list(self._by_id), n=3, cutoff=0.6)
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; `quiz list` shows them all"
+        raise QuizError(f"no question '{text}' in bank {self.name}{hint}")
 
 
 def load_bank(path: Path | str | None = None) -> Bank:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
-from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from quiz.errors import QuizError
-from quiz.settings import Settings
+
+if TYPE_CHECKING:
+    from quiz.settings import Settings
 
 
 class Failure(click.ClickException):
@@ -28,10 +30,38 @@ class QuizGroup(click.Group):
             return super().invoke(ctx)
         except QuizError as exc:
             raise Failure(str(exc)) from None
+        except click.UsageError as exc:
+            # A command's wrong arguments: one line, as for every other mistake.
+            where = f"quiz {exc.ctx.info_name}" if exc.ctx and exc.ctx.parent else "quiz"
+            raise Failure(f"{exc.format_message()} (see `{where} --help`)") from None
+
+
+def find_question(ctx: click.Context, reference: str):
+    """The question named by id or number (`4`, `#4`), from the bank in use."""
+    from quiz.bank import load_bank
+
+    bank = load_bank(settings_of(ctx).bank_path)
+    return bank, bank.find(reference)
+
+
+SETTINGS_OPTIONS = ("bank_path", "db_path", "new_per_day", "day_starts_at")
+"""The options of `main` that make the settings; the scheduler's are kept in the database."""
 
 
 def settings_of(ctx: click.Context) -> Settings:
-    return ctx.find_root().obj
+    """The run's settings, built when a command asks: they import the store, which a warm
+    `quiz check` has no time for."""
+    from quiz.settings import Settings
+
+    options = ctx.find_root().obj
+    return Settings.from_environment(**{name: options[name] for name in SETTINGS_OPTIONS})
+
+
+def bank_path_of(ctx: click.Context) -> Path:
+    """The bank in use, as `settings_of(ctx).bank_path` says, without loading the settings."""
+    from quiz.paths import default_bank_path
+
+    return ctx.find_root().obj["bank_path"] or default_bank_path()
 
 
 CLOCK = "quiz.clock"
@@ -39,8 +69,7 @@ CLOCK = "quiz.clock"
 
 def today_of(ctx: click.Context) -> date:
     """The study day, read once from the clock the command was given."""
-    root = ctx.find_root()
-    return root.obj.today(root.meta[CLOCK]())
+    return settings_of(ctx).today(ctx.find_root().meta[CLOCK]())
 
 
 @click.group(cls=QuizGroup, invoke_without_command=True)
@@ -81,7 +110,7 @@ def today_of(ctx: click.Context) -> date:
     type=click.FloatRange(0.7, 0.99),
     help="FSRS: the chance of recall it schedules for (default 0.9); kept like --scheduler.",
 )
-@click.version_option(version("quiz"), prog_name="quiz")
+@click.version_option(package_name="quiz", prog_name="quiz")
 @click.pass_context
 def main(
     ctx: click.Context,
@@ -98,19 +127,21 @@ def main(
     """
     # A caller (a test) may hand in a clock as `obj`; a person gets the system's.
     ctx.meta[CLOCK] = ctx.obj if callable(ctx.obj) else datetime.now
-    ctx.obj = Settings.from_environment(
-        bank_path=bank_path,
-        db_path=db_path,
-        new_per_day=new_per_day,
-        day_starts_at=day_starts_at,
-    )
+    ctx.obj = {
+        "bank_path": bank_path,
+        "db_path": db_path,
+        "new_per_day": new_per_day,
+        "day_starts_at": day_starts_at,
+        "scheduler": scheduler,
+        "desired_retention": desired_retention,
+    }
     if scheduler is not None or desired_retention is not None:
-        choose(ctx.obj, scheduler, desired_retention)
+        choose(settings_of(ctx), scheduler, desired_retention)
     if ctx.invoked_subcommand is None:
         from quiz.tui.app import run_app
 
         try:
-            sys.exit(run_app(ctx.obj))
+            sys.exit(run_app(settings_of(ctx)))
         except QuizError as exc:
             raise Failure(str(exc)) from None
 
@@ -175,12 +206,15 @@ def export_command(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def import_command(ctx: click.Context, file: Path) -> None:
     """Add the reviews in FILE to the log; a bad line imports nothing."""
-    from quiz.backup import read_reviews
+    from quiz.backup import read_export
     from quiz.store import open_store
 
-    reviews = read_reviews(file)
-    added = open_store(settings_of(ctx).db_path).import_reviews(reviews)
-    click.echo(f"imported {added} new reviews from {file}")
+    reviews, notes = read_export(file)
+    store = open_store(settings_of(ctx).db_path)
+    added = store.import_reviews(reviews)
+    noted = store.import_notes(notes)
+    kept = f" and {noted} notes" if noted else ""
+    click.echo(f"imported {added} new reviews{kept} from {file}")
 
 
 @main.command(
@@ -196,16 +230,125 @@ def train(args: tuple[str, ...]) -> None:
 
 
 @main.command(name="check")
-@click.argument("question_id")
+@click.argument("question_id", metavar="ID|NUMBER")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as one JSON object.")
 @click.option("--watch", is_flag=True, help="Check again every time FILE is saved; Ctrl-C stops.")
+@click.option(
+    "--no-worker",
+    is_flag=True,
+    envvar="QUIZ_NO_WORKER",
+    help="Check in this process, not in the background worker. Env: QUIZ_NO_WORKER=1.",
+)
 @click.pass_context
-def check(ctx: click.Context, question_id: str, file: Path, as_json: bool, watch: bool) -> None:
-    """Run FILE as an answer to code question QUESTION_ID (exit 0 passed, 1 not yet)."""
-    from quiz.grader.command import run_check
+def check(
+    ctx: click.Context, question_id: str, file: Path, as_json: bool, watch: bool, no_worker: bool
+) -> None:
+    """Run FILE as an answer to a code question, by id or number (exit 0 passed, 1 not yet,
+    3 when this machine cannot check it).
 
-    sys.exit(run_check(settings_of(ctx).bank_path, question_id, file, as_json=as_json, watch=watch))
+    The answer goes to a background worker that stays warm between calls (see `quiz worker`);
+    --watch keeps a worker of its own."""
+    bank_path = bank_path_of(ctx)
+    if watch or no_worker:
+        from quiz.grader.command import run_check
+
+        sys.exit(run_check(bank_path, question_id, file, as_json=as_json, watch=watch))
+    from quiz.grader import client
+
+    sys.exit(client.run_check(bank_path, question_id, file, as_json=as_json))
+
+
+@main.group(name="worker")
+def worker() -> None:
+    """The background worker that keeps `quiz check` warm (it exits after QUIZ_WORKER_IDLE
+    seconds without a check, 600 unless set)."""
+
+
+@worker.command(name="status")
+def worker_status() -> None:
+    """Say whether the worker is running, and what it has done (exit 1 when it is not)."""
+    from quiz.grader import client
+
+    state = client.status()
+    if state is None:
+        click.echo("no background worker is running")
+        sys.exit(1)
+    click.echo(
+        f"background worker running: pid {state['pid']}, up {state['uptime_s']:.0f} s, "
+        f"{state['checks']} checks, quiet for {state['quiet_s']:.0f} s "
+        f"(exits after {state['idle_s']:g} s), socket {state['socket']}"
+    )
+
+
+@worker.command(name="stop")
+def worker_stop() -> None:
+    """Stop the worker now; the next `quiz check` starts a new one."""
+    from quiz.grader import client
+
+    pid = client.stop()
+    if pid is None:
+        click.echo("no background worker is running")
+    else:
+        click.echo(f"stopped the background worker (pid {pid})")
+
+
+@main.command()
+@click.argument("question_ref", metavar="ID|NUMBER")
+@click.pass_context
+def show(ctx: click.Context, question_ref: str) -> None:
+    """Print a question, by id or by its number (4 or #4)."""
+    from quiz.exercise import question_text
+    from quiz.store import open_store
+
+    bank, question = find_question(ctx, question_ref)
+    taken = open_store(settings_of(ctx).db_path, read_only=True).hints_taken(bank.name, question.id)
+    click.echo(question_text(question, taken), nl=False)
+
+
+@main.command()
+@click.argument("question_ref", metavar="ID|NUMBER")
+@click.argument("folder", metavar="[DIR]", required=False, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the file if it exists.")
+@click.pass_context
+def start(ctx: click.Context, question_ref: str, folder: Path | None, force: bool) -> None:
+    """Write a code question's starter to DIR/<id>.py (default: this folder)."""
+    from quiz.exercise import write_starter
+
+    _, question = find_question(ctx, question_ref)
+    path = write_starter(question, folder or Path.cwd(), force)
+    click.echo(f"wrote {path}; check it with: quiz check {question.id} {path}")
+
+
+@main.command()
+@click.argument("question_ref", metavar="ID|NUMBER")
+@click.pass_context
+def hint(ctx: click.Context, question_ref: str) -> None:
+    """Print the next hint for a code question; the next call gives the one after."""
+    from quiz.exercise import next_hint
+    from quiz.store import open_store
+
+    bank, question = find_question(ctx, question_ref)
+    click.echo(next_hint(open_store(settings_of(ctx).db_path), bank.name, question))
+
+
+@main.command(name="next")
+@click.pass_context
+def next_question(ctx: click.Context) -> None:
+    """Print the next question of today's session, as `quiz show` does."""
+    from quiz.bank import load_bank
+    from quiz.exercise import question_text
+    from quiz.session import StudySession
+    from quiz.store import open_store
+
+    settings = settings_of(ctx)
+    bank = load_bank(settings.bank_path)
+    store = open_store(settings.db_path, read_only=True)
+    question = StudySession(bank, store, today_of(ctx), settings.new_per_day).current
+    if question is None:
+        click.echo("nothing left for today: every due and new question is answered")
+        return
+    click.echo(question_text(question, store.hints_taken(bank.name, question.id)), nl=False)
 
 
 @main.command()

@@ -10,6 +10,7 @@ from datetime import date
 
 from quiz.bank import load_bank
 from quiz.scheduler_choice import bank_scheduler
+from quiz.schedulers import card_stage
 from quiz.settings import Settings
 from quiz.store import open_store
 
@@ -23,11 +24,19 @@ def question_table(settings: Settings, today: date) -> str:
     scheduler = bank_scheduler(store, bank.name)
     states = store.card_states(bank.name)
     last_grades = store.last_grades(bank.name)
+    flags = store.card_flags(bank.name)
     rows = []
     for q in bank:
         state = states.get(q.id)
+        flag = flags.get(q.id)
+        stage = card_stage(
+            scheduler,
+            state,
+            suspended=bool(flag and flag.suspended),
+            buried=bool(flag and flag.buried(today)),
+        )
         if state is None:
-            rows.append((str(q.number), q.id, q.kind, "new", "", "", "", ""))
+            rows.append((str(q.number), q.id, q.kind, stage, "", "", "", ""))
             continue
         grade = last_grades.get(q.id)
         rows.append(
@@ -35,7 +44,7 @@ def question_table(settings: Settings, today: date) -> str:
                 str(q.number),
                 q.id,
                 q.kind,
-                "learning" if state.repetitions == 0 else f"{state.repetitions} in a row",
+                stage,
                 scheduler.strength(state),
                 f"{state.interval}d",
                 "today" if state.due <= today else state.due.isoformat(),

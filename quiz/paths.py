@@ -7,6 +7,7 @@ learners with unusual set-ups never touch a real home directory.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import platformdirs
@@ -48,6 +49,20 @@ def default_bank_path() -> Path:
 def solutions_dir() -> Path:
     """The reference solutions shipped with quiz, the MNIST trainer among them."""
     return bundled_root() / "solutions"
+
+
+def runtime_dir() -> Path:
+    """Where the background worker's socket lives: `QUIZ_RUNTIME_DIR`, else the user runtime dir.
+
+    That is `$XDG_RUNTIME_DIR/quiz` on Linux; without one, platformdirs falls back to a folder
+    of the user's own under /tmp, which the worker checks is private before it trusts it.
+    """
+    override = os.environ.get("QUIZ_RUNTIME_DIR")
+    if override:
+        return Path(override)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the fallback is expected, not news to the learner
+        return Path(platformdirs.user_runtime_dir(APP_NAME))
 
 
 def mnist_dir() -> Path:

@@ -108,6 +108,12 @@ class StudySession:
     def refresh(self) -> None:
         """Recompute the queue from the store."""
         states = self.store.card_states(self.bank.name)
+        flags = self.store.card_flags(self.bank.name)
+        extras = self.store.study_extras(self.bank.name, self.today)
+        set_aside = {
+            qid for qid, flag in flags.items() if flag.suspended or flag.buried(self.today)
+        }
+        until = self.today + timedelta(days=extras.ahead_days)
         todays = [r for r in self.store.reviews(self.bank.name, day=self.today) if r.kind != "cram"]
         introduced = {r.question_id for r in todays if r.kind == "review" and r.state_before.is_new}
         last_grade: dict[str, int] = {}
@@ -116,16 +122,21 @@ class StudySession:
         due = [
             q
             for q in self.bank
-            if q.id in states and states[q.id].due is not None and states[q.id].due <= self.today
+            if q.id in states
+            and q.id not in set_aside
+            and states[q.id].due is not None
+            and states[q.id].due <= until
         ]
         due.sort(key=lambda q: (states[q.id].due, q.number))
-        room = max(0, self.new_per_day - len(introduced))
-        new = [q for q in self.bank if q.id not in states][:room]
+        room = max(0, self.new_per_day + extras.more_new - len(introduced))
+        new = [q for q in self.bank if q.id not in states and q.id not in set_aside][:room]
         due_ids = {q.id for q in due}
         drills = [
             self.bank.get(qid)
             for qid, grade in last_grade.items()
-            if rating_of(self.scheduler, grade).drill and qid in self.bank and qid not in due_ids
+            if rating_of(self.scheduler, grade).drill
+            and qid in self.bank
+            and qid not in due_ids | set_aside
         ]
         self._states = states
         self._due, self._new, self._drills = due, new, drills

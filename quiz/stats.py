@@ -33,15 +33,13 @@ from typing import NamedTuple
 
 from quiz.bank import Question
 from quiz.scheduler import INITIAL_EASINESS, PASSING_QUALITY, CardState
-from quiz.schedulers.base import stage_by_interval
+from quiz.schedulers.base import MATURE_INTERVAL, SCHEDULE_STAGES, stage_by_interval
 
-MATURE_INTERVAL = 21
 RECENT_DAYS = 30
 CALENDAR_DAYS = 365
 FORECAST_DAYS = 30
 RETENTION_WINDOWS = (7, 30, 365)
 HARDEST_SHOWN = 10
-STAGES = ("new", "learning", "young", "mature")
 
 EASINESS_EDGES = (130, 150, 170, 190, 210, 230, 250, 270)
 """Lower bounds, in hundredths, of the easiness buckets; the last is open-ended."""
@@ -321,7 +319,7 @@ def compute_stats(
         retention=[_retention(retained, today, days) for days in RETENTION_WINDOWS],
         forecast=forecast,
         due_later=due_later,
-        cards=CardCounts(*(stages[stage] for stage in STAGES)),
+        cards=CardCounts(*(stages[stage] for stage in SCHEDULE_STAGES)),
         easiness=_easiness_buckets(states),
         intervals=_interval_buckets(states),
         questions=figures,

@@ -90,6 +90,38 @@ def m001_cards_and_reviews(db: Database) -> None:
 
 
 @migrations()
+def m003_drafts_flags_notes_and_extra_study(db: Database) -> None:
+    """Per question: a draft answer, suspend and bury, a note, hints taken; per day: extras."""
+    db["drafts"].create(
+        {"bank": str, "question_id": str, "answer": str, "explanation": str, "saved_at": str},
+        pk=("bank", "question_id"),
+        not_null={"answer", "explanation", "saved_at"},
+    )
+    db["card_flags"].create(
+        {"bank": str, "question_id": str, "suspended": int, "buried_on": str},
+        pk=("bank", "question_id"),
+        not_null={"suspended"},
+        defaults={"suspended": 0},
+    )
+    db["notes"].create(
+        {"bank": str, "question_id": str, "note": str},
+        pk=("bank", "question_id"),
+        not_null={"note"},
+    )
+    db["hints_taken"].create(
+        {"bank": str, "question_id": str, "taken": int},
+        pk=("bank", "question_id"),
+        not_null={"taken"},
+    )
+    db["study_extras"].create(
+        {"bank": str, "day": str, "more_new": int, "ahead_days": int},
+        pk=("bank", "day"),
+        not_null={"more_new", "ahead_days"},
+        defaults={"more_new": 0, "ahead_days": 0},
+    )
+
+
+@migrations()
 def m004_scheduler_states(db: Database) -> None:
     """Each card's schedule becomes one versioned JSON state naming its scheduler; each
     review names the scheduler whose scale its grade is on; settings are kept per bank."""
@@ -151,6 +183,33 @@ class Review:
         if data.get("first_run_passed") is not None:
             data["first_run_passed"] = bool(data["first_run_passed"])
         return cls(**data)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An answer typed but not yet graded: the code or words, and a coding prompt's explanation."""
+
+    answer: str
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class CardFlags:
+    """A card set aside: suspended until the learner takes it back, or buried for one day."""
+
+    suspended: bool = False
+    buried_on: date | None = None
+
+    def buried(self, today: date) -> bool:
+        return self.buried_on == today
+
+
+@dataclass(frozen=True)
+class StudyExtras:
+    """What a learner asked of one study day beyond the usual: more new cards, reviews ahead."""
+
+    more_new: int = 0
+    ahead_days: int = 0
 
 
 class Store:
@@ -334,7 +393,9 @@ class Store:
     # The review log
 
     def record(self, review: Review) -> Review:
-        """Log an answer and, for a scheduled review, store the card's new state; one commit."""
+        """Log an answer and, for a scheduled review, store the card's new state; one commit.
+
+        A graded question's draft is done with, so it goes in the same commit."""
         if review.kind not in REVIEW_KINDS:
             raise ValueError(f"unknown review kind {review.kind!r}")
         review = replace(review, reviewed_at=utc_instant(review.reviewed_at))
@@ -342,6 +403,10 @@ class Store:
             review_id = self.db["reviews"].insert(review.to_row()).last_pk
             if review.kind == "review":
                 self._put_card(review.bank, review.question_id, review.state_after)
+            self.db.execute(
+                "DELETE FROM drafts WHERE bank = ? AND question_id = ?",
+                [review.bank, review.question_id],
+            )
         return replace(review, id=review_id)
 
     def undo(self, review_id: int) -> Review | None:
@@ -457,6 +522,139 @@ class Store:
             for bank, question_id, state in latest:
                 self._put_card(bank, question_id, state_from_dict(json.loads(state)))
         return added
+
+    # Work in progress, flags and notes, one row per question
+
+    def save_draft(self, bank: str, question_id: str, draft: Draft | None, saved_at: str) -> None:
+        """Keep what was typed for `question_id`; None (nothing typed) forgets it."""
+        with self._writing():
+            if draft is None:
+                self.db.execute(
+                    "DELETE FROM drafts WHERE bank = ? AND question_id = ? AND saved_at <= ?",
+                    [bank, question_id, utc_instant(saved_at)],
+                )
+                return
+            # Saves may finish out of order (one thread each): an older one never wins.
+            self.db.execute(
+                "INSERT INTO drafts (bank, question_id, answer, explanation, saved_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (bank, question_id) DO UPDATE SET"
+                " answer = excluded.answer, explanation = excluded.explanation,"
+                " saved_at = excluded.saved_at WHERE excluded.saved_at >= drafts.saved_at",
+                [bank, question_id, draft.answer, draft.explanation, utc_instant(saved_at)],
+            )
+
+    def draft(self, bank: str, question_id: str) -> Draft | None:
+        with self._guard():
+            row = self.db.execute(
+                "SELECT answer, explanation FROM drafts WHERE bank = ? AND question_id = ?",
+                [bank, question_id],
+            ).fetchone()
+        return None if row is None else Draft(*row)
+
+    def card_flags(self, bank: str) -> dict[str, CardFlags]:
+        """The suspended and buried cards of `bank`; a card missing here is neither."""
+        with self._guard():
+            rows = self.db.execute(
+                "SELECT question_id, suspended, buried_on FROM card_flags WHERE bank = ?", [bank]
+            ).fetchall()
+        try:
+            return {
+                qid: CardFlags(bool(suspended), date.fromisoformat(buried) if buried else None)
+                for qid, suspended, buried in rows
+            }
+        except (ValueError, TypeError) as exc:
+            raise self._damaged(f"a card's flags cannot be read: {exc}") from None
+
+    def set_flags(self, bank: str, question_id: str, flags: CardFlags) -> None:
+        with self._writing():
+            if flags == CardFlags():
+                self.db.execute(
+                    "DELETE FROM card_flags WHERE bank = ? AND question_id = ?", [bank, question_id]
+                )
+                return
+            row = {
+                "bank": bank,
+                "question_id": question_id,
+                "suspended": int(flags.suspended),
+                "buried_on": flags.buried_on.isoformat() if flags.buried_on else None,
+            }
+            self.db["card_flags"].upsert(row, pk=("bank", "question_id"))
+
+    def notes(self, bank: str | None = None) -> dict[tuple[str, str], str]:
+        """Every personal note, by (bank, question id)."""
+        sql, params = "SELECT bank, question_id, note FROM notes", []
+        if bank is not None:
+            sql, params = sql + " WHERE bank = ?", [bank]
+        with self._guard():
+            return {(b, q): note for b, q, note in self.db.execute(sql, params)}
+
+    def note(self, bank: str, question_id: str) -> str:
+        return self.notes(bank).get((bank, question_id), "")
+
+    def set_note(self, bank: str, question_id: str, note: str) -> None:
+        """Keep the learner's note on a question; an empty note removes it."""
+        with self._writing():
+            self._put_note(bank, question_id, note)
+
+    def _put_note(self, bank: str, question_id: str, note: str) -> None:
+        if note.strip():
+            row = {"bank": bank, "question_id": question_id, "note": note}
+            self.db["notes"].upsert(row, pk=("bank", "question_id"))
+        else:
+            self.db.execute(
+                "DELETE FROM notes WHERE bank = ? AND question_id = ?", [bank, question_id]
+            )
+
+    def import_notes(self, notes: dict[tuple[str, str], str]) -> int:
+        """Add notes from an export where this database has none; return how many were added."""
+        added = 0
+        with self._writing():
+            for (bank, question_id), note in notes.items():
+                exists = self.db.execute(
+                    "SELECT 1 FROM notes WHERE bank = ? AND question_id = ?", [bank, question_id]
+                ).fetchone()
+                if not exists and note.strip():
+                    self._put_note(bank, question_id, note)
+                    added += 1
+        return added
+
+    def hints_taken(self, bank: str, question_id: str) -> int:
+        """How many of a question's hints `quiz hint` has given."""
+        with self._guard():
+            row = self.db.execute(
+                "SELECT taken FROM hints_taken WHERE bank = ? AND question_id = ?",
+                [bank, question_id],
+            ).fetchone()
+        return row[0] if row else 0
+
+    def take_hint(self, bank: str, question_id: str, available: int) -> int:
+        """Count one more hint taken (never past `available`); return how many are taken now."""
+        with self._writing():
+            taken = min(available, self.hints_taken(bank, question_id) + 1)
+            row = {"bank": bank, "question_id": question_id, "taken": taken}
+            self.db["hints_taken"].upsert(row, pk=("bank", "question_id"))
+        return taken
+
+    # Custom study
+
+    def study_extras(self, bank: str, day: date) -> StudyExtras:
+        with self._guard():
+            row = self.db.execute(
+                "SELECT more_new, ahead_days FROM study_extras WHERE bank = ? AND day = ?",
+                [bank, day.isoformat()],
+            ).fetchone()
+        return StudyExtras(*row) if row else StudyExtras()
+
+    def add_study_extras(
+        self, bank: str, day: date, more_new: int = 0, ahead_days: int = 0
+    ) -> StudyExtras:
+        """Study `more_new` more new cards on `day`, and reviews due up to `ahead_days` later."""
+        with self._writing():
+            extras = self.study_extras(bank, day)
+            extras = StudyExtras(extras.more_new + more_new, max(extras.ahead_days, ahead_days))
+            row = {"bank": bank, "day": day.isoformat(), **asdict(extras)}
+            self.db["study_extras"].upsert(row, pk=("bank", "day"))
+        return extras
 
 
 # Both counts find their rows through the (bank, day) index; the first reads nothing else.

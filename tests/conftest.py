@@ -8,6 +8,8 @@ skipped, unless `QUIZ_REQUIRE_MNIST=1` (as CI sets) turns the skip into a failur
 from __future__ import annotations
 
 import os
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -39,7 +41,9 @@ MNIST_HOW = (
 
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
-    """Point quiz's data directory and database at a temp dir so no test touches a real home."""
+    """Point quiz's data directory and database at a temp dir so no test touches a real home.
+
+    The background worker's runtime folder too; a worker a test started is stopped after it."""
     data = tmp_path / "quiz-data"
     monkeypatch.setenv("QUIZ_DATA_DIR", str(data))
     monkeypatch.setenv("QUIZ_DB", str(data / "quiz.db"))
@@ -47,7 +51,26 @@ def isolated_home(tmp_path, monkeypatch):
     # Never download into a real cache: without the full files, point at an empty folder.
     mnist = FULL_MNIST if FULL_MNIST is not None else tmp_path / "no-mnist"
     monkeypatch.setenv("QUIZ_MNIST_DIR", str(mnist))
-    return data
+    runtime = tmp_path / "run"
+    monkeypatch.setenv("QUIZ_RUNTIME_DIR", str(runtime))
+    yield data
+    stop_background_worker(runtime)
+
+
+def stop_background_worker(runtime: Path) -> None:
+    """Stop the worker listening in runtime, if any; kill it if it will not stop."""
+    from quiz.grader import client, wire
+
+    if not client.running(runtime):
+        return
+    try:
+        client.stop(runtime)
+    except Exception:  # noqa: BLE001 - a test may have left the socket unusable on purpose
+        pid = int((runtime / wire.LOCK_NAME).read_text())
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while client.running(runtime) and time.monotonic() < deadline:
+            time.sleep(0.02)
 
 
 def require_full_mnist() -> Path:

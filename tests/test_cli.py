@@ -83,7 +83,7 @@ def test_list_shows_each_question_with_its_schedule(runner, demo_bank, tmp_path)
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "first" in line)
     cells = [cell.strip() for cell in row.split("│")[1:-1]]
-    assert cells == ["1", "first", "recall", "1 in a row", "2.60", "1d", "today", "5"]
+    assert cells == ["1", "first", "recall", "young", "2.60", "1d", "today", "5"]
 
 
 def test_export_then_import_into_a_new_database(runner, demo_bank, tmp_path):
@@ -163,7 +163,7 @@ def test_scheduler_choice_sticks_and_list_and_stats_follow_it(runner, demo_bank,
     row = next(line for line in result.output.splitlines() if "first" in line)
     cells = [cell.strip() for cell in row.split("│")[1:-1]]
     # SM-2's 5 replays as FSRS Easy: difficulty 1.0, stability 8.3 days, due in 8
-    assert cells == ["1", "first", "recall", "1 in a row", "1.0/8d", "8d", "2026-11-28", "5"]
+    assert cells == ["1", "first", "recall", "young", "1.0/8d", "8d", "2026-11-28", "5"]
     again = runner.invoke(main, [*base, "list"])
     assert "1.0/8d" in again.output, "the choice is kept in the database"
     stats = runner.invoke(main, [*base, "stats", "--json"])

@@ -31,6 +31,11 @@ class Tmux:
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
 
+    def serving(self) -> bool:
+        """Whether a server still answers on this socket."""
+        proc = subprocess.run([TMUX, "-S", str(self.socket), "list-sessions"], capture_output=True)
+        return proc.returncode == 0
+
     def screen(self) -> str:
         return self.run("capture-pane", "-p", "-t", "quiz")
 
@@ -95,3 +100,40 @@ def test_a_grade_survives_sigkill_on_the_next_question(tmux, tmp_path):
         .fetchall()
     )
     assert card == [(1, 1)]
+
+
+def test_a_draft_survives_sigkill_and_comes_back_on_relaunch(tmux, tmp_path):
+    assert QUIZ.is_file(), f"quiz is not installed in {QUIZ.parent}"
+    db = tmp_path / "quiz.db"
+    env = {
+        "QUIZ_DB": str(db),
+        "QUIZ_DATA_DIR": str(tmp_path),
+        "TERM": "xterm-256color",
+        "HOME": str(tmp_path),
+        "PATH": os.environ.get("PATH", ""),
+    }
+    command = " ".join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(QUIZ)])
+    tmux.run("new-session", "-d", "-s", "quiz", "-x", "80", "-y", "24", command)
+    pid = int(tmux.run("display-message", "-p", "-t", "quiz", "#{pane_pid}").strip())
+    tmux.wait_for("Press Enter to start")
+    tmux.keys("Enter")
+    tmux.wait_for("Type your answer")
+    tmux.keys("a grid of pixel numbers", literal=True)
+    deadline = time.monotonic() + 10
+    while not sqlite3.connect(db).execute("SELECT answer FROM drafts").fetchall():
+        assert time.monotonic() < deadline, "the draft was never saved"
+        time.sleep(0.1)
+
+    os.kill(pid, signal.SIGKILL)
+    # With its only pane gone the server may already be exiting; either way it must be gone
+    # before a new one starts on the same socket.
+    subprocess.run([TMUX, "-S", str(tmux.socket), "kill-server"], capture_output=True, timeout=10)
+    deadline = time.monotonic() + 10
+    while tmux.serving():
+        assert time.monotonic() < deadline, "tmux did not exit"
+        time.sleep(0.05)
+    tmux.run("new-session", "-d", "-s", "quiz", "-x", "80", "-y", "24", command)
+    tmux.wait_for("Press Enter to start")
+    tmux.keys("Enter")
+    screen = tmux.wait_for("a grid of pixel numbers")
+    assert "unfinished answer" in screen

@@ -268,7 +268,7 @@ def test_a_read_only_database_can_be_listed_counted_and_exported(tmp_path, demo_
         read_only_db.open("ab")
     result = quiz("list", db=read_only_db, bank=demo_bank)
     assert result.exit_code == 0, result.output
-    assert "1 in a row" in result.output
+    assert "│ young " in result.output
     result = quiz("stats", "--json", db=read_only_db, bank=demo_bank)
     assert result.exit_code == 0, result.output
     assert (

@@ -107,6 +107,98 @@ def test_a_lambda_comprehension_counts(checker):
     assert check(checker, "list-comprehension", source).passed
 
 
+DECOYS = {
+    "decoy beside a loop": """
+        def double_odds(nums):
+            decoy = [n for n in []]
+            out = []
+            for n in nums:
+                if n % 2 == 1:
+                    out.append(2 * n)
+            return out
+        """,
+    "loop fills the comprehension": """
+        def double_odds(nums):
+            out = [n for n in []]
+            for n in nums:
+                if n % 2 == 1:
+                    out.append(2 * n)
+            return out
+        """,
+    "extended afterwards": """
+        def double_odds(nums):
+            out = [n for n in []]
+            out.extend(map(lambda n: 2 * n, filter(lambda n: n % 2 == 1, nums)))
+            return out
+        """,
+    "added to afterwards": """
+        def double_odds(nums):
+            out = [n for n in []]
+            out += list(map(lambda n: 2 * n, filter(lambda n: n % 2 == 1, nums)))
+            return out
+        """,
+    "rebound": """
+        def double_odds(nums):
+            out = [n for n in []]
+            out = list(map(lambda n: 2 * n, filter(lambda n: n % 2 == 1, nums)))
+            return out
+        """,
+    "filled by slice": """
+        def double_odds(nums):
+            out = [n for n in []]
+            out[:] = list(map(lambda n: 2 * n, filter(lambda n: n % 2 == 1, nums)))
+            return out
+        """,
+}
+
+
+@pytest.mark.parametrize("source", DECOYS.values(), ids=DECOYS.keys())
+def test_a_decoy_comprehension_does_not_make_another_way_a_comprehension(checker, source):
+    verdict = check(checker, "list-comprehension", source)
+    assert [c.name for c in failed(verdict)] == ["written as a list comprehension"]
+
+
+HONEST = {
+    "helper variable": """
+        def double_odds(nums):
+            doubled = [2 * n for n in nums if n % 2 == 1]
+            return doubled
+        """,
+    "early return": """
+        def double_odds(nums):
+            if not nums:
+                return []
+            return [2 * n for n in nums if n % 2 == 1]
+        """,
+    "helper function": """
+        def double_odds(nums):
+            def is_odd(n):
+                for _ in range(1):
+                    return n % 2 == 1
+            result: list = [2 * n for n in nums if is_odd(n)]
+            return result
+        """,
+}
+
+
+@pytest.mark.parametrize("source", HONEST.values(), ids=HONEST.keys())
+def test_honest_comprehensions_with_helpers_pass(checker, source):
+    verdict = check(checker, "list-comprehension", source)
+    assert verdict.passed, messages(verdict)
+
+
+def test_floats_are_not_the_doubled_odd_ints(checker):
+    verdict = check(
+        checker,
+        "list-comprehension",
+        "def double_odds(nums):\n    return [2.0 * n for n in nums if n % 2 == 1]\n",
+    )
+    wrong = failed(verdict)
+    assert wrong and wrong[0].name == "double_odds([1, 2, 3, 4, 5])"
+    assert "a float 2 at [0], not an int" in wrong[0].message
+    assert "2 * n, not 2.0 * n" in wrong[0].message
+
+
 # ----------------------------------------------------------------------------- tensor-3x3
 
 
@@ -264,6 +356,49 @@ def test_relu_rejects_torchs_own(checker):
         checker, "relu", "import torch.nn.functional as F\ndef relu(x):\n    return F.relu(x)\n"
     )
     assert [c.name for c in failed(verdict)] == ["written by hand"]
+
+
+SIGMOID_REACHED = {
+    "getattr": "import torch\ndef sigmoid(x):\n    return getattr(torch, 'sig' + 'moid')(x)\n",
+    "aten": "import torch\ndef sigmoid(x):\n    return getattr(torch.ops.aten, 'sig' + 'moid')(x)\n",
+    "method": "def sigmoid(x):\n    return getattr(x, 'sig' + 'moid')()\n",
+    "logsigmoid": "import torch.nn.functional as F\ndef sigmoid(x):\n    return F.logsigmoid(x).exp()\n",
+}
+RELU_REACHED = {
+    "vars": "import torch.nn.functional as F\ndef relu(x):\n    return vars(F)['re' + 'lu'](x)\n",
+    "module": "import torch\ndef relu(x):\n    return getattr(torch.nn, 'Re' + 'LU')()(x)\n",
+    "threshold": "import torch.nn.functional as F\ndef relu(x):\n    return F.threshold(x, 0.0, 0.0)\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        *(("sigmoid", s) for s in SIGMOID_REACHED.values()),
+        *(("relu", s) for s in RELU_REACHED.values()),
+    ],
+    ids=[*SIGMOID_REACHED, *RELU_REACHED],
+)
+def test_torchs_own_function_fails_however_it_is_reached(checker, question, source):
+    verdict = check(checker, question, source)
+    assert [c.name for c in failed(verdict)] == ["written by hand"], messages(verdict)
+    assert "ran torch's own" in failed(verdict)[0].message
+
+
+@pytest.mark.parametrize(
+    ("question", "source"),
+    [
+        ("relu", "import torch\ndef relu(x):\n    return torch.where(x > 0, x, 0.0)\n"),
+        ("relu", "import torch\ndef relu(x):\n    return torch.maximum(x, torch.zeros_like(x))\n"),
+        (
+            "sigmoid",
+            "import torch\ndef sigmoid(x):\n    return torch.exp(-torch.logaddexp(torch.zeros_like(x), -x))\n",
+        ),
+    ],
+)
+def test_hand_written_relu_and_sigmoid_pass(checker, question, source):
+    verdict = check(checker, question, source)
+    assert verdict.passed, messages(verdict)
 
 
 @pytest.mark.parametrize(
@@ -433,9 +568,8 @@ def same_worker(checker):
     ids=["busy", "sleeping"],
 )
 def test_an_endless_loop_times_out(checker, source):
-    started = time.monotonic()
     verdict = checker.check("zip-pairs", source, time_limit=1)
-    assert time.monotonic() - started < 5
+    assert not verdict.passed and verdict.checks == []
     assert verdict.error.kind == "timeout"
     assert "still running after 1 s" in verdict.error.message
 
@@ -520,10 +654,8 @@ def test_processes_the_code_spawns_are_gone_after_the_check(checker):
     """
     verdict = check(checker, "zip-pairs", source)
     assert verdict.passed
-    pids = [int(p) for p in verdict.output.split()]
-    assert len(pids) == 2
-    for pid in pids:
-        assert not Path(f"/proc/{pid}").exists()
+    # The pids it printed are its own PID namespace's, so look for the processes by what they run.
+    assert len(verdict.output.split()) == 2
     # The exact command lines, so that some other program's `sleep 60` is never mistaken for one.
     spawned = {f"sleep\x00{seconds}.125\x00" for seconds in (600, 601, 602)}
     assert not any(_command_line(p) in spawned for p in os.listdir("/proc") if p.isdigit())
@@ -652,3 +784,47 @@ def test_unknown_and_recall_questions_are_quiz_errors(checker):
         checker.check("nope", "")
     with pytest.raises(QuizError, match="recall question"):
         checker.check("grayscale-image", "")
+
+
+PIXEL_ANSWERS = {
+    "right": (REPO_ROOT / "solutions" / "pixel_similarity.py").read_text(),
+    "fails on real digits": """
+        def mnist_distance(a, b):
+            return (a - b).abs().mean((-1, -2))
+
+        def is_3(x, mean3, mean7):
+            if len(x) > 100:
+                raise ValueError("too many")
+            return mnist_distance(x, mean3) < mnist_distance(x, mean7)
+        """,
+    "fails at once": """
+        def mnist_distance(a, b):
+            raise ValueError("not yet")
+
+        def is_3(x, mean3, mean7):
+            raise ValueError("not yet")
+        """,
+}
+
+
+def test_pixel_similarity_counts_the_same_checks_whatever_the_answer_did(checker, mnist_dir):
+    counts = {
+        name: len(check(checker, "pixel-similarity", source).checks)
+        for name, source in PIXEL_ANSWERS.items()
+    }
+    assert len(set(counts.values())) == 1, counts
+
+
+WEIGHT_ANSWERS = {
+    "right": (REPO_ROOT / "solutions" / "weight_update.py").read_text(),
+    "raises": "def sgd_step(params, lr):\n    raise ValueError('not yet')\n",
+    "rebinds": "def sgd_step(params, lr):\n    for p in params:\n        p = p - lr * p.grad\n",
+}
+
+
+def test_weight_update_counts_the_same_checks_whatever_the_answer_did(checker):
+    counts = {
+        name: len(check(checker, "weight-update", source).checks)
+        for name, source in WEIGHT_ANSWERS.items()
+    }
+    assert len(set(counts.values())) == 1, counts

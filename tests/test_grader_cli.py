@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from quiz.cli import main
+
+from .conftest import REPO_ROOT
 
 RIGHT = "def pair_up(a, b):\n    return list(zip(a, b))\n"
 WRONG = "def pair_up(a, b):\n    return zip(a, b)\n"
@@ -71,14 +74,19 @@ def test_a_failing_answer_exits_1_with_readable_feedback(answer):
     assert "expected: [(1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')]" in result.output
 
 
-def test_watch_rechecks_on_save_and_stops_cleanly_on_ctrl_c(answer):
+@pytest.mark.parametrize("polling", [False, True], ids=["events", "polling"])
+def test_watch_rechecks_on_save_and_stops_cleanly_on_ctrl_c(answer, polling):
     answer.write_text(WRONG)
     program = Path(sys.executable).with_name("quiz")
+    env = dict(os.environ)
+    if polling:  # what a filesystem without events gets
+        env["WATCHFILES_FORCE_POLLING"] = "1"
     process = subprocess.Popen(
         [str(program), "check", "zip-pairs", str(answer), "--watch"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env=env,
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(
@@ -110,3 +118,92 @@ def test_watch_rechecks_on_save_and_stops_cleanly_on_ctrl_c(answer):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def _unreadable(tmp_path: Path, kind: str) -> str:
+    if kind == "fifo":
+        os.mkfifo(tmp_path / "answer.py")
+    elif kind == "device":
+        return "/dev/zero"
+    elif kind == "directory":
+        (tmp_path / "answer.py").mkdir()
+    elif kind == "huge":
+        with open(tmp_path / "answer.py", "wb") as file:
+            file.truncate(64 * 2**20)  # sparse: costs no disk
+    elif kind == "not-utf8":
+        (tmp_path / "answer.py").write_bytes(b"x = '\xff'\n")
+    return str(tmp_path / "answer.py")
+
+
+def _limit_memory() -> None:
+    import resource
+
+    # Should the answer be read without a bound, this ends it in MemoryError, not a full machine.
+    resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("fifo", "is a FIFO, not an answer file"),
+        ("device", "is a device or socket, not an answer file"),
+        ("directory", "is a directory, not an answer file"),
+        ("missing", "no such file"),
+        ("huge", "over 4 MB, too large for an answer"),
+        ("not-utf8", "not UTF-8 text (invalid start byte at byte 5)"),
+    ],
+)
+def test_an_answer_path_that_is_no_plain_file_is_refused_before_reading(tmp_path, kind, message):
+    path = _unreadable(tmp_path, kind)
+    program = Path(sys.executable).with_name("quiz")
+    proc = subprocess.run(
+        [str(program), "check", "list-comprehension", path],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_limit_memory,
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    assert lines == [f"quiz: error: {path}: {message}"]
+
+
+def test_a_pass_says_which_time_is_the_checks_and_which_the_whole_command(answer):
+    result = quiz_check("zip-pairs", str(answer))
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    assert re.fullmatch(
+        r"✓ zip-pairs: passed \(\d+ checks in \d+\.\d\d s; the whole command \d+\.\d s, "
+        r"with start-up\)",
+        first,
+    ), first
+
+
+def test_missing_mnist_data_exits_3_with_one_plain_line(tmp_path, monkeypatch):
+    empty = tmp_path / "no-mnist"
+    empty.mkdir()
+    monkeypatch.setenv("QUIZ_MNIST_DIR", str(empty))
+    right = tmp_path / "ps.py"
+    right.write_text("def pixel_similarity(a, b):\n    return (a - b).abs().mean((-1, -2))\n")
+    result = quiz_check("3", str(right))
+    assert result.exit_code == 3, result.output
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"quiz: cannot check pixel-similarity: {empty}/train-images-idx3-ubyte.gz is missing; "
+        f"put the MNIST files in {empty} or download them (`quiz train` downloads them)\n"
+    )
+    as_json = quiz_check("pixel-similarity", str(right), "--json")
+    assert as_json.exit_code == 3
+    assert json.loads(as_json.stdout)["error"]["kind"] == "internal"
+
+
+def test_missing_mnist_data_exits_3_when_the_learners_own_run_needs_it(tmp_path, monkeypatch):
+    empty = tmp_path / "no-mnist"
+    empty.mkdir()
+    monkeypatch.setenv("QUIZ_MNIST_DIR", str(empty))
+    answer = tmp_path / "full.py"
+    answer.write_text((REPO_ROOT / "solutions" / "full_mnist.py").read_text())
+    result = quiz_check("full-mnist", str(answer))
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith(f"quiz: cannot check full-mnist: {empty}/")
+    assert result.stderr.count("\n") == 1

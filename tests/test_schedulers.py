@@ -13,7 +13,14 @@ import pytest
 from quiz.scheduler import CardState
 from quiz.scheduler import review as sm2_review
 from quiz.scheduler_choice import bank_scheduler, choose_scheduler
-from quiz.schedulers import STAGES, make_scheduler, replay, state_from_dict
+from quiz.schedulers import (
+    SCHEDULE_STAGES,
+    STAGES,
+    card_stage,
+    make_scheduler,
+    replay,
+    state_from_dict,
+)
 from quiz.store import Review, open_store
 
 START = date(2026, 1, 5)
@@ -74,7 +81,25 @@ def test_stages_speak_one_vocabulary(scheduler):
     seen.append(scheduler.stage(state))
     assert seen[0] == "new" and seen[1] == "young" and "mature" in seen
     assert seen[-1] == "learning"
-    assert set(seen) <= set(STAGES)
+    assert set(seen) <= set(SCHEDULE_STAGES)
+
+
+def test_a_cards_flags_override_its_schedulers_stage(scheduler):
+    best, worst = ratings_of(scheduler)[0], ratings_of(scheduler)[-1]
+    learned = scheduler.review(scheduler.new_state(), best, START)
+    assert card_stage(scheduler, None) == card_stage(scheduler, scheduler.new_state()) == "new"
+    assert card_stage(scheduler, scheduler.review(learned, worst, learned.due)) == "learning"
+    assert card_stage(scheduler, learned) == "young" and learned.interval < 21
+    assert card_stage(scheduler, learned, suspended=True) == "suspended"
+    assert card_stage(scheduler, learned, buried=True) == "buried"
+    assert card_stage(scheduler, None, suspended=True, buried=True) == "suspended"
+    assert STAGES == ("new", "learning", "young", "mature", "suspended", "buried")
+
+
+def test_a_card_matures_at_21_days():
+    sm2 = make_scheduler("sm2")
+    assert card_stage(sm2, CardState(3, interval=20, due=START)) == "young"
+    assert card_stage(sm2, CardState(3, interval=21, due=START)) == "mature"
 
 
 def test_sm2_behind_the_seam_is_quiz_scheduler_exactly():

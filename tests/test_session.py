@@ -141,3 +141,33 @@ def test_grading_an_empty_queue_is_an_error(bank, store):
     session = StudySession(bank, store, TODAY, new_per_day=0)
     with pytest.raises(LookupError):
         session.grade(4, Answer(), NOW)
+
+
+def test_suspended_and_buried_cards_leave_the_queue_and_come_back(bank, store):
+    from quiz.store import CardFlags
+
+    session = StudySession(bank, store, TODAY, new_per_day=3)
+    assert [q.id for q in session.queue] == ["q1", "q2", "q3"]
+    store.set_flags("demo", "q1", CardFlags(suspended=True))
+    store.set_flags("demo", "q2", CardFlags(buried_on=TODAY))
+    session.refresh()
+    assert [q.id for q in session.queue] == ["q3", "q4", "q5"]
+    tomorrow = StudySession(bank, store, TODAY + timedelta(days=1), new_per_day=3)
+    assert [q.id for q in tomorrow.queue] == ["q2", "q3", "q4"]  # a burial lasts one day
+    store.set_flags("demo", "q1", CardFlags())
+    session.refresh()
+    assert [q.id for q in session.queue] == ["q1", "q3", "q4"]
+
+
+def test_more_new_cards_and_reviews_ahead_for_one_day(bank, store):
+    session = StudySession(bank, store, TODAY, new_per_day=1)
+    session.grade(5, Answer("x"), NOW)
+    assert session.queue == []
+    store.add_study_extras("demo", TODAY, more_new=2)
+    session.refresh()
+    assert [q.id for q in session.queue] == ["q2", "q3"]
+    assert StudySession(bank, store, TODAY + timedelta(days=1), new_per_day=1).counts().new == 1
+    store.add_study_extras("demo", TODAY, ahead_days=1)  # q1 is due tomorrow
+    session.refresh()
+    assert [q.id for q in session.queue] == ["q1", "q2", "q3"]
+    assert session.grade(4, Answer("y"), NOW).kind == "review"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -35,6 +36,19 @@ SCHEMA = {
     "idx_reviews_bank_question_id_reviewed_at": "CREATE INDEX "
     '"idx_reviews_bank_question_id_reviewed_at"\n'
     '    ON "reviews" ("bank", "question_id", "reviewed_at")',
+    "drafts": 'CREATE TABLE "drafts" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "answer" TEXT NOT NULL,\n   "explanation" TEXT NOT NULL,\n   "saved_at" TEXT NOT NULL,\n'
+    '   PRIMARY KEY ("bank", "question_id")\n)',
+    "card_flags": 'CREATE TABLE "card_flags" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "suspended" INTEGER NOT NULL DEFAULT 0,\n   "buried_on" TEXT,\n'
+    '   PRIMARY KEY ("bank", "question_id")\n)',
+    "notes": 'CREATE TABLE "notes" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "note" TEXT NOT NULL,\n   PRIMARY KEY ("bank", "question_id")\n)',
+    "hints_taken": 'CREATE TABLE "hints_taken" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "taken" INTEGER NOT NULL,\n   PRIMARY KEY ("bank", "question_id")\n)',
+    "study_extras": 'CREATE TABLE "study_extras" (\n   "bank" TEXT,\n   "day" TEXT,\n'
+    '   "more_new" INTEGER NOT NULL DEFAULT 0,\n   "ahead_days" INTEGER NOT NULL DEFAULT 0,\n'
+    '   PRIMARY KEY ("bank", "day")\n)',
 }
 
 
@@ -53,7 +67,11 @@ def test_schema_of_a_freshly_migrated_database(tmp_path):
     ).fetchall()
     assert dict(rows) == SCHEMA
     applied = store.db.execute("SELECT name FROM _sqlite_migrations").fetchall()
-    assert applied == [("m001_cards_and_reviews",), ("m004_scheduler_states",)]
+    assert applied == [
+        ("m001_cards_and_reviews",),
+        ("m003_drafts_flags_notes_and_extra_study",),
+        ("m004_scheduler_states",),
+    ]
     assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
@@ -61,7 +79,7 @@ def test_reopening_migrates_nothing_twice(tmp_path):
     open_store(tmp_path / "q.db").record(graded())
     store = open_store(tmp_path / "q.db")
     assert store.review_count() == 1
-    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (2,)
+    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (3,)
 
 
 def test_record_logs_and_schedules_in_one_step(tmp_path):
@@ -210,6 +228,7 @@ def sample_log(store):
 def test_export_import_round_trip_is_exact(tmp_path, name):
     source = open_store(tmp_path / "a.db")
     sample_log(source)
+    source.set_note("b", "q1", '=mind the, "comma"\nand a second line')
     path = tmp_path / name
     assert export_reviews(source, path) == 6
     target = open_store(tmp_path / "b.db")
@@ -217,6 +236,7 @@ def test_export_import_round_trip_is_exact(tmp_path, name):
     strip = lambda reviews: [r.to_row() | {"id": None} for r in reviews]  # noqa: E731
     assert strip(target.reviews()) == strip(source.reviews())
     assert target.card_states("b") == source.card_states("b")
+    assert target.notes() == {("b", "q1"): '=mind the, "comma"\nand a second line'}
     # importing the same file again adds nothing
     assert import_reviews(target, path) == 0
     again = tmp_path / ("again" + path.suffix)
@@ -265,3 +285,55 @@ def test_import_keeps_a_later_local_review(tmp_path):
     import_reviews(target, path)
     assert target.card_state("b", "q1") == later.state_after
     assert json.loads(path.read_text())["grade"] == 5
+
+
+def test_a_draft_is_kept_per_question_until_that_question_is_graded(tmp_path):
+    from quiz.store import Draft
+
+    store = open_store(tmp_path / "q.db")
+    store.save_draft("b", "q1", Draft("half an answer", "why"), "2026-03-01T09:00:00+01:00")
+    store.save_draft("b", "q2", Draft("another"), "2026-03-01T09:00:00+01:00")
+    store.save_draft("b", "q1", Draft("a longer answer", "why"), "2026-03-01T09:01:00+01:00")
+    reopened = open_store(tmp_path / "q.db")
+    assert reopened.draft("b", "q1") == Draft("a longer answer", "why")
+    reopened.record(graded("q1"))
+    assert reopened.draft("b", "q1") is None
+    assert reopened.draft("b", "q2") == Draft("another")
+    reopened.save_draft("b", "q2", None, "2026-03-01T09:02:00+01:00")
+    assert reopened.draft("b", "q2") is None
+
+
+def test_an_older_database_gains_the_new_tables_and_keeps_its_log(tmp_path):
+    from quiz.store import Database, migrations
+
+    db = Database(tmp_path / "old.db")
+    migrations.apply(db, stop_before="m003_drafts_flags_notes_and_extra_study")
+    answer = graded("q9")
+    row = answer.to_row()  # as quiz wrote it then: no scheduler, unversioned states
+    del row["scheduler"]
+    row["state_before"] = json.dumps(answer.state_before.to_dict())
+    row["state_after"] = json.dumps(answer.state_after.to_dict())
+    db["reviews"].insert(row)
+    db.close()
+    store = open_store(tmp_path / "old.db")
+    store.set_note("b", "q9", "mine")
+    assert store.review_count() == 1 and store.note("b", "q9") == "mine"
+    assert list(store.reviews()) == [replace(answer, id=1)]
+
+
+def test_an_export_from_before_notes_still_imports(tmp_path):
+    import csv
+
+    source = open_store(tmp_path / "a.db")
+    sample_log(source)
+    path = tmp_path / "log.csv"
+    export_reviews(source, path)
+    with path.open(newline="") as handle:
+        rows = [row[:-2] for row in csv.reader(handle)]  # before the scheduler seam, too
+    assert rows[0][-1] == "state_after"
+    older = tmp_path / "older.csv"
+    with older.open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    target = open_store(tmp_path / "b.db")
+    assert import_reviews(target, older) == 6
+    assert target.notes() == {}

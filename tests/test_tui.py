@@ -86,6 +86,9 @@ class FakeChecker:
     def start(self):
         self.started = True
 
+    def sandbox_notice(self):
+        return None
+
     def check(self, question_id: str, source: str):
         self.sources.append(source)
         good = "a + b" in source
@@ -316,7 +319,7 @@ async def test_browse_filters_and_practises_without_touching_the_schedule(small_
         assert isinstance(app.screen, BrowseScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 3
-        assert table.get_row("capital")[3:] == ["1", "2.50", "1d", "2025-03-05", "4"]
+        assert table.get_row("capital")[3:] == ["young", "2.50", "1d", "2025-03-05", "4"]
         await pilot.press(*"capi")  # the filter has focus from the start
         assert table.row_count == 1
         await pilot.press("enter")  # a single match opens at once

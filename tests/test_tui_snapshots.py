@@ -24,6 +24,9 @@ class SigmoidChecker:
     def start(self):
         pass
 
+    def sandbox_notice(self):
+        return None
+
     def close(self):
         pass
 
@@ -119,3 +122,19 @@ def test_browse(snap_compare, app):
         await steady_cursors(pilot)
 
     assert snap_compare(app, run_before=browse, terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_review_code_revealed_at_both_sizes(snap_compare, app, size):
+    """Our answer's longest code line wraps, and the footer keeps the key that lists the rest."""
+
+    async def reveal(pilot):
+        app.push_screen(ReviewScreen(cram=app.bank.get("pixel-similarity")))
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await steady_cursors(pilot)
+        panel = app.screen.query_one("#panel")
+        panel.scroll_end(animate=False)  # down to our answer's code
+        await pilot.pause()
+
+    assert snap_compare(app, run_before=reveal, terminal_size=size)

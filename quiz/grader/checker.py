@@ -3,6 +3,9 @@
 This side imports neither torch nor numpy, so the TUI that uses it stays light; only the worker
 and the children it forks do. Reference values are computed once per question, by running the
 reference solution through the same probe, and kept here in the parent.
+
+Each worker gets a folder of its own, with an unguessable name, inside this Checker's private
+scratch folder; the worker and its checks are told which paths they must never read.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import secrets
 import select
 import shutil
 import signal
@@ -26,8 +30,10 @@ from quiz.errors import QuizError
 from quiz.grader import questions
 from quiz.grader.limits import OUTPUT_KEEP
 from quiz.grader.outcome import Run, read_run
+from quiz.grader.sandbox import set_dumpable, unconfined_notice
 from quiz.grader.verdict import INTERNAL, GraderError, Verdict
 
+PRIVATE_ENV = "QUIZ_GRADER_PRIVATE"  # must match quiz.grader.worker
 MAX_SOURCE = 1_000_000  # characters of an answer
 STARTUP_TIMEOUT_S = 120.0  # importing torch on a slow, busy machine
 REPLY_GRACE_S = 30.0  # beyond a run's own limit, before the worker counts as hung
@@ -55,7 +61,7 @@ class Checker:
         self._references: dict[str, Run] = {}
         self._closed = False
         self._scratch = Path(tempfile.mkdtemp(prefix="quiz-grader-"))
-        self._serial = itertools.count(1)
+        self._requests = itertools.count(1)
         self._finalizer = weakref.finalize(self, _clean_up, [None], self._scratch)
 
     def __enter__(self) -> Checker:
@@ -73,8 +79,15 @@ class Checker:
 
     def start(self) -> None:
         """Launch the worker without waiting for it to finish importing torch."""
+        # No process but this one's own may open our memory or descriptors through /proc.
+        set_dumpable(False)
         with self._lock:
             self._live_worker()
+
+    @staticmethod
+    def sandbox_notice() -> str | None:
+        """A plain sentence to show once when checked code would run unconfined, else None."""
+        return unconfined_notice()
 
     def close(self) -> None:
         """Stop the worker (any check in flight fails) and remove the scratch files."""
@@ -90,7 +103,7 @@ class Checker:
             from quiz.bank import load_bank
 
             self._bank = load_bank()
-        question = self._bank.get(question_id)
+        question = self._bank.find(question_id)  # an id, or the number the TUI shows
         if question.kind != "code":
             raise QuizError(f"'{question_id}' is a recall question: there is no code to check")
         if questions.module_for(question.id) is None:
@@ -113,7 +126,7 @@ class Checker:
                 if questions.needs_reference(module):
                     reference = self._reference(question, module)
                 run = self._run(question, module, "learner", source=source, time_limit=limit)
-            return _judge(question.id, module, run, reference)
+            return judge_run(question.id, module, run, reference)
         except GraderFailure as exc:
             return Verdict(
                 question.id,
@@ -150,7 +163,6 @@ class Checker:
             "time_limit": time_limit,
             "memory_budget": budget,
             "mnist_dir": str(paths.mnist_dir()),
-            "solutions_dir": str(paths.solutions_dir()),
         }
         if role == "learner":
             request["source"] = source
@@ -170,8 +182,9 @@ class Checker:
         """Send a request, restarting a dead worker once; return the reply and the findings."""
         for attempt in (1, 2):
             result_path = None
+            request["id"] = next(self._requests)
             if request["role"] == "reference":
-                result_path = self._scratch / f"reference-{next(self._serial)}.jsonl"
+                result_path = self._scratch / f"reference-{secrets.token_hex(16)}.jsonl"
                 request["result_path"] = str(result_path)
             worker = self._live_worker()
             try:
@@ -205,7 +218,7 @@ class Checker:
         if worker is None or not worker.alive():
             if worker is not None:
                 worker.stop()
-            worker = _Worker(self._python, self._scratch / "worker.log")
+            worker = _Worker(self._python, self._scratch, _private_paths(self._bank))
             self._worker = worker
             self._finalizer.detach()
             self._finalizer = weakref.finalize(self, _clean_up, [worker], self._scratch)
@@ -217,7 +230,23 @@ class Checker:
             self._worker = None
 
 
-def _judge(question_id: str, module, run: Run, reference: Run | None) -> Verdict:
+def _private_paths(bank) -> list[str]:
+    """What no check may read: the solutions, the bank, the database, the grader's scratch."""
+    found = [
+        paths.solutions_dir(),
+        paths.bundled_root() / "questions.yaml",
+        paths.default_bank_path(),
+        paths.data_dir(),
+        paths.default_db_path(),
+    ]
+    source = getattr(bank, "path", None)
+    if source is not None:
+        found.append(Path(source))
+    return [str(p) for p in found]
+
+
+def judge_run(question_id: str, module, run: Run, reference: Run | None) -> Verdict:
+    """The verdict on a run, compared with the reference's; never raises."""
     error, checks = run.error, []
     try:
         if error is not None:
@@ -252,23 +281,28 @@ class _WorkerHung(Exception):
 class _Worker:
     """One worker process and the JSON-lines conversation with it."""
 
-    def __init__(self, python: str, log_path: Path):
+    def __init__(self, python: str, scratch: Path, private: list[str]):
+        self.folder = scratch / f"worker-{secrets.token_hex(16)}"
+        self.folder.mkdir(mode=0o700)
         env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")) if p
         )
-        self.log_path = log_path
-        with open(log_path, "ab") as log:
+        env[PRIVATE_ENV] = os.pathsep.join([*private, str(scratch)])
+        self.log_path = scratch / f"{self.folder.name}.log"
+        with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [python, "-m", "quiz.grader.worker"],
+                [python, "-P", "-m", "quiz.grader.worker"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=log,
+                cwd=self.folder,
                 env=env,
                 start_new_session=True,
             )
         self.pid = self.process.pid
         self.ready = False
+        self.sandbox: dict = {}
         self._buffer = bytearray()
 
     def alive(self) -> bool:
@@ -280,12 +314,16 @@ class _Worker:
             if not hello.get("ready"):
                 raise _WorkerDied(f"unexpected greeting {hello!r}")
             self.ready = True
+            self.sandbox = hello.get("sandbox") or {}
         try:
             self.process.stdin.write(json.dumps(message).encode() + b"\n")
             self.process.stdin.flush()
         except OSError:
             raise _WorkerDied(self._log_tail()) from None
         reply = self._read_message(time.monotonic() + timeout)
+        if reply.get("id") != message.get("id"):
+            # Replies answer requests one for one; any other line means the pipe is not ours.
+            raise _WorkerDied(f"a reply out of turn ({str(reply)[:80]})")
         if "failed" in reply:
             raise GraderFailure(f"the checker's worker failed: {reply['failed']}")
         return reply
@@ -342,6 +380,8 @@ class _Worker:
                 stream.close()
             except OSError:
                 pass
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.log_path.unlink(missing_ok=True)
 
 
 def _clean_up(workers: list, scratch: Path) -> None:

@@ -2,7 +2,8 @@
 
 Everything the child learns goes out as JSON lines on the result pipe; the child never decides
 whether the answer is right. It always ends in os._exit, so nothing of the worker's state
-(atexit hooks, buffered protocol output) runs twice.
+(atexit hooks, buffered protocol output) runs twice. Before any of the code runs, the child
+holds only its pipes, a minimal environment and the fences of sandbox.py.
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ import random
 import resource
 import signal
 import sys
+import tempfile
 import types
 
 import numpy as np
 import torch
 
-from quiz.grader import questions
+from quiz.grader import questions, sandbox
 from quiz.grader.harness import (
     CallFailed,
     EventStream,
@@ -32,22 +34,40 @@ from quiz.grader.harness import (
     describe_exception,
     describe_syntax_error,
     exit_error,
+    mnist_files,
 )
 from quiz.grader.limits import FILE_SIZE_LIMIT
 
 PR_SET_PDEATHSIG = 1
 LEARNER_FILE = "answer.py"
 REFERENCE_FILE = "solution.py"
+RESULT_FD = 3  # the result pipe's number in the child; every higher descriptor is closed
 
 
-def run(request: dict, output_fd: int, result_fd: int, memory_limit: int, worker_pid: int):
+def run(
+    request: dict,
+    output_fd: int,
+    result_fd: int,
+    memory_limit: int,
+    worker_pid: int,
+    workdir: str,
+    fences,
+):
     """Run one request in this freshly forked child; never returns."""
     try:
-        _fence(request["time_limit"], memory_limit, worker_pid)
+        parent = 1 if fences.namespaces else worker_pid
+        _fence(request["time_limit"], memory_limit, parent)
+        source = _source(request)
         _redirect_output(output_fd)
-        stream = EventStream(result_fd)
+        os.dup2(result_fd, RESULT_FD)
+        stream = EventStream(RESULT_FD)
         try:
-            _run_code(request, stream)
+            _enclose(request, workdir, fences)
+        except OSError as exc:
+            stream.error({"kind": "internal", "message": f"the sandbox could not be set up: {exc}"})
+            os._exit(73)
+        try:
+            _run_code(request, source, stream)
         except Stop:
             pass
         _flush()
@@ -56,11 +76,47 @@ def run(request: dict, output_fd: int, result_fd: int, memory_limit: int, worker
         os._exit(70)
 
 
-def _fence(time_limit: float, memory_limit: int, worker_pid: int) -> None:
+def _source(request: dict) -> str:
+    """The code to run; a reference solution is read now, before the fences close."""
+    if request["role"] != "reference":
+        return request["source"]
+    with open(request["solution"], encoding="utf-8") as file:
+        return file.read()
+
+
+def _enclose(request: dict, workdir: str, fences) -> None:
+    """Shut the child in: a minimal environment, no capabilities, Landlock, seccomp."""
+    os.environ.clear()
+    os.environ.update(
+        PATH="/usr/local/bin:/usr/bin:/bin",
+        HOME=workdir,
+        TMPDIR=workdir,
+        LANG="C.UTF-8",
+        OMP_NUM_THREADS="1",
+        MKL_NUM_THREADS="1",
+    )
+    tempfile.tempdir = workdir
+    if fences.namespaces:
+        sandbox.drop_capabilities()
+    if fences.landlock_abi:
+        mnist = mnist_files(request["mnist_dir"])
+        sandbox.landlock(fences.landlock_abi, fences.rules, workdir, mnist)
+    os.closerange(RESULT_FD + 1, _max_fd())
+    if fences.seccomp:
+        sandbox.seccomp()
+    sandbox.set_dumpable(False)
+
+
+def _max_fd() -> int:
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    return soft if soft != resource.RLIM_INFINITY else 1 << 20
+
+
+def _fence(time_limit: float, memory_limit: int, parent: int) -> None:
     """Own session (so the worker can kill the whole group), die with the worker, and limits."""
     os.setsid()
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != worker_pid:
+    if os.getppid() != parent:
         os._exit(71)
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
         signal.signal(sig, signal.SIG_DFL)
@@ -97,13 +153,9 @@ def _flush() -> None:
             pass
 
 
-def _run_code(request: dict, stream: EventStream) -> None:
+def _run_code(request: dict, source: str, stream: EventStream) -> None:
     question = questions.module_for(request["question"])
-    if request["role"] == "reference":
-        with open(request["solution"], encoding="utf-8") as file:
-            source, filename = file.read(), REFERENCE_FILE
-    else:
-        source, filename = request["source"], LEARNER_FILE
+    filename = REFERENCE_FILE if request["role"] == "reference" else LEARNER_FILE
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     try:
         code = compile(source, filename, "exec", dont_inherit=True)
@@ -135,7 +187,7 @@ def _run_code(request: dict, stream: EventStream) -> None:
         stream.error({"kind": "missing-name", "message": f"your code doesn't define {names}"})
         return
 
-    probe = Probe(namespace, stream, filename, request["mnist_dir"], request["solutions_dir"])
+    probe = Probe(namespace, stream, filename, request["mnist_dir"])
     _seed_everything()
     try:
         question.probe(probe)

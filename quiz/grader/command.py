@@ -2,12 +2,15 @@
 
 Exit status 0 when it passes and 1 when it does not; problems a person can fix (an unknown
 question, a recall question, an unreadable file) raise QuizError, which the CLI turns into
-one line and status 2. `--watch` re-checks on every save, like rustlings, until Ctrl-C.
+one line and status 2; 3 when this machine cannot check at all (the MNIST files missing, a
+worker that cannot start), said in one line that is not mistaken for a wrong answer.
+`--watch` re-checks on every save, like rustlings, until Ctrl-C.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import stat
 import time
 from pathlib import Path
 
@@ -16,10 +19,11 @@ from rich.markup import escape
 
 from quiz.bank import load_bank
 from quiz.errors import QuizError
-from quiz.grader.checker import Checker
-from quiz.grader.verdict import Verdict
+from quiz.grader.checker import Checker, GraderFailure
+from quiz.grader.display import CANNOT_CHECK, cannot_check, exit_status, show
+from quiz.grader.saves import saves
 
-POLL_S = 0.3
+MAX_ANSWER_BYTES = 4 * 2**20  # room for the Checker's 1,000,000 characters in UTF-8
 
 
 def run_check(
@@ -32,85 +36,83 @@ def run_check(
     console: Console | None = None,
 ) -> int:
     """Check file once (or on every save with watch) and return the exit status."""
+    started = time.monotonic()
     console = console or Console(highlight=False)
+    notice = Checker.sandbox_notice()
+    if notice:
+        Console(stderr=True, highlight=False).print(f"[yellow]note:[/] {escape(notice)}")
     checker = Checker(load_bank(bank_path))
     try:
-        checker.question(question_id)
+        question_id = checker.question(question_id).id  # a number names its question
         if not watch:
-            verdict = checker.check(question_id, read_answer(file))
-            show(verdict, console, as_json)
-            return 0 if verdict.passed else 1
+            source = read_answer(file)
+            try:
+                verdict = checker.check(question_id, source)
+            except (GraderFailure, OSError) as exc:
+                return cannot_check(question_id, str(exc))
+            if exit_status(verdict) == CANNOT_CHECK and not as_json:
+                return cannot_check(question_id, verdict.error.message)
+            show(verdict, console, as_json, whole_s=time.monotonic() - started)
+            return exit_status(verdict)
         return _watch(checker, question_id, file, console, as_json)
     finally:
         checker.close()
 
 
 def read_answer(file: Path) -> str:
+    """The answer file's text, read only if it is a regular file of at most MAX_ANSWER_BYTES.
+
+    A FIFO, a device or a folder is refused before anything is read from it, so neither
+    `/dev/zero` nor a pipe with no writer can fill memory or hang the check."""
     try:
-        return file.read_text(encoding="utf-8")
+        _regular(file, os.stat(file))
+        # O_NONBLOCK: should a FIFO take the file's place since the stat, opening it won't wait.
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         raise QuizError(f"{file}: no such file") from None
-    except IsADirectoryError:
-        raise QuizError(f"{file}: is a directory, not an answer file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuizError(f"{file}: cannot read it ({exc})") from None
+    except OSError as exc:
+        raise QuizError(f"{file}: cannot read it ({exc.strerror})") from None
+    try:
+        _regular(file, os.fstat(fd))
+        data = bytearray()
+        while len(data) <= MAX_ANSWER_BYTES:
+            chunk = os.read(fd, MAX_ANSWER_BYTES + 1 - len(data))
+            if not chunk:
+                break
+            data += chunk
+    except OSError as exc:
+        raise QuizError(f"{file}: cannot read it ({exc.strerror})") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_ANSWER_BYTES:
+        raise QuizError(f"{file}: over {MAX_ANSWER_BYTES // 2**20} MB, too large for an answer")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise QuizError(f"{file}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _regular(file: Path, info: os.stat_result) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise QuizError(f"{file}: is a directory, not an answer file")
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a FIFO" if stat.S_ISFIFO(info.st_mode) else "a device or socket"
+        raise QuizError(f"{file}: is {kind}, not an answer file")
+    if info.st_size > MAX_ANSWER_BYTES:
+        raise QuizError(f"{file}: over {MAX_ANSWER_BYTES // 2**20} MB, too large for an answer")
 
 
 def _watch(checker: Checker, question_id: str, file: Path, console: Console, as_json: bool) -> int:
     checker.start()
-    seen = None
     try:
-        while True:
+        for _ in saves(file):
             try:
-                stamp = file.stat().st_mtime_ns
-            except OSError:
-                stamp = None  # an editor may replace the file while saving
-            if stamp is not None and stamp != seen:
-                seen = stamp
-                try:
-                    show(checker.check(question_id, read_answer(file)), console, as_json)
-                except QuizError as exc:
-                    console.print(f"[red]{escape(str(exc))}[/]")
-                if not as_json:
-                    console.print(f"[dim]watching {escape(str(file))}; Ctrl-C to stop[/]")
-            time.sleep(POLL_S)
+                show(checker.check(question_id, read_answer(file)), console, as_json)
+            except QuizError as exc:
+                console.print(f"[red]{escape(str(exc))}[/]")
+            if not as_json:
+                console.print(f"[dim]watching {escape(str(file))}; Ctrl-C to stop[/]")
     except KeyboardInterrupt:
         if not as_json:
             console.print("[dim]stopped watching[/]")
         return 0
-
-
-def show(verdict: Verdict, console: Console, as_json: bool = False) -> None:
-    if as_json:
-        console.out(json.dumps(verdict.to_dict(), indent=2), highlight=False)
-        return
-    passed = sum(check.passed for check in verdict.checks)
-    if verdict.passed:
-        console.print(
-            f"[bold green]✓ {verdict.question_id}: passed[/] "
-            f"[dim]({passed} checks, {verdict.duration_s:.2f} s)[/]"
-        )
-    else:
-        total = len(verdict.checks)
-        summary = f"{passed} of {total} checks passed" if total else "no result"
-        console.print(f"[bold red]✗ {verdict.question_id}: not yet[/] [dim]({summary})[/]")
-    if verdict.error:
-        error = verdict.error
-        console.print(f"  [red]{escape(error.kind)}:[/] {escape(error.message)}")
-        if error.detail:
-            style = None if error.kind == "syntax" else "dim"
-            console.print(escape(_indent(error.detail, 4)), style=style)
-    for check in verdict.checks:
-        mark = "[green]✓[/]" if check.passed else "[red]✗[/]"
-        console.print(f"  {mark} {escape(check.name)}: {escape(check.message)}")
-        if not check.passed and check.expected is not None:
-            console.print(f"      expected: {escape(check.expected)}")
-            console.print(f"      got:      {escape(check.got or '')}")
-    if verdict.output.strip():
-        console.print("  [dim]── your code printed ──[/]")
-        console.print(escape(_indent(verdict.output.rstrip(), 4)), style="dim")
-
-
-def _indent(text: str, spaces: int) -> str:
-    pad = " " * spaces
-    return "\n".join(pad + line for line in text.splitlines())

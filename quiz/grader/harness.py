@@ -14,6 +14,7 @@ import traceback
 from pathlib import Path
 
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 from quiz.grader.encoding import TooBig, encode, plain_tensor, to_json, type_name
 
@@ -138,13 +139,11 @@ class Probe:
         stream: EventStream,
         filename: str,
         mnist_dir: str,
-        solutions_dir: str,
     ):
         self.namespace = namespace
         self.stream = stream
         self.filename = filename
         self.mnist_dir = mnist_dir
-        self.solutions_dir = solutions_dir
 
     def value(self, name: str):
         return self.namespace[name]
@@ -163,24 +162,37 @@ class Probe:
         label: str | None = None,
         record: bool = True,
         mistakes: dict | None = None,
+        watch: frozenset[str] = frozenset(),
         **kwargs,
     ):
         """Call the learner's fn and record the outcome under key; return what it returned.
 
         `mistakes` maps a common mistake's name to the value that mistake would give, so
-        the judge can name it. Raises CallFailed (after recording) if fn raised."""
+        the judge can name it. `watch` names torch operators (aten's, such as "sigmoid") to
+        look out for: those the call ran, however the code reached them, are recorded as
+        "ops". Raises CallFailed (after recording) if fn raised."""
         label = label or key
         self.stream.calling(label)
+        ops = OperatorWatch(watch) if watch else None
+        fields = {}
         try:
-            result = fn(*args, **kwargs)
+            if ops is None:
+                result = fn(*args, **kwargs)
+            else:
+                with ops:
+                    result = fn(*args, **kwargs)
         except SystemExit as exc:
             self.stream.error(exit_error(exc))
             raise Stop from None
         except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything
             error = describe_exception(exc, self.filename)
-            self.stream.observe(key, label, kind="call", error=error)
+            if ops is not None:
+                fields["ops"] = sorted(ops.seen)
+            self.stream.observe(key, label, kind="call", error=error, **fields)
             raise CallFailed from None
         fields = {"kind": "call", "value": self._encode(result)} if record else {"kind": "ran"}
+        if ops is not None:
+            fields["ops"] = sorted(ops.seen)
         if mistakes:
             fields["mistakes"] = {name: self._encode(v) for name, v in mistakes.items()}
         self.stream.observe(key, label, **fields)
@@ -208,13 +220,32 @@ class Probe:
 
     def mnist(self, split: str) -> tuple[torch.Tensor, torch.Tensor]:
         """MNIST's "train" or "test" split via the trainer's load_split: uint8 images, labels."""
-        trainer = _load_trainer(Path(self.solutions_dir) / "mnist_trainer.py")
-        return trainer.load_split(self.mnist_dir, split)
+        if _trainer is None:
+            raise RuntimeError("the worker did not load the MNIST trainer")
+        return _trainer.load_split(self.mnist_dir, split)
 
     def digits(self, split: str, *digits: int) -> list[torch.Tensor]:
         """The images of each digit in a split, as float tensors scaled to [0, 1]."""
         images, labels = self.mnist(split)
         return [images[labels == d].float() / 255 for d in digits]
+
+
+class OperatorWatch(TorchDispatchMode):
+    """Notes which of the watched torch operators run while it is active.
+
+    It sits at torch's dispatcher, below every Python name: torch.sigmoid, Tensor.sigmoid,
+    getattr(torch, "sig" + "moid") and torch.ops.aten.sigmoid all arrive as aten's sigmoid."""
+
+    def __init__(self, watched: frozenset[str]):
+        super().__init__()
+        self.watched = watched
+        self.seen: set[str] = set()
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        name = func.overloadpacket.__name__
+        if name in self.watched:
+            self.seen.add(name)
+        return func(*args, **(kwargs or {}))
 
 
 def article(value) -> str:
@@ -244,12 +275,24 @@ def as_tensor(value) -> torch.Tensor | None:
     return plain_tensor(value)
 
 
-def _load_trainer(path: Path):
+_trainer = None
+
+
+def mnist_files(mnist_dir: str) -> list[str]:
+    """The four MNIST files a probe may read, in mnist_dir: nothing else in that folder."""
+    names = _trainer.MD5 if _trainer is not None else ()
+    return [os.path.join(mnist_dir, name) for name in names]
+
+
+def load_trainer(path: Path) -> None:
+    """Load the MNIST trainer in the worker, kept here rather than in sys.modules."""
+    global _trainer
     name = "quiz_mnist_trainer"
-    if name in sys.modules:
-        return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    sys.modules[name] = module  # dataclasses look their module up while the class is made
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        del sys.modules[name]
+    _trainer = module

@@ -24,40 +24,38 @@ def same_as_reference(
     rtol: float = RTOL,
     atol: float = ATOL,
 ) -> list[CheckResult]:
-    """One check per observation of the reference run: the learner's must match it.
+    """One check per observation of the reference run, whatever the learner's run reached, so
+    the number of checks never depends on the answer: the learner's must match it.
 
     `mistakes` maps a mistake the probe computed (see Probe.call) to the hint shown when the
     learner's value equals it; `hint(expected, got)` can add one by other means, and
     `error_hint(error)` explains an exception."""
     results = []
-    missing = 0
     for key, expected in reference.observations.items():
         if keys is not None and key not in keys:
             continue
         got = run.observations.get(key)
         if got is None:
-            missing += 1
-            continue
-        if expected.kind == "ran":
+            results.append(not_reached(expected.call))
+        elif expected.kind == "ran":
             if got.error is not None:
-                results.append(
-                    raised(expected.call, got.error, error_hint and _quietly(error_hint, got.error))
+                advice = error_hint and _quietly(error_hint, got.error)
+                results.append(raised(expected.call, got.error, advice))
+            else:
+                results.append(CheckResult(expected.call, True, "ran without an error"))
+        else:
+            results.append(
+                compare(
+                    expected,
+                    got,
+                    mistakes=mistakes,
+                    hint=hint,
+                    error_hint=error_hint,
+                    dtype=dtype,
+                    rtol=rtol,
+                    atol=atol,
                 )
-            continue
-        results.append(
-            compare(
-                expected,
-                got,
-                mistakes=mistakes,
-                hint=hint,
-                error_hint=error_hint,
-                dtype=dtype,
-                rtol=rtol,
-                atol=atol,
             )
-        )
-    if missing:
-        results.append(not_reached(missing))
     return results
 
 
@@ -109,11 +107,9 @@ def mistake_hint(got: Observation, mistakes: dict[str, str] | None) -> str | Non
     return None
 
 
-def not_reached(count: int) -> CheckResult:
-    noun = "check" if count == 1 else "checks"
-    return CheckResult(
-        "remaining checks", False, f"{count} more {noun} did not run: an earlier call failed"
-    )
+def not_reached(name: str) -> CheckResult:
+    """The check called name, which an earlier failure kept from running."""
+    return CheckResult(name, False, "did not run: an earlier call failed")
 
 
 def sentence(message: str, advice: str | None) -> str:
@@ -174,14 +170,23 @@ def uses_of(tree: ast.Module | None, names: set[str]) -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def forbidden_check(source: str, names: set[str], instead: str) -> CheckResult:
-    """Passes unless the code uses one of the built-ins the question asks the learner to write."""
-    uses = uses_of(parse(source), names)
-    if not uses:
-        return CheckResult("written by hand", True, "uses no built-in shortcut")
-    line, text = uses[0]
-    return CheckResult(
-        "written by hand",
-        False,
-        f"line {line} uses {text}: the point is to write it yourself. {instead}",
-    )
+def forbidden_check(run: Run, names: set[str], instead: str) -> CheckResult:
+    """Passes unless the code uses a built-in the question asks the learner to write: by name
+    in the source, or by the torch operators the probe watched for, however they were reached."""
+    uses = uses_of(parse(run.source), names)
+    if uses:
+        line, text = uses[0]
+        return CheckResult(
+            "written by hand",
+            False,
+            f"line {line} uses {text}: the point is to write it yourself. {instead}",
+        )
+    for observation in run.observations.values():
+        if observation.ops:
+            return CheckResult(
+                "written by hand",
+                False,
+                f"{observation.call} ran torch's own {observation.ops[0]}, however your code "
+                f"reached it: the point is to write it yourself. {instead}",
+            )
+    return CheckResult("written by hand", True, "uses no built-in shortcut")

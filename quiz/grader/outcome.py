@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from quiz.grader.limits import GIB, OUTPUT_FLOOD
-from quiz.grader.values import decode
+from quiz.grader.values import Garbled, decode
 from quiz.grader.verdict import (
     CRASHED,
     EXITED,
@@ -28,6 +28,7 @@ class Observation:
     value: object = None
     error: GraderError | None = None
     mistakes: dict[str, object] = field(default_factory=dict)
+    ops: tuple[str, ...] = ()  # watched torch operators the call ran (see Probe.call)
 
 
 @dataclass
@@ -55,41 +56,40 @@ def read_run(
     memory_budget: int,
     output_keep: int,
 ) -> Run:
-    """Turn the worker's reply and the child's JSON lines into a Run."""
+    """Turn the worker's reply and the child's JSON lines into a Run.
+
+    A line the child's encoder could not have written ends the run with a CRASHED error, so
+    nothing the child sends can raise here; an unfinished last line is expected only where the
+    child was stopped or killed, and then the way it ended explains the run."""
     observations: dict[str, Observation] = {}
-    error = None
+    error = garbled = None
     last_call = None
     finished = False
-    for line in stream.splitlines():
+    *lines, unfinished = stream.split("\n")
+    for number, line in enumerate(lines, 1):
         try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(event, dict):
-            continue
-        kind = event.get("event")
-        if kind == "calling":
-            last_call = str(event.get("call"))
-        elif kind == "observe":
-            key = str(event.get("key"))
-            observations[key] = Observation(
-                key=key,
-                call=str(event.get("call", key)),
-                kind=str(event.get("kind", "call")),
-                value=decode(event.get("value")),
-                error=_error(event.get("error"), memory_budget),
-                mistakes={k: decode(v) for k, v in (event.get("mistakes") or {}).items()},
-            )
-        elif kind == "error" and error is None:
-            error = _error(event.get("error"), memory_budget)
-        elif kind == "done":
-            finished = True
-    error = _stopped(reply, time_limit, last_call) or error
+            event = _event(line)
+            kind = event["event"]
+            if kind == "calling":
+                last_call = event["call"]
+            elif kind == "observe":
+                observations[event["key"]] = _observation(event, memory_budget)
+            elif kind == "error":
+                error = error or _error(event["error"], memory_budget)
+            elif kind == "done":
+                finished = True
+        except Garbled as exc:
+            garbled = _garbled(number, str(exc))
+            break
+    cut_off = reply.get("stopped") or reply.get("signal")
+    if garbled is None and unfinished and not cut_off:
+        garbled = _garbled(len(lines) + 1, "a line without its end")
+    error = _stopped(reply, time_limit, last_call) or garbled or error
     if error is None and not finished:
         error = _ended_early(reply, time_limit)
     return Run(
         source=source,
-        observations=observations,
+        observations=observations if garbled is None else {},
         error=error,
         output=_output(reply, output_keep),
         duration_s=float(reply.get("wall_s", 0.0)),
@@ -97,15 +97,75 @@ def read_run(
     )
 
 
-def _error(data, memory_budget: int) -> GraderError | None:
-    if not isinstance(data, dict):
-        return None
-    error = GraderError(
-        kind=str(data.get("kind", "exception")),
-        message=str(data.get("message", "")),
-        line=data.get("line") if isinstance(data.get("line"), int) else None,
-        detail=data.get("detail") if isinstance(data.get("detail"), str) else None,
+_EVENT_FIELDS = {"calling": ("call",), "observe": ("key", "call", "kind"), "error": ("error",)}
+_KINDS = ("call", "ran", "fact")
+
+
+def _event(line: str) -> dict:
+    """One line of the child's findings, checked field by field; Garbled if it is not one."""
+    try:
+        event = json.loads(line)
+    except RecursionError:
+        raise Garbled("nested too deeply") from None
+    except ValueError as exc:
+        raise Garbled(f"not JSON ({exc})") from None
+    if type(event) is not dict or type(event.get("event")) is not str:
+        raise Garbled("not an event")
+    kind = event["event"]
+    if kind not in (*_EVENT_FIELDS, "done"):
+        raise Garbled(f"an unknown event {kind[:40]!r}")
+    for name in _EVENT_FIELDS.get(kind, ()):
+        if name not in event:
+            raise Garbled(f"a {kind} event without {name!r}")
+    if kind == "calling" and type(event["call"]) is not str:
+        raise Garbled("a call that is not text")
+    if kind == "observe" and event["kind"] not in _KINDS:
+        raise Garbled("an observation of no known kind")
+    return event
+
+
+def _observation(event: dict, memory_budget: int) -> Observation:
+    key, call = event["key"], event["call"]
+    if type(key) is not str or type(call) is not str:
+        raise Garbled("an observation whose key or call is not text")
+    mistakes = event.get("mistakes")
+    mistakes = {} if mistakes is None else mistakes
+    if type(mistakes) is not dict:
+        raise Garbled("mistakes that are not a dict")
+    error, ops = event.get("error"), event.get("ops", [])
+    if type(ops) is not list or any(type(op) is not str for op in ops):
+        raise Garbled("ops that are not a list of names")
+    return Observation(
+        key=key,
+        call=call,
+        kind=event["kind"],
+        value=decode(event.get("value")),
+        error=None if error is None else _error(error, memory_budget),
+        mistakes={name: decode(value) for name, value in mistakes.items()},
+        ops=tuple(ops),
     )
+
+
+def _garbled(number: int, reason: str) -> GraderError:
+    reason = " ".join(reason.split())[:120]
+    return GraderError(
+        CRASHED,
+        f"the check's findings came back garbled (line {number}: {reason}), so nothing was judged",
+    )
+
+
+def _error(data, memory_budget: int) -> GraderError:
+    if type(data) is not dict:
+        raise Garbled("an error that is not a dict")
+    kind, message = data.get("kind", "exception"), data.get("message", "")
+    line, detail = data.get("line"), data.get("detail")
+    if type(kind) is not str or type(message) is not str:
+        raise Garbled("an error whose kind or message is not text")
+    if (line is not None and type(line) is not int) or (
+        detail is not None and type(detail) is not str
+    ):
+        raise Garbled("an error whose line or detail is of the wrong type")
+    error = GraderError(kind=kind, message=message, line=line, detail=detail)
     if error.kind == MEMORY:
         error.message = (
             f"your code ran out of memory: a check may use {memory_budget / GIB:g} GiB "

@@ -54,33 +54,84 @@ class Opaque:
     note: str = ""
 
 
-def decode(value):
-    if isinstance(value, list):
-        return [decode(item) for item in value]
-    if not isinstance(value, dict):
+class Garbled(ValueError):
+    """A value the child's encoder could not have written: the line it came in is not judged."""
+
+
+MAX_DECODE_DEPTH = 64  # the encoder nests at most encoding.MAX_DEPTH levels, plus its tags
+_INT_BOUND = 2**63  # the encoder sends larger ints as {"$object": "int"}
+
+
+def decode(value, depth: int = 0):
+    """The parent's form of one value the child encoded; Garbled if it could not be one."""
+    if depth > MAX_DECODE_DEPTH:
+        raise Garbled("nested too deeply")
+    kind = type(value)
+    if value is None or kind is bool or kind is float or kind is str:
         return value
+    if kind is int:
+        if abs(value) >= _INT_BOUND:
+            raise Garbled("an integer too large for the encoder to have sent")
+        return value
+    if kind is list:
+        return [decode(item, depth + 1) for item in value]
+    if kind is not dict or len(value) == 0:
+        raise Garbled(f"a {kind.__name__} where a value should be")
     if "$tuple" in value:
-        return tuple(decode(item) for item in value["$tuple"])
+        return tuple(decode(item, depth + 1) for item in _field(value, "$tuple", list))
     if "$dict" in value:
-        pairs = [(decode(k), decode(v)) for k, v in value["$dict"]]
+        pairs = []
+        for pair in _field(value, "$dict", list):
+            if type(pair) is not list or len(pair) != 2:
+                raise Garbled("a dict entry that is not a key and a value")
+            pairs.append((decode(pair[0], depth + 1), decode(pair[1], depth + 1)))
         try:
             return dict(pairs)
         except TypeError:
             return Opaque("dict", "with keys that cannot be compared")
     for tag, library in (("$tensor", "torch"), ("$ndarray", "numpy")):
         if tag in value:
-            body = value[tag]
-            values = body.get("values")
-            return Array(
-                library=library,
-                dtype=body["dtype"],
-                shape=tuple(body["shape"]),
-                values=tuple(values) if values is not None else None,
-                subclass=body.get("subclass"),
-            )
+            return _array(_field(value, tag, dict), library)
     if "$object" in value:
-        return Opaque(value["$object"], value.get("note", ""))
-    return Opaque("dict")
+        return Opaque(_field(value, "$object", str), _field(value, "note", str, ""))
+    raise Garbled("a dict with no tag the encoder writes")
+
+
+def _array(body: dict, library: str) -> Array:
+    shape = _field(body, "shape", list)
+    if any(type(n) is not int or not 0 <= n < _INT_BOUND for n in shape):
+        raise Garbled("a shape that is not a list of sizes")
+    values = _field(body, "values", list, None)
+    if values is not None:
+        if len(values) != math.prod(shape):
+            raise Garbled(f"{len(values)} values for shape {shape_text(shape)}")
+        for x in values:
+            if type(x) is int and abs(x) >= 2 * _INT_BOUND:  # uint64 arrays reach 2**64 - 1
+                raise Garbled("an element too large for the encoder to have sent")
+            if type(x) not in (int, float, bool):
+                raise Garbled("an element that is not a number")
+    return Array(
+        library=library,
+        dtype=_field(body, "dtype", str),
+        shape=tuple(shape),
+        values=tuple(values) if values is not None else None,
+        subclass=_field(body, "subclass", str, None),
+    )
+
+
+_REQUIRED = object()
+
+
+def _field(data: dict, name: str, kind: type, default=_REQUIRED):
+    """data[name], which must be exactly of kind (or absent or None, where a default is given)."""
+    if name not in data or (data[name] is None and default is not _REQUIRED):
+        if default is _REQUIRED:
+            raise Garbled(f"no {name!r}")
+        return default
+    found = data[name]
+    if type(found) is not kind:
+        raise Garbled(f"{name!r} is a {type(found).__name__}, not a {kind.__name__}")
+    return found
 
 
 def kind_of(value) -> str:
@@ -192,7 +243,7 @@ def difference(
     """None if got matches expected, else the first difference in words.
 
     Tensors and NumPy arrays count as the same kind of thing; `dtype=True` also requires the
-    same kind of element (bool, int or float)."""
+    same kind of element (bool, int or float), and an int where the reference has an int."""
     at = f" at {where}" if where else ""
     if isinstance(expected, Array):
         if not isinstance(got, Array):
@@ -219,6 +270,8 @@ def difference(
     if isinstance(expected, int | float):
         if isinstance(got, bool) or not isinstance(got, int | float):
             return f"{kind_of(got)}{at}, not a number"
+        if dtype and isinstance(expected, int) and not isinstance(got, int):
+            return f"{kind_of(got)} {number_text(got)}{at}, not an int"
         return (
             None
             if close(expected, got, rtol, atol)

@@ -1,9 +1,12 @@
 """The warm worker: imports torch once, then forks one fenced child per check.
 
-Run as `python -m quiz.grader.worker` by the Checker; requests and replies are JSON lines on
-stdin and stdout. A check costs a fork, not an import. The worker keeps no reference answers:
-a reference run's child reads the solution file itself and writes its findings straight to a
-file the parent named, so no learner child forked later can find them in the worker's memory.
+Run as `python -m quiz.grader.worker` by the Checker, in the scratch folder the Checker made
+for it; requests and replies are JSON lines on stdin and stdout. A check costs a fork, not an
+import. Where the kernel allows, the worker lives in namespaces of its own and each check in a
+fresh PID namespace under it (see sandbox.py), so nothing a check starts outlives it.
+The worker keeps no reference answers: a reference run's child reads the solution file itself
+and writes its findings straight to a file the parent named, so no learner child forked later
+can find them in the worker's memory.
 """
 
 from __future__ import annotations
@@ -14,18 +17,45 @@ import os
 import select
 import shutil
 import signal
+import struct
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from quiz.grader import sandbox
 from quiz.grader.limits import OUTPUT_FLOOD, OUTPUT_KEEP, RESULT_LIMIT
 
 DRAIN_S = 1.0  # how long to wait for the pipes to empty once the child is gone
 PR_SET_CHILD_SUBREAPER = 36
+PRIVATE_ENV = "QUIZ_GRADER_PRIVATE"  # paths no check may read, os.pathsep-separated
+
+
+@dataclass
+class Fences:
+    """What each check's child is fenced with, prepared once by the worker."""
+
+    namespaces: bool
+    landlock_abi: int
+    seccomp: bool
+    rules: sandbox.PreparedRules | None
+    pid_namespaces: sandbox.PidNamespaces | None
+
+    def describe(self) -> dict:
+        return {
+            "namespaces": self.namespaces,
+            "landlock": self.landlock_abi,
+            "seccomp": self.seccomp,
+        }
 
 
 def main() -> int:
+    # Namespaces first, while this process has a single thread (unshare demands it).
+    namespaces = sandbox.isolate_worker()
+    sandbox.set_dumpable(False)
+    home = Path.cwd()
+    private = [p for p in os.environ.pop(PRIVATE_ENV, "").split(os.pathsep) if p]
     # Keep the protocol on private descriptors, so nothing that prints can corrupt it.
     requests = os.fdopen(os.dup(0), "rb")
     replies = os.fdopen(os.dup(1), "wb")
@@ -35,6 +65,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     base_vm = warm_up()
     _become_subreaper()
+    fences = prepare_fences(namespaces, [*private, str(home)])
     protocol_fds = (requests.fileno(), replies.fileno(), devnull)
 
     def reply(message: dict) -> None:
@@ -43,16 +74,55 @@ def main() -> int:
 
     import torch
 
-    reply({"ready": True, "pid": os.getpid(), "vm_size": base_vm, "torch": torch.__version__})
-    for line in requests:
-        request = json.loads(line)
-        if request.get("op") == "quit":
-            break
-        try:
-            reply(supervise(request, base_vm, protocol_fds))
-        except Exception as exc:  # noqa: BLE001 - report, and stay up for the next check
-            reply({"failed": f"{type(exc).__name__}: {exc}"})
+    reply(
+        {
+            "ready": True,
+            "vm_size": base_vm,
+            "torch": torch.__version__,
+            "sandbox": fences.describe(),
+        }
+    )
+    try:
+        for line in requests:
+            request = json.loads(line)
+            if request.get("op") == "quit":
+                break
+            try:
+                answer = supervise(request, base_vm, protocol_fds, fences, home)
+            except Exception as exc:  # noqa: BLE001 - report, and stay up for the next check
+                answer = {"failed": f"{type(exc).__name__}: {exc}"}
+            reply({"id": request.get("id"), **answer})
+    finally:
+        # Whoever started the worker may be gone: leave no check folders behind.
+        for folder in home.glob("check-*"):
+            shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+def prepare_fences(namespaces: bool, private: list[str]) -> Fences:
+    """Work out, once, what each check may read, and open those paths for Landlock."""
+    abi = sandbox.landlock_abi()
+    rules = None
+    if abi:
+        roots = [
+            *sys.path,
+            sys.prefix,
+            sys.base_prefix,
+            sys.exec_prefix,
+            sys.base_exec_prefix,
+            *sandbox.SYSTEM_READ,
+        ]
+        read = sandbox.read_rules([r for r in roots if r], private)
+        rules = sandbox.PreparedRules(
+            sandbox.Rules(read=read, write=sandbox.SYSTEM_WRITE), holes=private
+        )
+    return Fences(
+        namespaces=namespaces,
+        landlock_abi=abi,
+        seccomp=sandbox.seccomp_supported(),
+        rules=rules,
+        pid_namespaces=sandbox.PidNamespaces() if namespaces else None,
+    )
 
 
 def warm_up() -> int:
@@ -65,9 +135,14 @@ def warm_up() -> int:
 
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
-    from quiz.grader import child, questions  # noqa: F401
+    from quiz.grader import child, harness, questions  # noqa: F401
+    from quiz.paths import solutions_dir
 
     questions.load_all()
+    with harness.OperatorWatch(frozenset({"relu"})):  # its first use costs seconds
+        torch.relu(torch.ones(2))
+    # The probes' MNIST loader, read now: no check's child may read the solutions folder.
+    harness.load_trainer(solutions_dir() / "mnist_trainer.py")
     model = torch.nn.Linear(4, 2)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     x, y = torch.randn(8, 4), torch.randint(0, 2, (8,))
@@ -80,7 +155,9 @@ def warm_up() -> int:
     return _vm_size()
 
 
-def supervise(request: dict, base_vm: int, protocol_fds: tuple[int, ...]) -> dict:
+def supervise(
+    request: dict, base_vm: int, protocol_fds: tuple[int, ...], fences: Fences, home: Path
+) -> dict:
     """Fork a child for the request, watch it within its limits, clean up, report."""
     from quiz.grader import child
 
@@ -88,23 +165,33 @@ def supervise(request: dict, base_vm: int, protocol_fds: tuple[int, ...]) -> dic
     out_r, out_w = os.pipe()
     if request["role"] == "reference":
         res_r = None
-        res_w = os.open(request["result_path"], os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        res_w = os.open(request["result_path"], flags, 0o600)
     else:
         res_r, res_w = os.pipe()
-    workdir = tempfile.mkdtemp(prefix="quiz-check-")
+    status_r, status_w = os.pipe()
+    workdir = tempfile.mkdtemp(prefix="check-", dir=home)
     worker_pid = os.getpid()
     started = time.monotonic()
-    pid = os.fork()
+    if fences.pid_namespaces is not None:
+        pid = fences.pid_namespaces.fork()
+    else:
+        pid = os.fork()
     if pid == 0:
         try:
-            for fd in (out_r, res_r, *protocol_fds):
+            for fd in (out_r, res_r, status_r, *protocol_fds):
                 if fd is not None:
                     os.close(fd)
+            if fences.namespaces:
+                _become_init(status_w)  # returns only in the grandchild that runs the code
+            else:
+                os.close(status_w)
             os.chdir(workdir)
         finally:
-            child.run(request, out_w, res_w, memory_limit, worker_pid)
+            child.run(request, out_w, res_w, memory_limit, worker_pid, workdir, fences)
     os.close(out_w)
     os.close(res_w)
+    os.close(status_w)
     watch = _Watch(pid, out_r, res_r, started + float(request["time_limit"]))
     watch.run()
     wall_s = (watch.ended or time.monotonic()) - started
@@ -112,12 +199,13 @@ def supervise(request: dict, base_vm: int, protocol_fds: tuple[int, ...]) -> dic
     _, status, usage = os.wait4(pid, 0)
     _sweep_descendants()
     watch.drain()
+    code_status = _code_status(status_r)
+    os.close(status_r)
     shutil.rmtree(workdir, ignore_errors=True)
-    code = os.waitstatus_to_exitcode(status)
+    code = os.waitstatus_to_exitcode(status if code_status is None else code_status)
     return {
-        "pid": pid,
         "exit_code": code if code >= 0 else None,
-        "signal": signal.Signals(-code).name if code < 0 else None,
+        "signal": _signal_name(-code) if code < 0 else None,
         "stopped": watch.reason,
         "output": bytes(watch.output).decode("utf-8", "replace"),
         "output_bytes": watch.output_total,
@@ -125,6 +213,49 @@ def supervise(request: dict, base_vm: int, protocol_fds: tuple[int, ...]) -> dic
         "wall_s": round(wall_s, 4),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
     }
+
+
+def _become_init(status_w: int) -> None:
+    """In the first process of a check's PID namespace: fork the code's process and wait.
+
+    This process stays outside the code's Landlock domain, so the code cannot signal it; when
+    the code's process ends, it sends the worker its wait status and exits, and the kernel
+    kills whatever else the code started in the namespace."""
+    sandbox.die_with_parent(signal.SIGKILL)
+    poller = select.poll()
+    poller.register(status_w, select.POLLOUT)
+    if any(event & select.POLLERR for _, event in poller.poll(0)):
+        os._exit(71)  # the worker died before we could follow it
+    pid = os.fork()
+    if pid == 0:
+        os.close(status_w)
+        return
+    while True:
+        try:
+            done, status = os.wait()
+        except ChildProcessError:
+            os._exit(72)
+        except InterruptedError:
+            continue
+        if done == pid:
+            os.write(status_w, struct.pack("i", status))
+            os._exit(0)
+
+
+def _code_status(status_r: int) -> int | None:
+    """The wait status of the process that ran the code, as its namespace's init sent it."""
+    ready, _, _ = select.select([status_r], [], [], 0)
+    if not ready:
+        return None
+    data = os.read(status_r, 4)
+    return struct.unpack("i", data)[0] if len(data) == 4 else None
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
 
 
 class _Watch:

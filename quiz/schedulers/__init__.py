@@ -12,9 +12,12 @@ from datetime import date
 from typing import Any
 
 from quiz.schedulers.base import (
+    MATURE_INTERVAL,
+    SCHEDULE_STAGES,
     STAGES,
     Rating,
     Scheduler,
+    card_stage,
     convert_rating,
     rating_for_key,
     rating_of,
@@ -24,11 +27,14 @@ from quiz.schedulers.sm2 import SM2
 SM2_RATINGS = SM2.ratings
 
 __all__ = [
+    "MATURE_INTERVAL",
     "SCHEDULERS",
+    "SCHEDULE_STAGES",
     "SM2_RATINGS",
     "STAGES",
     "Rating",
     "Scheduler",
+    "card_stage",
     "convert_rating",
     "make_scheduler",
     "rating_for_key",

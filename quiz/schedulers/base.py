@@ -12,11 +12,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-STAGES = ("new", "learning", "young", "mature")
-"""The one vocabulary for where a card stands, whatever schedules it: *new* (never
-reviewed), *learning* (its last scheduled review failed), *young* (learned, interval under
-MATURE_INTERVAL days) and *mature*."""
+STAGES = ("new", "learning", "young", "mature", "suspended", "buried")
+"""The one vocabulary for where a card stands, whatever schedules it, used by `quiz list`,
+Browse and Stats alike: *new* (never reviewed), *learning* (its last scheduled review
+failed), *young* (learned, interval under MATURE_INTERVAL days) and *mature* come from the
+scheduler's `stage`; *suspended* and *buried* are the card's flags, which override it."""
+SCHEDULE_STAGES = STAGES[:4]
+"""The stages a scheduler gives."""
 MATURE_INTERVAL = 21
+"""Days from which a learned card counts as mature rather than young."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class Scheduler(Protocol):
         """The interval in days each rating would schedule on `when`."""
 
     def stage(self, state: Any) -> str:
-        """One of STAGES."""
+        """One of SCHEDULE_STAGES."""
 
     strength_label: str
     """The short column header of `strength` in listings: 'EF' for SM-2."""
@@ -102,3 +106,17 @@ def stage_by_interval(is_new: bool, repetitions: int, interval: int) -> str:
     if repetitions == 0:
         return "learning"
     return "young" if interval < MATURE_INTERVAL else "mature"
+
+
+def card_stage(
+    scheduler: Scheduler, state: Any | None, *, suspended: bool = False, buried: bool = False
+) -> str:
+    """A card's stage in the one vocabulary: its flags when set aside, else its scheduler's
+    stage (new when it has no state yet)."""
+    if suspended:
+        return "suspended"
+    if buried:
+        return "buried"
+    if state is None:
+        return "new"
+    return scheduler.stage(state)

@@ -41,6 +41,14 @@ class CheckerUnavailable(Message):
         self.reason = reason
 
 
+class CheckerUnconfined(Message):
+    """The checker runs code without the kernel's fences; the learner should know, once."""
+
+    def __init__(self, notice: str):
+        super().__init__()
+        self.notice = notice
+
+
 class QuizApp(App[int]):
     """Today's study session, the question browser and their help."""
 
@@ -106,6 +114,9 @@ class QuizApp(App[int]):
                 checker = self._checker_factory()
                 checker.start()
                 self._checker = checker
+                notice = checker.sandbox_notice()
+                if notice:
+                    self.post_message(CheckerUnconfined(notice))
             return self._checker
 
     def warm_checker(self) -> None:
@@ -125,6 +136,9 @@ class QuizApp(App[int]):
             severity="warning",
             timeout=8,
         )
+
+    def on_checker_unconfined(self, message: CheckerUnconfined) -> None:
+        self.notify(f"Note: {message.notice}.", title="Checker", severity="warning", timeout=12)
 
     def close_checker(self) -> None:
         with self._checker_lock:

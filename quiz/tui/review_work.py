@@ -1,4 +1,4 @@
-"""The review screen's blocking work: saving a grade or a practice, undoing one, running checks.
+"""The review screen's blocking work: saving a grade, a practice or a draft, undoing, checking.
 
 Each runs in a thread worker that never touches a widget and reports back by message; the
 screen's handlers own every change of state.
@@ -14,7 +14,7 @@ from textual.message import Message
 
 from quiz.bank import Question
 from quiz.session import Answer, record_cram
-from quiz.store import Review
+from quiz.store import Draft, Review
 
 
 class ReviewWork:
@@ -77,3 +77,10 @@ class ReviewWork:
             self.post_message(self.WorkFailed("undo", exc))
         else:
             self.post_message(self.Undone(question))
+
+    @work(thread=True, group="drafts")
+    def save_draft(self, store, bank: str, question_id: str, draft: Draft | None, at: str) -> None:
+        try:
+            store.save_draft(bank, question_id, draft, at)
+        except Exception as exc:
+            self.post_message(self.WorkFailed("save your draft", exc))

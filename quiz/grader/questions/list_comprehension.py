@@ -26,7 +26,10 @@ def probe(p) -> None:
 
 
 def judge(run, reference) -> list[CheckResult]:
-    return [comprehension_check(run.source), *same_as_reference(run, reference, hint=_hint)]
+    return [
+        comprehension_check(run.source),
+        *same_as_reference(run, reference, hint=_hint, dtype=True),
+    ]
 
 
 def comprehension_check(source: str) -> CheckResult:
@@ -34,36 +37,84 @@ def comprehension_check(source: str) -> CheckResult:
     function = definition(parse(source), "double_odds")
     if function is None:
         return CheckResult(name, False, "could not find `def double_odds` at the top level")
-    if _returns_comprehension(function):
+    problem = _not_from_comprehension(function)
+    if problem is None:
         return CheckResult(name, True, "returns a list comprehension")
     return CheckResult(
         name,
         False,
-        "double_odds should return a list comprehension, "
+        f"{problem}: double_odds should return a list comprehension, "
         "[2 * n for n in nums if n % 2 == 1], instead of building the list another way",
     )
 
 
-def _returns_comprehension(function: ast.AST) -> bool:
+MUTATORS = {"append", "extend", "insert", "__iadd__", "__setitem__", "__init__"}
+
+
+def _not_from_comprehension(function: ast.AST) -> str | None:
+    """None if every list double_odds returns is made by a comprehension, else what is not.
+
+    A helper variable is fine when it only ever holds a comprehension and nothing changes it
+    afterwards; `return []` for an early way out is fine too."""
     if isinstance(function, ast.Lambda):
-        return isinstance(function.body, ast.ListComp)
-    built = {
-        target.id
-        for node in ast.walk(function)
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.ListComp)
-        for target in node.targets
-        if isinstance(target, ast.Name)
+        return None if isinstance(function.body, ast.ListComp) else "the lambda's body"
+    nodes = _own_scope(function)
+    for node in nodes:
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While):
+            return (
+                f"line {node.lineno} has a {'while' if isinstance(node, ast.While) else 'for'} loop"
+            )
+    bound: dict[str, bool] = {}  # name -> every binding of it is a list comprehension
+    for node in nodes:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for name in ast.walk(target):
+                    if isinstance(name, ast.Name):
+                        only = isinstance(target, ast.Name) and isinstance(node.value, ast.ListComp)
+                        bound[name.id] = bound.get(name.id, True) and only
+        elif isinstance(node, ast.AugAssign | ast.NamedExpr) and isinstance(node.target, ast.Name):
+            bound[node.target.id] = False
+    changed = {
+        node.value.id
+        for node in nodes
+        if isinstance(node, ast.Attribute)
+        and node.attr in MUTATORS
+        and isinstance(node.value, ast.Name)
+    } | {
+        node.value.id
+        for node in nodes
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.ctx, ast.Store | ast.Del)
+        and isinstance(node.value, ast.Name)
     }
-    for node in ast.walk(function):
-        if isinstance(node, ast.Return) and node.value is not None:
-            if isinstance(node.value, ast.ListComp):
-                return True
-            if isinstance(node.value, ast.Name) and node.value.id in built:
-                return True
-    return False
+    returns = [node for node in nodes if isinstance(node, ast.Return)]
+    found = False
+    for node in returns:
+        value = node.value
+        if isinstance(value, ast.ListComp):
+            found = True
+        elif isinstance(value, ast.Name) and bound.get(value.id) and value.id not in changed:
+            found = True
+        elif not (isinstance(value, ast.List) and not value.elts):
+            return f"line {node.lineno} returns something other than a comprehension"
+    return None if found else "no return of a list comprehension"
+
+
+def _own_scope(function: ast.AST) -> list[ast.AST]:
+    """The nodes of function's body, leaving out the bodies of functions defined inside it."""
+    found, todo = [], list(ast.iter_child_nodes(function))
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            todo.extend(ast.iter_child_nodes(node))
+    return sorted(found, key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
 
 
 def _hint(expected, got) -> str | None:
+    if isinstance(got.value, list) and any(isinstance(x, float) for x in got.value):
+        return "Doubling an int gives an int: 2 * n, not 2.0 * n."
     if isinstance(got.value, Opaque) and got.value.type_name in ("filter", "map", "generator"):
         return f"a {got.value.type_name} object is lazy; the function must return a list"
     if isinstance(got.value, list) and isinstance(expected.value, list):

@@ -8,6 +8,7 @@ from quiz.grader.verdict import CheckResult
 
 PLOT = "sigmoid over -6..6"
 FORBIDDEN = {"sigmoid", "sigmoid_", "Sigmoid", "expit", "logistic"}
+OWN = frozenset({"sigmoid", "sigmoid_", "log_sigmoid_forward"})  # torch's own, as aten names it
 
 
 def probe(p) -> None:
@@ -16,19 +17,20 @@ def probe(p) -> None:
     sigmoid = p.function("sigmoid")
     x = torch.linspace(-6, 6, 121)
     p.record("plot x", x)
-    p.call(PLOT, sigmoid, x.clone())
+    p.call(PLOT, sigmoid, x.clone(), watch=OWN)
     large = torch.tensor([-1000.0, -100.0, -30.0, -10.0, 0.0, 10.0, 30.0, 100.0, 1000.0])
     p.call_each(
         "sigmoid",
         sigmoid,
         [(large,), (torch.randn(3, 4, generator=torch.Generator().manual_seed(1)),)],
+        watch=OWN,
     )
 
 
 def judge(run, reference) -> list[CheckResult]:
     keys = [k for k in reference.observations if k != "plot x"]
     return [
-        forbidden_check(run.source, FORBIDDEN, "Use torch.exp: 1 / (1 + torch.exp(-x))."),
+        forbidden_check(run, FORBIDDEN, "Use torch.exp: 1 / (1 + torch.exp(-x))."),
         *same_as_reference(run, reference, keys=keys, hint=_hint),
     ]
 

@@ -26,7 +26,7 @@ def judge(run, reference) -> list[CheckResult]:
     for name in NAMES:
         got = run.observations.get(name)
         if got is None:
-            results.append(not_reached(1))
+            results.append(not_reached(name))
             continue
         results.append(
             compare(

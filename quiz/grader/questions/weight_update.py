@@ -48,10 +48,15 @@ def judge(run, reference) -> list[CheckResult]:
     for lr in RATES:
         step = f"sgd_step([weights, bias], lr={lr})"
         call = run.observations.get(step)
-        if call is None:
-            results.append(not_reached(1))
-        elif call.error:
-            results.append(raised(step, call.error, _error_hint(call.error)))
+        names = [
+            f"{step}: {check} {name}" if check == "new" else f"{step}: {name}{check}"
+            for name in ("weights", "bias")
+            for check in ("new", ".grad", " still a parameter")
+        ]
+        if call is None or call.error:
+            results += [not_reached(name) for name in names]
+            if call is not None:
+                results[-len(names)] = raised(step, call.error, _error_hint(call.error))
         else:
             for index, name in enumerate(("weights", "bias")):
                 results += _parameter_checks(run, reference, step, lr, index, name)
@@ -61,7 +66,11 @@ def judge(run, reference) -> list[CheckResult]:
 def _parameter_checks(run, reference, step: str, lr: float, index: int, name: str):
     key = f"{step}: {name} after"
     if key not in run.observations:
-        return [not_reached(1)]
+        return [
+            not_reached(f"{step}: new {name}"),
+            not_reached(f"{step}: {name}.grad"),
+            not_reached(f"{step}: {name} still a parameter"),
+        ]
     before = run.value(f"{step} before")
     moved = compare(
         reference.observations[key],

@@ -5,7 +5,7 @@ Practice here is cram: it is logged, but never moves a question's schedule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -16,9 +16,10 @@ from textual.widgets import DataTable, Footer, Header, Input
 
 from quiz.bank import Question
 from quiz.scheduler_choice import bank_scheduler
-from quiz.store import Store
+from quiz.schedulers import card_stage
+from quiz.store import CardFlags, Store
 
-COLUMNS = ("#", "id", "kind", "reps", "EF", "ivl", "due", "last")
+COLUMNS = ("#", "id", "kind", "state", "EF", "ivl", "due", "last")
 
 
 @dataclass(frozen=True)
@@ -34,19 +35,26 @@ def question_rows(store: Store, bank, today) -> list[Row]:
     scheduler = bank_scheduler(store, bank.name)
     states = store.card_states(bank.name)
     last = store.last_grades(bank.name)
+    flags = store.card_flags(bank.name)
     rows = []
     for q in bank:
         state = states.get(q.id)
+        flag = flags.get(q.id)
+        stage = card_stage(
+            scheduler,
+            state,
+            suspended=bool(flag and flag.suspended),
+            buried=bool(flag and flag.buried(today)),
+        )
         if state is None:
-            schedule = ("new", "", "", "")
+            schedule = (stage, "", "", "")
         else:
             due = "today" if state.due <= today else state.due.isoformat()
-            reps = str(state.repetitions)
-            schedule = (reps, scheduler.strength(state), f"{state.interval}d", due)
+            schedule = (stage, scheduler.strength(state), f"{state.interval}d", due)
         grade = last.get(q.id)
         cells = (str(q.number), q.id, q.kind, *schedule, "" if grade is None else str(grade))
         status = "new" if state is None else "due" if state.due <= today else "scheduled"
-        haystack = " ".join((q.id, q.kind, *q.tags, q.prompt, status)).lower()
+        haystack = " ".join((q.id, q.kind, *q.tags, q.prompt, status, stage)).lower()
         rows.append(Row(q, cells, haystack))
     return rows
 
@@ -68,6 +76,9 @@ class BrowseScreen(Screen):
         Binding("escape", "back", "Back"),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("down", "to_table", "Questions", show=False),
+        Binding("s", "suspend", "Suspend/unsuspend"),
+        Binding("z", "bury", "Bury/unbury"),
+        Binding("n", "note", "Note"),
     ]
 
     class Loaded(Message):
@@ -148,6 +159,60 @@ class BrowseScreen(Screen):
         if question.is_code:
             self.app.warm_checker()
         self.app.push_screen(ReviewScreen(cram=question))
+
+    # Setting a question aside, and the learner's note (keys of the table, not the filter)
+
+    def selected_id(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("suspend", "bury", "note"):
+            return isinstance(self.focused, DataTable)
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()
+
+    def action_suspend(self) -> None:
+        self.change_flags(lambda flags: replace(flags, suspended=not flags.suspended), "suspended")
+
+    def action_bury(self) -> None:
+        today = self.app.today()
+        self.change_flags(
+            lambda flags: replace(flags, buried_on=None if flags.buried(today) else today),
+            "buried until tomorrow",
+        )
+
+    def change_flags(self, change, word: str) -> None:
+        question_id = self.selected_id()
+        if question_id is None:
+            return
+        app = self.app
+        flags = app.store.card_flags(app.bank.name).get(question_id, CardFlags())
+        changed = change(flags)
+        app.store.set_flags(app.bank.name, question_id, changed)
+        setting = changed.suspended if word == "suspended" else changed.buried_on is not None
+        self.notify(f"{question_id}: {word}." if setting else f"{question_id}: back in the queue.")
+        self.load_rows(app.store, app.bank, app.today())
+
+    def action_note(self) -> None:
+        from quiz.tui.screens.note import NoteScreen
+
+        question_id = self.selected_id()
+        if question_id is None:
+            return
+        note = self.app.store.note(self.app.bank.name, question_id)
+        self.app.push_screen(
+            NoteScreen(question_id, note), lambda text: self.keep_note(question_id, text)
+        )
+
+    def keep_note(self, question_id: str, text: str | None) -> None:
+        if text is not None:
+            self.app.store.set_note(self.app.bank.name, question_id, text)
+            self.notify(f"Note on {question_id} kept." if text.strip() else "Note removed.")
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()

@@ -24,6 +24,8 @@ KEYS: dict[str, list[tuple[str, str]]] = {
         ("b", "browse every question"),
         ("s", "statistics"),
         ("t", "train an MNIST model"),
+        ("n", "study more new questions today"),
+        ("a", "review ahead: questions due in the next days, today"),
     ],
     "Answering": [
         ("typing", "goes into the answer; keys there are text, never shortcuts"),
@@ -32,6 +34,10 @@ KEYS: dict[str, list[tuple[str, str]]] = {
         ("ctrl+t", "code: the next hint"),
         ("ctrl+o", "code: edit in $VISUAL / $EDITOR (vi if unset)"),
         ("ctrl+s", "code: done, show our answer"),
+        ("ctrl+b", "bury: set the question aside until tomorrow"),
+        ("F8", "suspend: set the question aside until you unsuspend it in Browse"),
+        ("ctrl+n", "your own note on the question, shown with our answer"),
+        ("", "what you type is kept as a draft until you grade it"),
     ],
     "After the reveal": [
         ("Enter", "accept the suggested grade"),
@@ -45,6 +51,8 @@ KEYS: dict[str, list[tuple[str, str]]] = {
     "Browse": [
         ("/", "filter by id, tag, kind, new/due/scheduled or words"),
         ("Enter", "practise the selected question (its schedule never moves)"),
+        ("s / z", "suspend or unsuspend, bury or unbury the selected question"),
+        ("n", "your note on the selected question"),
         ("Esc", "clear the filter, then back"),
     ],
     "Train": [

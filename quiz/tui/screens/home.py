@@ -38,6 +38,8 @@ class HomeScreen(Screen):
         Binding("b", "browse", "Browse"),
         Binding("s", "stats", "Stats"),
         Binding("t", "train", "Train"),
+        Binding("n", "more_new", "More new", show=False),
+        Binding("a", "review_ahead", "Review ahead", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -99,7 +101,8 @@ class HomeScreen(Screen):
                 )
             )
             action.update(
-                "Press b to browse and practise any question; it won't move its schedule."
+                "Press n to study more new questions, a to review ahead, or b to browse and "
+                "practise any question without moving its schedule."
             )
             return
         kind = (
@@ -133,6 +136,43 @@ class HomeScreen(Screen):
         from quiz.tui.screens.review import ReviewScreen
 
         self.app.push_screen(ReviewScreen())
+
+    # Custom study: beyond the day's usual queue, for this study day only
+
+    def action_more_new(self) -> None:
+        from quiz.tui.screens.extra_study import CountScreen
+
+        ask = CountScreen("Study how many more new questions today?", 5, len(self.app.bank))
+        self.app.push_screen(ask, self.study_more_new)
+
+    def study_more_new(self, count: int | None) -> None:
+        if count:
+            self.add_extras(more_new=count)
+
+    def action_review_ahead(self) -> None:
+        from quiz.tui.screens.extra_study import CountScreen
+
+        ask = CountScreen("Review today what falls due in the next how many days?", 1, 365)
+        self.app.push_screen(ask, self.review_ahead)
+
+    def review_ahead(self, days: int | None) -> None:
+        if days:
+            self.add_extras(ahead_days=days)
+
+    def add_extras(self, more_new: int = 0, ahead_days: int = 0) -> None:
+        app = self.app
+        today = app.follow_the_day()
+        before = app.session.counts()
+        app.store.add_study_extras(app.bank.name, today, more_new, ahead_days)
+        app.session.refresh()
+        after = app.session.counts()
+        added_new, added_due = after.new - before.new, after.due - before.due
+        self.notify(
+            f"Today: {added_new} more new and {added_due} more to review."
+            if added_new or added_due
+            else "Nothing more to add: no such questions are left."
+        )
+        self.show_today(today)
 
     def action_browse(self) -> None:
         self.app.open_browse()

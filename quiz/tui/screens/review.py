@@ -19,7 +19,8 @@ from quiz.bank import Question
 from quiz.code_attempt import CodeAttempt
 from quiz.recall import Suggestion, asks_for_explanation, suggest, suggest_for_code
 from quiz.schedulers import Rating, convert_rating, rating_for_key, rating_of
-from quiz.session import Answer, StudySession
+from quiz.session import Answer, StudySession, utc_timestamp
+from quiz.store import CardFlags, Draft
 from quiz.tui.feedback import days_text
 from quiz.tui.review_work import ReviewWork
 from quiz.tui.widgets.answer_area import AnswerArea, prompt_content
@@ -35,6 +36,9 @@ class ReviewScreen(ReviewWork, Screen):
     AUTO_FOCUS = "#answer"
 
     BINDINGS = [
+        # First, so a narrow footer always keeps the key that lists every other one (? is
+        # a character while an answer is being typed; F1 never is).
+        Binding("f1", "app.help", "Keys"),
         Binding("ctrl+s", "reveal", "Reveal answer"),
         Binding("ctrl+s", "finish", "Done"),
         Binding("ctrl+r,f5", "run_checks", "Run checks"),
@@ -46,6 +50,9 @@ class ReviewScreen(ReviewWork, Screen):
         Binding("ctrl+g", "undo", "Undo last grade"),
         Binding("u", "undo", "Undo last grade", show=False),
         Binding("escape", "back", "Back"),
+        Binding("ctrl+b", "bury", "Bury till tomorrow", show=False),
+        Binding("f8", "suspend", "Suspend", show=False),
+        Binding("ctrl+n", "note", "Note", show=False),
     ]
     COMMAND_KEYS = {
         "ctrl+s": ("reveal", "finish"),
@@ -54,8 +61,13 @@ class ReviewScreen(ReviewWork, Screen):
         "ctrl+t": ("hint",),
         "ctrl+o": ("external_editor",),
         "ctrl+g": ("undo",),
+        "ctrl+b": ("bury",),
+        "f8": ("suspend",),
+        "ctrl+n": ("note",),
     }
     """The bindings the answer area runs itself, in typing order (see AnswerArea)."""
+    DRAFT_DELAY_S = 0.4
+    """Typing pauses this long before the draft is saved: a save per pause, not per key."""
 
     def __init__(self, cram: Question | None = None):
         super().__init__()
@@ -68,6 +80,11 @@ class ReviewScreen(ReviewWork, Screen):
         self.shown_at = datetime.min
         self.taken_back: dict[str, tuple[str, str, CodeAttempt]] = {}
         """The answer and attempt of each question graded on this screen, for undo to restore."""
+        self.draft_saved: Draft | None = None
+        """The draft of the question on show as the database last heard it."""
+        self.draft_timer = None
+        self.draft_pending: tuple[str, Draft | None] | None = None
+        """The question and draft typed since the last save, waiting for a pause."""
 
     @property
     def session(self) -> StudySession:
@@ -84,7 +101,7 @@ class ReviewScreen(ReviewWork, Screen):
                 yield AnswerArea(id="answer")
             yield ReviewPanel(id="panel")
         yield Label(id="last-graded")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Practice" if self.cram else "Review"
@@ -115,9 +132,68 @@ class ReviewScreen(ReviewWork, Screen):
         self.set_class(False, "-panel")
         self.answer_area.prepare(question)
         self.explanation.display = explain = asks_for_explanation(question)
+        self.set_class(explain, "-explained")
         if explain:
             self.explanation.prepare_explanation()
+        self.restore_draft(question)
         self.refresh_bindings()
+
+    # Drafts: what is typed is saved as it is typed, and comes back after a quit or a crash
+
+    def restore_draft(self, question: Question) -> None:
+        self.save_draft_now()  # the question before, if a pause had not come yet
+        draft = self.app.store.draft(self.app.bank.name, question.id)
+        self.draft_saved = draft
+        if draft is None:
+            return
+        self.answer_area.load_text(draft.answer)
+        if self.explanation.display:
+            self.explanation.load_text(draft.explanation)
+            if not draft.explanation.strip():
+                self.answer_area.focus()
+        self.query_one("#last-graded", Label).update(
+            f"Your unfinished answer to {question.id} is back, as you left it."
+        )
+
+    def current_draft(self) -> Draft | None:
+        """What is typed for the question on show; None when nothing is."""
+        question = self.question
+        answer = self.answer_area.text
+        explanation = self.explanation.text if self.explanation.display else ""
+        untouched = question.starter if question.is_code else ""
+        if answer.strip() == untouched.strip() and not explanation.strip():
+            return None
+        return Draft(answer, explanation)
+
+    @on(TextArea.Changed, "#answer, #explanation")
+    def typed(self) -> None:
+        if self.question is None or self.revealed or self.busy:
+            return
+        self.cancel_draft_save()
+        self.draft_pending = (self.question.id, self.current_draft())
+        self.draft_timer = self.set_timer(self.DRAFT_DELAY_S, self.save_draft_now)
+
+    def cancel_draft_save(self) -> None:
+        if self.draft_timer is not None:
+            self.draft_timer.stop()
+            self.draft_timer = None
+
+    def save_draft_now(self, *, wait: bool = False) -> None:
+        """Hand the pending draft to a worker, or with `wait` save it here (the screen is going)."""
+        self.cancel_draft_save()
+        pending, self.draft_pending = self.draft_pending, None
+        if pending is None or pending[1] == self.draft_saved:
+            return
+        question_id, draft = pending
+        self.draft_saved = draft
+        store, at = self.app.store, utc_timestamp(self.app.clock())
+        if wait:
+            store.save_draft(self.app.bank.name, question_id, draft, at)
+        else:
+            self.save_draft(store, self.app.bank.name, question_id, draft, at)
+
+    def on_unmount(self) -> None:
+        self.save_draft_now(wait=True)  # the widgets are gone: only what was noted is saved
 
     @property
     def answer_area(self) -> AnswerArea:
@@ -160,6 +236,8 @@ class ReviewScreen(ReviewWork, Screen):
             return self.revealed and not editing
         if action == "undo":
             return self.cram is None and bool(self.session.graded)
+        if action in ("bury", "suspend"):
+            return self.cram is None
         return True
 
     async def run_command(self, key: str) -> None:
@@ -187,11 +265,13 @@ class ReviewScreen(ReviewWork, Screen):
         self.reveal(suggestion, why=f", {attempt.summary}")
 
     def reveal(self, suggestion: Suggestion, why: str = "") -> None:
+        self.save_draft_now()
         suggested = convert_rating(suggestion.grade, "sm2", self.session.scheduler.name)
         self.revealed, self.suggested = True, suggested
         self.answer_area.read_only = self.explanation.read_only = True
         ratings = self.session.scheduler.ratings
-        self.panel.show_reveal(RevealView(self.question, suggestion, why, ratings))
+        note = self.app.store.note(self.app.bank.name, self.question.id)
+        self.panel.show_reveal(RevealView(self.question, suggestion, why, ratings, note=note))
         intervals = self.grade_intervals()
         if self.query(GradeBar):
             grades = self.query_one(GradeBar)
@@ -352,6 +432,37 @@ class ReviewScreen(ReviewWork, Screen):
             self.notify(f"Could not {message.what}: {message.reason}", severity="error", timeout=10)
         self.refresh_bindings()
 
+    # Setting the question aside, and the learner's note
+
+    def action_bury(self) -> None:
+        self.set_aside(CardFlags(buried_on=self.session.today), "buried until tomorrow")
+
+    def action_suspend(self) -> None:
+        self.set_aside(CardFlags(suspended=True), "suspended; Browse (s) takes it back")
+
+    def set_aside(self, flags: CardFlags, what: str) -> None:
+        """Leave the question out of the queue; its draft stays for when it comes back."""
+        question = self.question
+        self.save_draft_now()
+        self.app.store.set_flags(self.app.bank.name, question.id, flags)
+        self.session.refresh()
+        self.query_one("#last-graded", Label).update(f"{question.id}: {what}.")
+        self.show_question()
+
+    def action_note(self) -> None:
+        from quiz.tui.screens.note import NoteScreen
+
+        question = self.question
+        note = self.app.store.note(self.app.bank.name, question.id)
+        self.app.push_screen(
+            NoteScreen(question.id, note), lambda text: self.keep_note(question.id, text)
+        )
+
+    def keep_note(self, question_id: str, text: str | None) -> None:
+        if text is not None:
+            self.app.store.set_note(self.app.bank.name, question_id, text)
+            self.notify(f"Note on {question_id} kept; it shows with our answer.")
+
     def after_summary(self, result: str | None) -> None:
         if result == "undo":
             self.action_undo()
@@ -380,7 +491,7 @@ class ReviewScreen(ReviewWork, Screen):
         started = self.question.starter.strip() if self.question.is_code else ""
         typed = self.answer_area.text.strip() != started or self.explanation.text.strip()
         if typed or self.panel.runs or self.panel.hints_used:
-            return "You have started this answer. Leave it for now?"
+            return "You have started this answer. Leave it for now? Your draft is kept."
         return None
 
     def leave_if_sure(self, sure: bool | None) -> None:

@@ -49,6 +49,11 @@ class StatsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("q", "close", "Back", show=False),
+        # The tab bar has the focus at first: these scroll the page from there, no Tab needed.
+        Binding("pagedown", "scroll_page('page_down')", "Page down", show=False),
+        Binding("pageup", "scroll_page('page_up')", "Page up", show=False),
+        Binding("end", "scroll_page('end')", "End", show=False),
+        Binding("home", "scroll_page('home')", "Top", show=False),
     ]
 
     class FiguresLoaded(Message):
@@ -94,6 +99,11 @@ class StatsScreen(Screen[None]):
             with TabPane("Every question", id=QUESTIONS_PANE):
                 yield DataTable(id="stats-questions", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def action_scroll_page(self, how: str) -> None:
+        on_questions = self.query_one(TabbedContent).active == QUESTIONS_PANE
+        page = self.query_one("#stats-questions" if on_questions else "#stats-body")
+        getattr(page, f"scroll_{how}")(animate=False)
 
     def on_mount(self) -> None:
         self.query_one("#stats-body").loading = True

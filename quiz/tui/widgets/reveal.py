@@ -76,9 +76,11 @@ class RevealView(Vertical):
         suggestion: Suggestion,
         why: str = "",
         ratings: tuple[Rating, ...] = SM2_RATINGS,
+        note: str = "",
     ):
         super().__init__(classes="reveal")
         self.question = question
+        self.note = note
         self.content = key_points_content(question, suggestion, why, ratings)
 
     def compose(self) -> ComposeResult:
@@ -86,3 +88,6 @@ class RevealView(Vertical):
 
         yield Static(self.content, classes="key-points")
         yield Markdown(f"**Our answer**\n\n{self.question.answer}", classes="our-answer")
+        if self.note.strip():
+            note = Content.from_markup("[b]Your note[/]\n$note", note=self.note.strip())
+            yield Static(note, classes="your-note")

@@ -1,0 +1,98 @@
+"""Where the background worker listens and how a request travels to it.
+
+A Unix socket, mode 0600, in a folder of the user's own, mode 0700; one JSON object per line
+each way. Both the thin client and the worker import this module, so it stays light: no
+Checker, no bank, no rich.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+import struct
+from pathlib import Path
+
+from quiz import paths
+from quiz.errors import QuizError
+
+SOCKET_NAME = "worker.sock"
+LOCK_NAME = "worker.lock"  # held by the live worker; it holds its pid
+LOG_NAME = "worker.log"
+MAX_LINE = 16 << 20  # an answer is at most a million characters, a verdict far less
+_SUN_PATH_MAX = 107  # bytes in sockaddr_un.sun_path, less the terminating NUL
+
+
+class Refused(QuizError):
+    """The worker's folder or socket is not private to this user, so quiz will not use it."""
+
+
+def private_folder(folder: Path | None = None) -> Path:
+    """The runtime folder, created 0700 when missing; Refused when it is not private to us."""
+    folder = folder or paths.runtime_dir()
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.lstat()
+    except OSError as exc:
+        raise QuizError(f"{folder}: cannot make the background worker's folder ({exc})") from None
+    if not stat.S_ISDIR(info.st_mode):
+        raise Refused(f"{folder}: not a folder; the background worker needs one of its own")
+    _check_private(folder, info, "folder")
+    if len(os.fsencode(folder / SOCKET_NAME)) > _SUN_PATH_MAX:
+        raise QuizError(
+            f"{folder}: too long a path for a socket; set QUIZ_RUNTIME_DIR to a shorter folder"
+        )
+    return folder
+
+
+def check_socket(path: Path) -> bool:
+    """Whether a socket is there to try; Refused when what is there is not a private socket."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISSOCK(info.st_mode):
+        raise Refused(f"{path}: not a socket; remove it, or use quiz check --no-worker")
+    _check_private(path, info, "socket")
+    return True
+
+
+def _check_private(path: Path, info: os.stat_result, what: str) -> None:
+    if info.st_uid != os.getuid():
+        raise Refused(
+            f"{path}: the worker's {what} belongs to uid {info.st_uid}, not to you; "
+            "refusing it (remove it, or use quiz check --no-worker)"
+        )
+    if info.st_mode & 0o077:
+        raise Refused(
+            f"{path}: the worker's {what} is open to other users "
+            f"(mode {stat.S_IMODE(info.st_mode):04o}); refusing it (remove it, or use quiz check "
+            "--no-worker)"
+        )
+
+
+def peer_uid(sock: socket.socket) -> int | None:
+    """The user id of the process at the other end (None where the platform cannot say)."""
+    option = getattr(socket, "SO_PEERCRED", None)
+    if option is None:
+        return None  # the 0700 folder and 0600 socket are the fence there
+    size = struct.calcsize("3i")
+    _pid, uid, _gid = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, option, size))
+    return uid
+
+
+def send(sock: socket.socket, message: dict) -> None:
+    sock.sendall(json.dumps(message).encode() + b"\n")
+
+
+def receive(reader) -> dict | None:
+    """The next message from a socket's binary reader; None when the other end has gone."""
+    line = reader.readline(MAX_LINE + 1)
+    if not line.endswith(b"\n"):
+        return None  # closed mid-message, or before one
+    try:
+        message = json.loads(line)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
