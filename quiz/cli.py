@@ -217,6 +217,40 @@ def import_command(ctx: click.Context, file: Path) -> None:
     click.echo(f"imported {added} new reviews{kept} from {file}")
 
 
+@main.command()
+@click.option("--yes", is_flag=True, help="Save the fitted parameters without asking.")
+@click.pass_context
+def optimize(ctx: click.Context, yes: bool) -> None:
+    """Fit FSRS's parameters to your own review log; shows the fit, asks before saving."""
+    from quiz.bank import load_bank
+    from quiz.optimize import optimize as fit_fsrs
+    from quiz.scheduler_choice import PARAMETERS_KEY, choose_scheduler
+    from quiz.store import open_store
+
+    settings = settings_of(ctx)
+    bank = load_bank(settings.bank_path)
+    store = open_store(settings.db_path)
+    click.echo("Fitting FSRS to your reviews (the optimizer runs in its own process)...")
+    fit = fit_fsrs(store.scheduled_log(bank.name))
+    click.echo(
+        f"Used {fit.reviews} reviews of {fit.questions} questions "
+        "(each card's first 64, same-day repeats left out)."
+    )
+    click.echo(f"{'parameters':<12}{'log-loss':>10}{'RMSE':>8}")
+    for name, figures in (("default", fit.default), ("fitted", fit.fitted)):
+        click.echo(f"{name:<12}{figures.log_loss:>10.4f}{figures.rmse:>8.4f}")
+    click.echo("(lower is better for both; both are measured on the log the fit learned from)")
+    if not yes and not click.confirm(f"Save the fitted parameters for {bank.name}?"):
+        kept = "your saved ones" if PARAMETERS_KEY in store.settings(bank.name) else "the defaults"
+        click.echo(f"Not saved; FSRS keeps {kept}.")
+        return
+    scheduler = choose_scheduler(store, bank.name, parameters=list(fit.parameters))
+    if scheduler.name == "fsrs":
+        click.echo(f"Saved; FSRS schedules {bank.name} with them from now on.")
+    else:
+        click.echo("Saved; FSRS will use them once chosen (quiz --scheduler fsrs).")
+
+
 @main.command(
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     add_help_option=False,
