@@ -21,8 +21,14 @@ from typing import Any
 
 from quiz.errors import QuizError
 from quiz.paths import data_dir
-from quiz.scheduler import PASSING_QUALITY, CardState
-from quiz.schedulers import DEFAULT_SCHEDULER, state_from_dict, state_to_dict
+from quiz.scheduler import CardState
+from quiz.schedulers import (
+    DEFAULT_SCHEDULER,
+    SCHEDULERS,
+    passing_from,
+    state_from_dict,
+    state_to_dict,
+)
 from quiz.stats import KindActivity, LogSummary
 
 
@@ -479,8 +485,9 @@ class Store:
         """
         start = since.isoformat() if since else ""
         with self._guard():
+            floors = [passing_from(name) for name in SCHEDULERS]
             today_rows = self.db.execute(
-                _TODAY_QUERY, [PASSING_QUALITY, bank, today.isoformat()]
+                _TODAY_QUERY, [*floors, bank, today.isoformat()]
             ).fetchall()
             if since is not None and today < since:
                 today_rows = []
@@ -659,16 +666,18 @@ class Store:
 
 # Both counts find their rows through the (bank, day) index; the first reads nothing else.
 _PER_DAY_QUERY = "SELECT day, COUNT(*) FROM reviews WHERE bank = ? AND day >= ? GROUP BY day"
+# A grade misses below its own scheduler's lowest passing rating.
 _TODAY_QUERY = (
-    "SELECT kind, COUNT(*), SUM(grade < ?), TOTAL(duration_s) FROM reviews"
-    " WHERE bank = ? AND day = ? GROUP BY kind"
+    "SELECT kind, COUNT(*), SUM(grade < CASE scheduler "
+    + " ".join(f"WHEN '{name}' THEN ?" for name in SCHEDULERS)
+    + " END), TOTAL(duration_s) FROM reviews WHERE bank = ? AND day = ? GROUP BY kind"
 )
 # `+bank` keeps SQLite off that index here: when most rows match, fetching each row
 # through it costs ten times a plain scan of the table.
 _SCHEDULED_QUERY = (
     "SELECT question_id, day, grade, duration_s, first_run_passed,"
-    " json_extract(state_before, '$.repetitions'), json_extract(state_before, '$.interval')"
-    " FROM reviews WHERE +bank = ? AND day >= ? AND kind = 'review'"
+    " json_extract(state_before, '$.repetitions'), json_extract(state_before, '$.interval'),"
+    " scheduler FROM reviews WHERE +bank = ? AND day >= ? AND kind = 'review'"
     " ORDER BY question_id, reviewed_at, id"
 )
 # SQLite's bare-column rule: with MAX(), the other columns come from the row holding it.

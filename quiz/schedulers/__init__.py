@@ -39,6 +39,8 @@ __all__ = [
     "make_scheduler",
     "rating_for_key",
     "rating_of",
+    "passed",
+    "passing_from",
     "replay",
     "state_from_dict",
     "state_to_dict",
@@ -67,14 +69,29 @@ def make_scheduler(
 _READERS: dict[str, Scheduler] = {}
 
 
-def state_from_dict(data: dict) -> Any:
-    """A stored state, whichever scheduler wrote it; a dict with no name is SM-2's (quiz
-    stored those before the seam)."""
-    name = data.get("scheduler", "sm2")
+def _reader(name: str) -> Scheduler:
+    """A scheduler with default options, to read its states and ratings."""
     reader = _READERS.get(name)
     if reader is None:
         reader = _READERS[name] = make_scheduler(name)
-    return reader.from_dict(data)
+    return reader
+
+
+def passed(logged_under: str, rating: int) -> bool:
+    """Whether `rating`, given under scheduler `logged_under`, counts as a recall
+    (retention, lapses, today's misses): SM-2 from 3, FSRS from Hard."""
+    return rating_of(_reader(logged_under), rating).passed
+
+
+def passing_from(name: str) -> int:
+    """The lowest passing rating of scheduler `name`; every one above it passes too."""
+    return min(r.value for r in _reader(name).ratings if r.passed)
+
+
+def state_from_dict(data: dict) -> Any:
+    """A stored state, whichever scheduler wrote it; a dict with no name is SM-2's (quiz
+    stored those before the seam)."""
+    return _reader(data.get("scheduler", "sm2")).from_dict(data)
 
 
 def replay(scheduler: Scheduler, log: Iterable[tuple[str, str, int, date]]) -> dict[str, Any]:
@@ -94,8 +111,4 @@ def state_to_dict(state: Any) -> dict:
     """A state as stored: versioned JSON naming the scheduler that made it."""
     from quiz.scheduler import CardState
 
-    name = "sm2" if isinstance(state, CardState) else "fsrs"
-    writer = _READERS.get(name)
-    if writer is None:
-        writer = _READERS[name] = make_scheduler(name)
-    return writer.to_dict(state)
+    return _reader("sm2" if isinstance(state, CardState) else "fsrs").to_dict(state)
