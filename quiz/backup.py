@@ -353,7 +353,7 @@ def _state(data, name: str):
 
 def import_reviews(store: Store, path: Path) -> int:
     """Read `path` fully, then add it in one transaction; return how many were new."""
+    from quiz.scheduler_choice import import_log
+
     reviews, notes = read_export(path)
-    added = store.import_reviews(reviews)
-    store.import_notes(notes)
-    return added
+    return import_log(store, reviews, notes)[0]

@@ -207,12 +207,12 @@ def export_command(ctx: click.Context, file: Path) -> None:
 def import_command(ctx: click.Context, file: Path) -> None:
     """Add the reviews in FILE to the log; a bad line imports nothing."""
     from quiz.backup import read_export
+    from quiz.scheduler_choice import import_log
     from quiz.store import open_store
 
     reviews, notes = read_export(file)
     store = open_store(settings_of(ctx).db_path)
-    added = store.import_reviews(reviews)
-    noted = store.import_notes(notes)
+    added, noted = import_log(store, reviews, notes)
     kept = f" and {noted} notes" if noted else ""
     click.echo(f"imported {added} new reviews{kept} from {file}")
 

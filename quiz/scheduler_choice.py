@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from quiz.schedulers import DEFAULT_SCHEDULER, Scheduler, make_scheduler, replay
-from quiz.store import Store
+from quiz.store import Review, Store
 
 SCHEDULER_KEY = "scheduler"
 RETENTION_KEY = "fsrs.desired_retention"
@@ -56,3 +56,22 @@ def choose_scheduler(
         changes = {k: v for k, v in wanted.items() if kept.get(k) != v}
         store.replace_cards(bank, replay(scheduler, store.scheduled_log(bank)), changes)
     return scheduler
+
+
+def import_log(
+    store: Store, reviews: list[Review], notes: dict[tuple[str, str], str]
+) -> tuple[int, int]:
+    """Add an export's answers and notes; return how many of each were new.
+
+    The store gives each card the state after its latest logged review. That is the
+    schedule only where the bank and every answer are SM-2's: a bank on FSRS (whose states
+    also depend on its parameters and retention), or answers logged under another
+    scheduler, get their cards rebuilt by replaying the bank's whole log."""
+    added = store.import_reviews(reviews)
+    noted = store.import_notes(notes)
+    for bank in sorted({review.bank for review in reviews}):
+        scheduler = bank_scheduler(store, bank)
+        logged_under = {r.scheduler for r in reviews if r.bank == bank}
+        if added and (scheduler.name != "sm2" or logged_under != {"sm2"}):
+            store.replace_cards(bank, replay(scheduler, store.scheduled_log(bank)), {})
+    return added, noted

@@ -212,3 +212,31 @@ def test_desired_retention_is_kept_and_shortens_or_lengthens_intervals(tmp_path)
 def test_an_unknown_stored_state_version_is_refused():
     with pytest.raises(ValueError, match="version 2"):
         state_from_dict({"scheduler": "fsrs", "version": 2})
+
+
+def test_import_into_a_bank_on_fsrs_replays_the_log_under_its_own_options(tmp_path):
+    from click.testing import CliRunner
+
+    from quiz.backup import export_reviews
+    from quiz.cli import main
+
+    source = open_store(tmp_path / "a.db")
+    state = CardState()
+    for offset, grade in HISTORY:
+        day = START + timedelta(days=offset)
+        after = sm2_review(state, grade, day)
+        source.record(Review(bank="b", question_id="q1", reviewed_at=f"{day}T08:00:00+00:00",
+                             day=day.isoformat(), grade=grade, kind="review",
+                             state_before=state, state_after=after))  # fmt: skip
+        state = after
+    export = tmp_path / "log.jsonl"
+    export_reviews(source, export)
+    target = open_store(tmp_path / "b.db")
+    choose_scheduler(target, "b", "fsrs", desired_retention=0.85)
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "b.db"), "import", str(export)])
+    assert result.exit_code == 0, result.output
+
+    fsrs = bank_scheduler(target, "b")
+    assert fsrs.name == "fsrs" and fsrs.desired_retention == 0.85
+    assert target.card_states("b") == replay(fsrs, target.scheduled_log("b"))
+    assert target.card_states("b")["q1"] != state, "not the latest logged SM-2 state"
