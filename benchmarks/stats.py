@@ -222,7 +222,6 @@ def in_process_breakdown(bank_path: Path, db_path: Path) -> dict[str, float]:
     store = open_store(db_path)
     start = time.perf_counter()
     log = read_log(store, "bench", today)
-    log.scheduled = log.scheduled.fetchall()
     marks["SQL: read the log"] = time.perf_counter() - start
     start = time.perf_counter()
     stats = compute_stats(log, bank, store.card_states("bench"), today)
@@ -238,6 +237,9 @@ def every_answer_scheduled(db_path: Path, into: Path) -> Path:
     shutil.copyfile(db_path, into)
     with sqlite3.connect(into) as conn:
         conn.execute("UPDATE reviews SET kind = 'review'")
+    from quiz.store import open_store
+
+    open_store(into).rebuild_totals()
     return into
 
 

@@ -14,15 +14,16 @@ import json
 import math
 import os
 import re
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from fractions import Fraction
 from pathlib import Path
 
 from quiz.errors import QuizError
-from quiz.inputs import MiB, read_capped
+from quiz.inputs import MiB, open_regular
 from quiz.scheduler import MIN_EASINESS, CardState
 from quiz.schedulers import SCHEDULERS, make_scheduler, state_from_dict, state_to_dict
-from quiz.store import REVIEW_KINDS, Review, Store, utc_instant
+from quiz.store import REVIEW_KINDS, Review, Store, open_store, utc_instant
 
 FIELDS = (
     "bank",
@@ -51,8 +52,8 @@ REQUIRED_COLUMNS = tuple(name for name in FIELDS if name not in ADDED_LATER)
 """A CSV export names every column but those older exports do not have."""
 
 
-IMPORT_LIMIT = 512 * MiB
-"""The largest export `quiz import` reads: some 500,000 answers with long code in each."""
+LINE_LIMIT = 16 * MiB
+"""The longest answer line `quiz import` reads; the file itself may be any size, as it streams."""
 MAX_INTERVAL = 36_500
 """A century: no schedule SM-2 gives a learner comes near it, and due dates stay in range."""
 MAX_REPETITIONS = 100_000
@@ -74,40 +75,48 @@ def _as_record(review: Review, notes: dict[tuple[str, str], str]) -> dict:
 
 
 def export_reviews(store: Store, path: Path) -> int:
-    """Write the whole log to `path`; return how many answers were written.
+    """Write the whole log to `path`, streaming it; return how many answers were written.
 
-    The log is read in full first, so a database fault writes nothing, and a regular file
-    is replaced only once the new one is complete.
+    A regular file is written beside its name and put in place only once complete, so a
+    database fault midway leaves the old file as it was.
     """
-    reviews = list(store.reviews())
     notes = store.notes()
     in_place = path.exists() and not path.is_file()
     target = path if in_place else path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         with target.open("w", encoding="utf-8", newline="") as out:
             if path.suffix.lower() == ".csv":
-                _write_csv(out, reviews, notes)
+                count = _write_csv(out, store.stream_reviews(), notes)
             else:
-                for review in reviews:
+                count = 0
+                for review in store.stream_reviews():
                     out.write(json.dumps(_as_record(review, notes), ensure_ascii=False) + "\n")
+                    count += 1
         if not in_place:
             os.replace(target, path)
     except OSError as exc:
         if not in_place:
             target.unlink(missing_ok=True)
         raise QuizError(f"{path}: cannot write export ({exc.strerror})") from None
-    return len(reviews)
+    except BaseException:
+        if not in_place:
+            target.unlink(missing_ok=True)
+        raise
+    return count
 
 
-def _write_csv(out, reviews: list[Review], notes: dict[tuple[str, str], str]) -> None:
+def _write_csv(out, reviews: Iterable[Review], notes: dict[tuple[str, str], str]) -> int:
     writer = csv.writer(out)
     writer.writerow(FIELDS)
+    count = 0
     for review in reviews:
         record = _as_record(review, notes)
         for key in ("state_before", "state_after"):
             record[key] = json.dumps(record[key])
         record["first_run_passed"] = _csv_bool(record["first_run_passed"])
         writer.writerow(_escape_cell("" if v is None else str(v)) for v in record.values())
+        count += 1
+    return count
 
 
 def _escape_cell(cell: str) -> str:
@@ -127,57 +136,80 @@ def _csv_bool(value: bool | None) -> str:
 
 
 def read_reviews(path: Path) -> list[Review]:
-    """Parse an export; raise `QuizError` naming the file and the first bad line."""
-    return read_export(path)[0]
+    """Parse a whole export; raise `QuizError` naming the file and the first bad line."""
+    return list(iter_reviews(path, {}))
 
 
-def read_export(path: Path) -> tuple[list[Review], dict[tuple[str, str], str]]:
-    """The answers of an export, and the notes on their questions by (bank, question id)."""
-    raw = read_capped(path, IMPORT_LIMIT, "an export to import")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise QuizError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    notes: dict[tuple[str, str], str] = {}
-    if path.suffix.lower() == ".csv":
-        return _read_csv(path, text, notes), notes
-    reviews = []
-    for number, line in enumerate(text.split("\n"), start=1):
+def iter_reviews(path: Path, notes: dict[tuple[str, str], str]) -> Iterator[Review]:
+    """Each answer of an export in turn, read a line at a time, so memory stays flat; the
+    notes the answers carry are gathered into `notes` by (bank, question id) on the way.
+
+    A bad line raises `QuizError` naming the file and the line, when it is reached.
+    """
+    with open_regular(path, "an export to import") as raw:
+        if path.suffix.lower() == ".csv":
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            yield from _read_csv(path, text, notes)
+        else:
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="\n")
+            yield from _read_json_lines(path, text, notes)
+
+
+def _read_json_lines(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[Review]:
+    number = 0
+    while True:
+        number += 1
+        try:
+            line = text.readline(LINE_LIMIT + 1)
+        except UnicodeDecodeError:
+            raise QuizError(f"{path}:{number}: not UTF-8 text") from None
+        if not line:
+            return
+        if len(line) > LINE_LIMIT:
+            raise QuizError(f"{path}:{number}: longer than {LINE_LIMIT // MiB} MiB")
         if not line.strip():
             continue
         try:
-            record = json.loads(line, parse_constant=_no_constant)
-            reviews.append(_parse(record, notes))
+            review = _parse(_DECODER.decode(line), notes)
         except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
         except RecursionError:
             raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
-    return reviews, notes
+        yield review
 
 
 def _no_constant(name: str):
     raise ValueError(f"{name} is not a number an answer can hold")
 
 
-def _read_csv(path: Path, text: str, notes: dict[tuple[str, str], str]) -> list[Review]:
-    csv.field_size_limit(max(csv.field_size_limit(), IMPORT_LIMIT))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    reviews = []
+_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+
+
+def _read_csv(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[Review]:
+    csv.field_size_limit(max(csv.field_size_limit(), LINE_LIMIT))
+    reader = csv.DictReader(text)
     number = 1
-    try:
-        if reader.fieldnames is None or set(REQUIRED_COLUMNS) - set(reader.fieldnames):
-            columns = ", ".join(REQUIRED_COLUMNS)
-            raise QuizError(f"{path}:1: header must name the columns {columns}")
-        for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            columns = reader.fieldnames
+            if number == 1 and (columns is None or set(REQUIRED_COLUMNS) - set(columns)):
+                names = ", ".join(REQUIRED_COLUMNS)
+                raise QuizError(f"{path}:1: header must name the columns {names}")
+            row = next(rows, None)
+            if row is None:
+                return
             number = reader.line_num
-            reviews.append(_parse(_csv_record(row), notes))
-    except csv.Error as exc:
-        raise QuizError(f"{path}:{reader.line_num or 1}: not valid CSV ({exc})") from None
-    except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
-        raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
-    except RecursionError:
-        raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
-    return reviews
+            review = _parse(_csv_record(row), notes)
+        except UnicodeDecodeError:
+            raise QuizError(f"{path}:{reader.line_num + 1}: not UTF-8 text") from None
+        except csv.Error as exc:
+            raise QuizError(f"{path}:{reader.line_num or 1}: not valid CSV ({exc})") from None
+        except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+            raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
+        except RecursionError:
+            raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
+        yield review
 
 
 def _csv_record(row: dict) -> dict:
@@ -232,7 +264,7 @@ def _parse(record, notes: dict[tuple[str, str], str]) -> Review:
         raise ValueError(f"kind must be one of {kinds}, not {_show(record['kind'])}")
     for key in ("bank", "question_id", "reviewed_at", "day"):
         _check_text(record[key], key, empty=False)
-    _check_timestamp(record["reviewed_at"])
+    instant = _check_timestamp(record["reviewed_at"])
     _check_day(record["day"], "day")
     duration = record.get("duration_s")
     if duration is not None and (not _is_number(duration) or not 0 <= duration <= MAX_DURATION_S):
@@ -252,7 +284,7 @@ def _parse(record, notes: dict[tuple[str, str], str]) -> Review:
     return Review(
         bank=record["bank"],
         question_id=record["question_id"],
-        reviewed_at=record["reviewed_at"],
+        reviewed_at=instant,
         day=record["day"],
         grade=grade,
         kind=record["kind"],
@@ -288,7 +320,8 @@ def _check_text(value, name: str, *, empty: bool) -> None:
         raise ValueError(f"{name} holds a character that is not valid text") from None
 
 
-def _check_timestamp(value: str) -> None:
+def _check_timestamp(value: str) -> str:
+    """The instant in UTC, as the store keeps it."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -296,7 +329,7 @@ def _check_timestamp(value: str) -> None:
     if moment.tzinfo is None:
         raise ValueError(f"reviewed_at needs a UTC offset: {_show(value)}")
     try:
-        utc_instant(value)
+        return utc_instant(value)
     except OverflowError:
         raise ValueError(f"reviewed_at is outside the calendar in UTC: {_show(value)}") from None
 
@@ -308,10 +341,29 @@ def _check_day(value: str, name: str) -> date:
         raise ValueError(f"{name} is not an ISO date: {_show(value)}") from None
 
 
+_KNOWN_STATES: dict[tuple, object] = {}
+"""States already checked, by their exact JSON values: a log repeats the same few thousand."""
+_KNOWN_STATES_KEPT = 100_000
+
+
 def _state(data, name: str):
-    """A card state within what the scheduler can produce, so grading it later works."""
+    """A card state within what its scheduler can produce, so grading it later works."""
     if not isinstance(data, dict):
         raise ValueError(f"{name} must be an object")
+    # The type is part of the key: 1 and True, or 2 and 2.0, are equal but not the same.
+    key = (*data.items(), *map(type, data.values()))
+    try:
+        known = _KNOWN_STATES.get(key)
+    except TypeError:  # a list or an object inside: _checked_state says what is wrong
+        return _checked_state(data, name)
+    if known is None:
+        known = _checked_state(data, name)
+        if len(_KNOWN_STATES) < _KNOWN_STATES_KEPT:
+            _KNOWN_STATES[key] = known
+    return known
+
+
+def _checked_state(data: dict, name: str):
     if data.get("scheduler", "sm2") != "sm2":
         try:
             return state_from_dict(data)
@@ -352,8 +404,32 @@ def _state(data, name: str):
 
 
 def import_reviews(store: Store, path: Path) -> int:
-    """Read `path` fully, then add it in one transaction; return how many were new."""
+    """Stream `path` into the log in one transaction; return how many answers were new.
+
+    A bad line anywhere rolls the whole import back.
+    """
+    return import_with_notes(store, path)[0]
+
+
+def import_with_notes(store: Store, path: Path) -> tuple[int, int]:
+    """Import the answers, then the notes they carry; return how many of each were new."""
     from quiz.scheduler_choice import import_log
 
-    reviews, notes = read_export(path)
-    return import_log(store, reviews, notes)[0]
+    notes: dict[tuple[str, str], str] = {}
+    return import_log(store, iter_reviews(path, notes), notes)
+
+
+def import_into(db_path: Path, path: Path) -> tuple[int, int]:
+    """`quiz import`: the file is checked before the database is opened, and a database
+    this import created is removed again when nothing could be imported."""
+    open_regular(path, "an export to import").close()
+    fresh = not db_path.exists()
+    store = open_store(db_path)
+    try:
+        return import_with_notes(store, path)
+    except QuizError:
+        if fresh:
+            store.db.close()
+            for suffix in ("", "-wal", "-shm"):
+                db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
+        raise

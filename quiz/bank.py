@@ -154,6 +154,17 @@ def _cache_path(raw: bytes) -> Path:
 
 def _read_cached(cache: Path, path: Path) -> Bank | None:
     """The bank as last validated, if this exact text was validated and its solutions remain."""
+    # Many questions share a solution file: each is resolved and checked once.
+    solutions: dict[str, Path | None] = {}
+
+    def solution(name: str | None) -> Path | None:
+        if name is None:
+            return None
+        if name not in solutions:
+            found = (path.parent / name).resolve()
+            solutions[name] = found if found.is_file() else None
+        return solutions[name]
+
     try:
         data = json.loads(cache.read_text(encoding="utf-8"))
         questions = [
@@ -164,14 +175,17 @@ def _read_cached(cache: Path, path: Path) -> Bank | None:
                     "tags": tuple(q["tags"]),
                     "contract": tuple(q["contract"]),
                     "hints": tuple(q["hints"]),
-                    "solution": (path.parent / q["solution"]).resolve() if q["solution"] else None,
+                    "solution": solution(q["solution"]),
                 }
             )
             for q in data["questions"]
         ]
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if any(q.solution is not None and not q.solution.is_file() for q in questions):
+    if any(
+        data_q["solution"] and q.solution is None
+        for data_q, q in zip(data["questions"], questions, strict=True)
+    ):
         return None
     return Bank(name=data["name"], title=data["title"], path=path, questions=questions)
 

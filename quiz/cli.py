@@ -206,13 +206,9 @@ def export_command(ctx: click.Context, file: Path) -> None:
 @click.pass_context
 def import_command(ctx: click.Context, file: Path) -> None:
     """Add the reviews in FILE to the log; a bad line imports nothing."""
-    from quiz.backup import read_export
-    from quiz.scheduler_choice import import_log
-    from quiz.store import open_store
+    from quiz.backup import import_into
 
-    reviews, notes = read_export(file)
-    store = open_store(settings_of(ctx).db_path)
-    added, noted = import_log(store, reviews, notes)
+    added, noted = import_into(settings_of(ctx).db_path, file)
     kept = f" and {noted} notes" if noted else ""
     click.echo(f"imported {added} new reviews{kept} from {file}")
 

@@ -8,6 +8,7 @@ scheduler), so switching back gives the first scheduler's states exactly as they
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 
 from quiz.schedulers import DEFAULT_SCHEDULER, Scheduler, make_scheduler, replay
 from quiz.store import Review, Store
@@ -59,19 +60,26 @@ def choose_scheduler(
 
 
 def import_log(
-    store: Store, reviews: list[Review], notes: dict[tuple[str, str], str]
+    store: Store, reviews: Iterable[Review], notes: dict[tuple[str, str], str]
 ) -> tuple[int, int]:
     """Add an export's answers and notes; return how many of each were new.
 
-    The store gives each card the state after its latest logged review. That is the
-    schedule only where the bank and every answer are SM-2's: a bank on FSRS (whose states
-    also depend on its parameters and retention), or answers logged under another
-    scheduler, get their cards rebuilt by replaying the bank's whole log."""
-    added = store.import_reviews(reviews)
-    noted = store.import_notes(notes)
-    for bank in sorted({review.bank for review in reviews}):
+    `reviews` may stream, and `notes` fill as it does. The store gives each card the state
+    after its latest logged review. That is the schedule only where the bank and every
+    answer are SM-2's: a bank on FSRS (whose states also depend on its parameters and
+    retention), or answers logged under another scheduler, get their cards rebuilt by
+    replaying the bank's whole log."""
+    logged_under: dict[str, set[str]] = {}
+
+    def noted(stream: Iterable[Review]) -> Iterator[Review]:
+        for review in stream:
+            logged_under.setdefault(review.bank, set()).add(review.scheduler)
+            yield review
+
+    added = store.import_reviews(noted(reviews))
+    kept = store.import_notes(notes)
+    for bank in sorted(logged_under):
         scheduler = bank_scheduler(store, bank)
-        logged_under = {r.scheduler for r in reviews if r.bank == bank}
-        if added and (scheduler.name != "sm2" or logged_under != {"sm2"}):
+        if added and (scheduler.name != "sm2" or logged_under[bank] != {"sm2"}):
             store.replace_cards(bank, replay(scheduler, store.scheduled_log(bank)), {})
-    return added, noted
+    return added, kept

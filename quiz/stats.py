@@ -1,9 +1,10 @@
 """Progress figures over the review log and the card schedules: pure, no I/O, no clock.
 
 Everything, `today` included, is passed in, so each figure can be checked against a
-history worked out by hand. The log arrives as a `LogSummary`: answers counted per day,
-today's by kind, and the scheduled reviews one by one, since only those need judging.
-The store builds it in SQL; `summarize` builds the same from answers in memory.
+history worked out by hand. The log arrives as a `LogSummary`: answers and retention
+counted per study day, today's answers by kind, and each question's scheduled reviews
+totalled. The store keeps those totals up to date as it writes; `summarize` works out the
+same from answers in memory, and `reduce_scheduled` is the one definition of both.
 
 The words below mean exactly this everywhere:
 
@@ -92,22 +93,41 @@ class ScheduledAnswer(NamedTuple):
     scheduler: str = "sm2"
 
 
+class QuestionRecord(NamedTuple):
+    """One question's scheduled reviews, totalled: all its row of figures needs from the log."""
+
+    reviews: int
+    lapses: int
+    last_grade: int | None
+    seconds: float
+    timed: int
+    runs: int
+    first_passes: int
+
+
+class DayRetention(NamedTuple):
+    """One study day's true-retention counts, split young and mature."""
+
+    young_passed: int
+    young_total: int
+    mature_passed: int
+    mature_total: int
+
+
 @dataclass
 class LogSummary:
-    """The log from `since` on: answers per study day, today's by kind, each scheduled review.
-
-    `scheduled` may be a one-shot stream; each card's reviews must come in the order
-    they were given.
-    """
+    """The log from `since` on: answers and retention per study day, today's answers by
+    kind, and each question's scheduled reviews totalled."""
 
     answers_per_day: Iterable[tuple[str, int]]
     today_by_kind: Iterable[KindActivity]
-    scheduled: Iterable[ScheduledAnswer]
+    records: Mapping[str, QuestionRecord]
+    retained: Mapping[str, DayRetention]
     since: date | None = None
 
 
 def summarize(log: Iterable[LogEntry], today: date, since: date | None = None) -> LogSummary:
-    """Reduce answers held in memory, each card's in order, as the store's queries do."""
+    """Reduce answers held in memory, each card's in order, as the store does."""
     today_iso, since_iso = today.isoformat(), since.isoformat() if since else ""
     per_day: Counter[str] = Counter()
     by_kind: dict[str, list] = {}
@@ -128,11 +148,79 @@ def summarize(log: Iterable[LogEntry], today: date, since: date | None = None) -
                     qid, day, grade, duration, first_run, repetitions, interval, logged_under
                 )
             )
+    records, retained = reduce_scheduled(scheduled)
     return LogSummary(
         answers_per_day=sorted(per_day.items()),
         today_by_kind=[KindActivity(kind, *totals) for kind, totals in sorted(by_kind.items())],
-        scheduled=scheduled,
+        records=records,
+        retained=retained,
         since=since,
+    )
+
+
+class _Record:
+    """Running totals for one question while the scheduled reviews stream past."""
+
+    __slots__ = ("reviews", "seconds", "timed", "lapses", "last_grade", "runs", "first_passes")
+
+    def __init__(self) -> None:
+        self.reviews = 0
+        self.seconds = 0.0
+        self.timed = 0
+        self.lapses = 0
+        self.last_grade: int | None = None
+        self.runs = 0
+        self.first_passes = 0
+
+
+def reduce_scheduled(
+    scheduled: Iterable[ScheduledAnswer],
+) -> tuple[dict[str, QuestionRecord], dict[str, DayRetention]]:
+    """Each question's totals and each day's retention counts, in one pass.
+
+    Each card's reviews must come in the order they were given; cards may interleave.
+    """
+    records: dict[str, _Record] = {}
+    first_of_day: set[tuple[str, str]] = set()
+    # day -> [young passed, young total, mature passed, mature total]
+    retained: dict[str, list[int]] = {}
+
+    for answer in scheduled:
+        qid, day, grade, duration, first_run, repetitions, interval, logged_under = answer
+        record = records.get(qid)
+        if record is None:
+            record = records[qid] = _Record()
+        record.reviews += 1
+        record.last_grade = grade
+        if duration is not None:
+            record.seconds += duration
+            record.timed += 1
+        if first_run is not None:
+            record.runs += 1
+            record.first_passes += bool(first_run)
+        if repetitions == 0:
+            first_of_day.add((qid, day))
+            continue
+        recalled = passed(logged_under, grade)
+        if not recalled:
+            record.lapses += 1
+        if (qid, day) in first_of_day:
+            continue
+        first_of_day.add((qid, day))
+        tally = retained.get(day)
+        if tally is None:
+            tally = retained[day] = [0, 0, 0, 0]
+        offset = 0 if interval < MATURE_INTERVAL else 2
+        tally[offset] += recalled
+        tally[offset + 1] += 1
+    return (
+        {
+            qid: QuestionRecord(
+                r.reviews, r.lapses, r.last_grade, r.seconds, r.timed, r.runs, r.first_passes
+            )
+            for qid, r in records.items()
+        },
+        {day: DayRetention(*tally) for day, tally in retained.items()},
     )
 
 
@@ -277,21 +365,6 @@ def _sm2() -> Scheduler:
     return make_scheduler("sm2")
 
 
-class _Record:
-    """Running totals for one question while the scheduled reviews stream past."""
-
-    __slots__ = ("reviews", "seconds", "timed", "lapses", "last_grade", "runs", "first_passes")
-
-    def __init__(self) -> None:
-        self.reviews = 0
-        self.seconds = 0.0
-        self.timed = 0
-        self.lapses = 0
-        self.last_grade: int | None = None
-        self.runs = 0
-        self.first_passes = 0
-
-
 def compute_stats(
     log: LogSummary,
     questions: Iterable[Question],
@@ -299,7 +372,7 @@ def compute_stats(
     today: date,
     scheduler: Scheduler | None = None,
 ) -> Stats:
-    """Every figure at once, in one pass over the scheduled reviews.
+    """Every figure at once, from the log's totals and the cards.
 
     `log` must have been summarized for the same `today`. Figures drawn from the log
     cover what it holds (from `log.since` on); card counts, the forecast and the
@@ -308,39 +381,8 @@ def compute_stats(
     """
     scheduler = scheduler or _sm2()
     per_day = dict(log.answers_per_day)
-    records: dict[str, _Record] = {}
-    first_of_day: set[tuple[str, str]] = set()
-    # day -> [young passed, young total, mature passed, mature total]
-    retained: dict[str, list[int]] = {}
-
-    for answer in log.scheduled:
-        qid, day, grade, duration, first_run, repetitions, interval, logged_under = answer
-        record = records.get(qid)
-        if record is None:
-            record = records[qid] = _Record()
-        record.reviews += 1
-        record.last_grade = grade
-        if duration is not None:
-            record.seconds += duration
-            record.timed += 1
-        if first_run is not None:
-            record.runs += 1
-            record.first_passes += bool(first_run)
-        if repetitions == 0:
-            first_of_day.add((qid, day))
-            continue
-        recalled = passed(logged_under, grade)
-        if not recalled:
-            record.lapses += 1
-        if (qid, day) in first_of_day:
-            continue
-        first_of_day.add((qid, day))
-        tally = retained.get(day)
-        if tally is None:
-            tally = retained[day] = [0, 0, 0, 0]
-        offset = 0 if interval < MATURE_INTERVAL else 2
-        tally[offset] += recalled
-        tally[offset + 1] += 1
+    records = log.records
+    retained = log.retained
 
     questions = list(questions)
     figures = [
@@ -368,9 +410,12 @@ def compute_stats(
 
 
 def _question_figures(
-    question: Question, state: CardState | None, record: _Record | None, scheduler: Scheduler
+    question: Question,
+    state: CardState | None,
+    record: QuestionRecord | None,
+    scheduler: Scheduler,
 ) -> QuestionFigures:
-    record = record or _Record()
+    record = record or _NO_RECORD
     scheduled = state is not None and not state.is_new
     return QuestionFigures(
         id=question.id,
@@ -387,6 +432,9 @@ def _question_figures(
         average_seconds=record.seconds / record.timed if record.timed else None,
         first_run=Share(record.first_passes, record.runs) if question.is_code else None,
     )
+
+
+_NO_RECORD = QuestionRecord(0, 0, None, 0.0, 0, 0, 0)
 
 
 def _today_figures(by_kind: list[KindActivity]) -> TodayFigures:
@@ -425,7 +473,7 @@ def _day_counts(per_day: Mapping[str, int], today: date, days: int) -> list[DayC
     return [DayCount(day, per_day.get(day.isoformat(), 0)) for day in span]
 
 
-def _retention(retained: Mapping[str, list[int]], today: date, days: int) -> Retention:
+def _retention(retained: Mapping[str, DayRetention], today: date, days: int) -> Retention:
     first = (today - timedelta(days=days - 1)).isoformat()
     last = today.isoformat()
     young = mature = Share()

@@ -11,17 +11,18 @@ import json
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from itertools import starmap
 from pathlib import Path
 from typing import Any
 
 from quiz.errors import QuizError
 from quiz.paths import data_dir
-from quiz.scheduler import CardState
+from quiz.scheduler import PASSING_QUALITY, CardState
 from quiz.schedulers import (
     DEFAULT_SCHEDULER,
     SCHEDULERS,
@@ -29,7 +30,15 @@ from quiz.schedulers import (
     state_from_dict,
     state_to_dict,
 )
-from quiz.stats import KindActivity, LogSummary
+from quiz.stats import (
+    MATURE_INTERVAL,
+    DayRetention,
+    KindActivity,
+    LogSummary,
+    QuestionRecord,
+    ScheduledAnswer,
+    reduce_scheduled,
+)
 
 
 def _import_sqlite_utils():
@@ -93,6 +102,75 @@ def m001_cards_and_reviews(db: Database) -> None:
     )
     db["reviews"].create_index(["bank", "day"])
     db["reviews"].create_index(["bank", "question_id", "reviewed_at"])
+
+
+@migrations()
+def m002_question_and_day_totals(db: Database) -> None:
+    """Totals kept beside the log, so no screen or command reads the whole log.
+
+    `question_totals` holds each card's scheduled reviews totalled (count, lapses, last
+    grade, time, first runs); `day_totals` each study day's answers and true-retention
+    counts. Both are written in the same transaction as every answer, undo and import,
+    and back-filled here from the log as it stands.
+    """
+    db.execute(
+        "CREATE TABLE question_totals (bank TEXT NOT NULL, question_id TEXT NOT NULL,"
+        " reviews INTEGER NOT NULL, lapses INTEGER NOT NULL, last_grade INTEGER NOT NULL,"
+        " seconds REAL NOT NULL, timed INTEGER NOT NULL, runs INTEGER NOT NULL,"
+        " first_passes INTEGER NOT NULL, PRIMARY KEY (bank, question_id))"
+    )
+    db.execute(
+        "CREATE TABLE day_totals (bank TEXT NOT NULL, day TEXT NOT NULL,"
+        " answers INTEGER NOT NULL, young_passed INTEGER NOT NULL,"
+        " young_total INTEGER NOT NULL, mature_passed INTEGER NOT NULL,"
+        " mature_total INTEGER NOT NULL, PRIMARY KEY (bank, day))"
+    )
+    # A database that took m004 first already names each review's scheduler.
+    sm2_only = "scheduler" not in db["reviews"].columns_dict
+    _total_everything(db, _SM2_PASSES if sm2_only else _passes())
+
+
+def _total_everything(db: Database, passes: str) -> None:
+    for table, query in (("question_totals", _QUESTION_TOTALS), ("day_totals", _DAY_TOTALS)):
+        db.execute(f"DELETE FROM {table}")
+        db.execute(query.format(where="1", passes=passes))
+
+
+_SM2_PASSES = f"grade >= {PASSING_QUALITY}"
+"""Whether a review passed, while every review was SM-2's (before m004 named them)."""
+
+
+@lru_cache(maxsize=1)
+def _passes() -> str:
+    """Whether a review passed, in SQL: its grade reaches its own scheduler's lowest passing
+    rating (`quiz.schedulers.passing_from`). Built on first use, so FSRS loads only then."""
+    floors = " ".join(f"WHEN '{name}' THEN {passing_from(name)}" for name in SCHEDULERS)
+    return f"grade >= CASE scheduler {floors} END"
+
+
+# Both statements total the log's rows matching `where`, with `passes` deciding a pass,
+# and replace the totals they cover. They are the one definition, in SQL, of what
+# `quiz.stats.reduce_scheduled` does.
+_QUESTION_TOTALS = (
+    "INSERT OR REPLACE INTO question_totals SELECT bank, question_id, COUNT(*),"
+    " TOTAL(NOT ({passes}) AND json_extract(state_before, '$.repetitions') > 0),"
+    " (SELECT l.grade FROM reviews l WHERE l.bank = r.bank AND l.question_id = r.question_id"
+    "  AND l.kind = 'review' ORDER BY l.reviewed_at DESC, l.id DESC LIMIT 1),"
+    " TOTAL(duration_s), COUNT(duration_s), COUNT(first_run_passed), TOTAL(first_run_passed)"
+    " FROM reviews r WHERE kind = 'review' AND {where} GROUP BY bank, question_id"
+)
+_DAY_TOTALS = (
+    "INSERT OR REPLACE INTO day_totals SELECT bank, day, COUNT(*),"
+    f" TOTAL(counted AND interval < {MATURE_INTERVAL} AND passed),"
+    f" TOTAL(counted AND interval < {MATURE_INTERVAL}),"
+    f" TOTAL(counted AND interval >= {MATURE_INTERVAL} AND passed),"
+    f" TOTAL(counted AND interval >= {MATURE_INTERVAL})"
+    " FROM (SELECT bank, day, {passes} AS passed, kind = 'review' AND ROW_NUMBER() OVER"
+    "  (PARTITION BY bank, question_id, day, kind = 'review' ORDER BY reviewed_at, id) = 1"
+    "  AND json_extract(state_before, '$.repetitions') > 0 AS counted,"
+    "  json_extract(state_before, '$.interval') AS interval FROM reviews WHERE {where})"
+    " GROUP BY bank, day"
+)
 
 
 @migrations()
@@ -172,14 +250,28 @@ class Review:
     """The scheduler whose scale `grade` is on."""
 
     def to_row(self) -> dict:
-        row = asdict(self)
-        row["state_before"] = json.dumps(state_to_dict(self.state_before))
-        row["state_after"] = json.dumps(state_to_dict(self.state_after))
-        if self.first_run_passed is not None:
-            row["first_run_passed"] = int(self.first_run_passed)
-        if self.id is None:
-            del row["id"]
+        row = dict(zip(_REVIEW_COLUMNS[1:], self.to_values(), strict=True))
+        if self.id is not None:
+            row["id"] = self.id
         return row
+
+    def to_values(self) -> tuple:
+        """The stored columns after `id`, in `_REVIEW_COLUMNS` order."""
+        return (
+            self.bank,
+            self.question_id,
+            self.reviewed_at,
+            self.day,
+            self.grade,
+            self.kind,
+            self.answer,
+            self.duration_s,
+            self.check_runs,
+            None if self.first_run_passed is None else int(self.first_run_passed),
+            _state_json(self.state_before),
+            _state_json(self.state_after),
+            self.scheduler,
+        )
 
     @classmethod
     def from_row(cls, row: dict) -> Review:
@@ -413,6 +505,7 @@ class Store:
                 "DELETE FROM drafts WHERE bank = ? AND question_id = ?",
                 [review.bank, review.question_id],
             )
+            self._retotal(review)
         return replace(review, id=review_id)
 
     def undo(self, review_id: int) -> Review | None:
@@ -426,12 +519,37 @@ class Store:
             self.db.execute("DELETE FROM reviews WHERE id = ?", [review_id])
             if review.kind == "review":
                 self._put_card(review.bank, review.question_id, review.state_before)
+            self._retotal(review)
         return review
 
+    def _retotal(self, review: Review) -> None:
+        """Total again the card and the day of an answer just logged or taken back."""
+        if review.kind == "review":
+            self._total(
+                "question_totals",
+                _QUESTION_TOTALS,
+                "bank = ? AND question_id = ?",
+                [review.bank, review.question_id],
+            )
+        self._total("day_totals", _DAY_TOTALS, "bank = ? AND day = ?", [review.bank, review.day])
+
+    def rebuild_totals(self) -> None:
+        """Work every card's and every day's totals out again from the log as it stands,
+        after the log was changed by something other than quiz."""
+        with self._writing():
+            _total_everything(self.db, _passes())
+
+    def _total(self, table: str, query: str, where: str, params: list) -> None:
+        self.db.execute(f"DELETE FROM {table} WHERE {where}", params)
+        self.db.execute(query.format(where=where, passes=_passes()), params)
+
     def _decode(self, cursor: sqlite3.Cursor) -> list[Review]:
-        columns = [d[0] for d in cursor.description]
+        return self._decode_rows(cursor.description, cursor)
+
+    def _decode_rows(self, description, rows: Iterable[tuple]) -> list[Review]:
+        columns = [d[0] for d in description]
         try:
-            return [Review.from_row(dict(zip(columns, row, strict=True))) for row in cursor]
+            return [Review.from_row(dict(zip(columns, row, strict=True))) for row in rows]
         except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             raise self._damaged(f"a logged answer cannot be read: {exc}") from None
 
@@ -459,10 +577,20 @@ class Store:
         with self._guard():
             return iter(self._decode(self.db.execute(sql + " ORDER BY reviewed_at, id", params)))
 
+    def stream_reviews(self) -> Iterator[Review]:
+        """The whole log in the order it was given, decoded a batch at a time.
+
+        One statement reads it, so it is one consistent snapshot however long it takes.
+        """
+        with self._guard():
+            cursor = self.db.execute("SELECT * FROM reviews ORDER BY reviewed_at, id")
+            while batch := cursor.fetchmany(1000):
+                yield from self._decode_rows(cursor.description, batch)
+
     def study_days(self, bank: str) -> set[date]:
         """Every study day with at least one answer logged for `bank`."""
         with self._guard():
-            rows = self.db.execute("SELECT DISTINCT day FROM reviews WHERE bank = ?", [bank])
+            rows = self.db.execute("SELECT day FROM day_totals WHERE bank = ?", [bank])
             try:
                 return {date.fromisoformat(day) for (day,) in rows}
             except (ValueError, TypeError) as exc:
@@ -475,59 +603,127 @@ class Store:
     def last_grades(self, bank: str) -> dict[str, int]:
         """The grade of each card's latest scheduled review."""
         with self._guard():
-            rows = self.db.execute(_LAST_GRADES_QUERY, [bank]).fetchall()
+            rows = self.db.execute(
+                "SELECT question_id, last_grade FROM question_totals WHERE bank = ?", [bank]
+            ).fetchall()
         return dict(rows)
+
+    def question_totals(self, bank: str) -> dict[str, QuestionRecord]:
+        """Each card's scheduled reviews totalled over the whole log."""
+        with self._guard():
+            rows = self.db.execute(
+                "SELECT question_id, reviews, lapses, last_grade, seconds, timed, runs,"
+                " first_passes FROM question_totals WHERE bank = ?",
+                [bank],
+            ).fetchall()
+        return {qid: QuestionRecord(*totals) for qid, *totals in rows}
 
     def log_summary(self, bank: str, today: date, since: date | None = None) -> LogSummary:
         """The log of `bank` from `since` on, as `quiz.stats` reduces it.
 
-        `scheduled` streams from a cursor: consume it inside `with store.reading():`.
+        The whole log's figures come from the totals kept beside it; from `since` on,
+        each question's are worked out from its scheduled reviews since then.
         """
         start = since.isoformat() if since else ""
         with self._guard():
-            floors = [passing_from(name) for name in SCHEDULERS]
             today_rows = self.db.execute(
-                _TODAY_QUERY, [*floors, bank, today.isoformat()]
+                _TODAY_QUERY.format(passes=_passes()), [bank, today.isoformat()]
             ).fetchall()
             if since is not None and today < since:
                 today_rows = []
-            return LogSummary(
-                answers_per_day=self.db.execute(_PER_DAY_QUERY, [bank, start]).fetchall(),
-                today_by_kind=list(starmap(KindActivity, today_rows)),
-                scheduled=self.db.execute(_SCHEDULED_QUERY, [bank, start]),
-                since=since,
-            )
+            days = self.db.execute(
+                "SELECT day, answers, young_passed, young_total, mature_passed, mature_total"
+                " FROM day_totals WHERE bank = ? AND day >= ? ORDER BY day",
+                [bank, start],
+            ).fetchall()
+            if since is None:
+                records = self.question_totals(bank)
+            else:
+                scheduled = self.db.execute(_SCHEDULED_QUERY, [bank, start])
+                records, _ = reduce_scheduled(starmap(ScheduledAnswer, scheduled))
+        return LogSummary(
+            answers_per_day=[(day, answers) for day, answers, *_ in days],
+            today_by_kind=list(starmap(KindActivity, today_rows)),
+            records=records,
+            retained={
+                day: DayRetention(*counts) for day, _, *counts in days if counts[1] or counts[3]
+            },
+            since=since,
+        )
 
-    def import_reviews(self, reviews: list[Review]) -> int:
+    def import_reviews(self, reviews: Iterable[Review]) -> int:
         """Add answers from another log, skipping ones already present; all or nothing.
 
+        The answers stream into a scratch table in one transaction, so any size of log
+        takes the same memory, and an error raised while they stream writes nothing.
         Instants are compared in UTC, so the same answer written with another offset is
-        the same answer. Each card then takes the state after its latest scheduled review,
-        by instant, whether that came from the import or was already here.
+        the same answer; new ones join the log in order of instant. Each card then takes
+        the state after its latest scheduled review, by instant, whether that came from
+        the import or was already here, and its totals and its days' are worked out again.
         """
-        ordered = sorted(
-            (replace(r, reviewed_at=utc_instant(r.reviewed_at), id=None) for r in reviews),
-            key=lambda r: r.reviewed_at,
+        columns = [name for name in _REVIEW_COLUMNS if name != "id"]
+        insert = (
+            f"INSERT OR IGNORE INTO temp.incoming ({', '.join(columns)})"
+            f" VALUES ({', '.join('?' * len(columns))})"
         )
-        added = 0
         with self._writing():
-            for review in ordered:
-                exists = self.db.execute(
-                    "SELECT 1 FROM reviews WHERE bank = ? AND question_id = ? AND reviewed_at = ?"
-                    " AND kind = ?",
-                    [review.bank, review.question_id, review.reviewed_at, review.kind],
-                ).fetchone()
-                if exists:
-                    continue
-                self.db["reviews"].insert(review.to_row())
-                added += 1
-            latest = self.db.execute(
-                "SELECT bank, question_id, state_after FROM reviews r WHERE kind = 'review' "
-                "AND reviewed_at = (SELECT MAX(reviewed_at) FROM reviews WHERE kind = 'review' "
-                "AND bank = r.bank AND question_id = r.question_id) ORDER BY id"
-            ).fetchall()
-            for bank, question_id, state in latest:
-                self._put_card(bank, question_id, state_from_dict(json.loads(state)))
+            try:
+                self._create_incoming()
+                for batch in _batches(reviews, 5000):
+                    rows = []
+                    for review in batch:
+                        values = review.to_values()
+                        rows.append((*values[:2], utc_instant(review.reviewed_at), *values[3:]))
+                    self.db.conn.executemany(insert, rows)
+                return self._merge_incoming(columns)
+            finally:
+                self.db.execute("DROP TABLE IF EXISTS temp.incoming")
+
+    def _create_incoming(self) -> None:
+        self.db.execute("DROP TABLE IF EXISTS temp.incoming")
+        self.db.execute(
+            "CREATE TEMP TABLE incoming (seq INTEGER PRIMARY KEY, bank TEXT, question_id TEXT,"
+            " reviewed_at TEXT, day TEXT, grade INTEGER, kind TEXT, answer TEXT,"
+            " duration_s FLOAT, check_runs INTEGER, first_run_passed INTEGER,"
+            " state_before TEXT, state_after TEXT, scheduler TEXT,"
+            " UNIQUE (bank, question_id, reviewed_at, kind))"
+        )
+
+    def _merge_incoming(self, columns: list[str]) -> int:
+        """Move the scratch table's new answers into the log; bring cards and totals up."""
+        names = ", ".join(columns)
+        added = self.db.execute(
+            f"INSERT INTO reviews ({names}) SELECT {names} FROM temp.incoming i WHERE NOT EXISTS"
+            " (SELECT 1 FROM reviews r WHERE r.bank = i.bank AND r.question_id = i.question_id"
+            " AND r.reviewed_at = i.reviewed_at AND r.kind = i.kind) ORDER BY reviewed_at, seq"
+        ).rowcount
+        # Each touched card takes the state after its latest scheduled review, by instant.
+        latest = (
+            "SELECT bank, question_id, (SELECT state_after FROM reviews r WHERE r.bank = t.bank"
+            " AND r.question_id = t.question_id AND r.kind = 'review'"
+            " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1) AS state"
+            " FROM (SELECT DISTINCT bank, question_id FROM temp.incoming WHERE kind = 'review') t"
+        )
+        # The state is kept as logged: `state_from_dict` reads it whichever scheduler wrote it.
+        self.db.execute(
+            "INSERT OR REPLACE INTO cards (bank, question_id, due, state)"
+            " SELECT bank, question_id, json_extract(state, '$.due'), state"
+            f" FROM ({latest}) WHERE json_extract(state, '$.due') IS NOT NULL"
+        )
+        self.db.execute(
+            "DELETE FROM cards WHERE (bank, question_id) IN (SELECT bank, question_id"
+            f" FROM ({latest}) WHERE json_extract(state, '$.due') IS NULL)"
+        )
+        self._total(
+            "question_totals",
+            _QUESTION_TOTALS,
+            "(bank, question_id) IN (SELECT bank, question_id FROM temp.incoming"
+            " WHERE kind = 'review')",
+            [],
+        )
+        self._total(
+            "day_totals", _DAY_TOTALS, "(bank, day) IN (SELECT bank, day FROM temp.incoming)", []
+        )
         return added
 
     # Work in progress, flags and notes, one row per question
@@ -664,26 +860,50 @@ class Store:
         return extras
 
 
-# Both counts find their rows through the (bank, day) index; the first reads nothing else.
-_PER_DAY_QUERY = "SELECT day, COUNT(*) FROM reviews WHERE bank = ? AND day >= ? GROUP BY day"
-# A grade misses below its own scheduler's lowest passing rating.
-_TODAY_QUERY = (
-    "SELECT kind, COUNT(*), SUM(grade < CASE scheduler "
-    + " ".join(f"WHEN '{name}' THEN ?" for name in SCHEDULERS)
-    + " END), TOTAL(duration_s) FROM reviews WHERE bank = ? AND day = ? GROUP BY kind"
+@lru_cache(maxsize=65_536)
+def _state_json(state: Any) -> str:
+    return json.dumps(state_to_dict(state))
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_REVIEW_COLUMNS = (
+    "id",
+    "bank",
+    "question_id",
+    "reviewed_at",
+    "day",
+    "grade",
+    "kind",
+    "answer",
+    "duration_s",
+    "check_runs",
+    "first_run_passed",
+    "state_before",
+    "state_after",
+    "scheduler",
 )
-# `+bank` keeps SQLite off that index here: when most rows match, fetching each row
-# through it costs ten times a plain scan of the table.
+
+
+# Today's answers are found through the (bank, day) index.
+_TODAY_QUERY = (
+    "SELECT kind, COUNT(*), SUM(NOT ({passes})), TOTAL(duration_s) FROM reviews"
+    " WHERE bank = ? AND day = ? GROUP BY kind"
+)
 _SCHEDULED_QUERY = (
     "SELECT question_id, day, grade, duration_s, first_run_passed,"
     " json_extract(state_before, '$.repetitions'), json_extract(state_before, '$.interval'),"
-    " scheduler FROM reviews WHERE +bank = ? AND day >= ? AND kind = 'review'"
+    " scheduler FROM reviews WHERE bank = ? AND day >= ? AND kind = 'review'"
     " ORDER BY question_id, reviewed_at, id"
-)
-# SQLite's bare-column rule: with MAX(), the other columns come from the row holding it.
-_LAST_GRADES_QUERY = (
-    "SELECT question_id, grade FROM (SELECT question_id, grade, MAX(reviewed_at || printf("
-    "'%020d', id)) FROM reviews WHERE bank = ? AND kind = 'review' GROUP BY question_id)"
 )
 
 

@@ -36,6 +36,14 @@ SCHEMA = {
     "idx_reviews_bank_question_id_reviewed_at": "CREATE INDEX "
     '"idx_reviews_bank_question_id_reviewed_at"\n'
     '    ON "reviews" ("bank", "question_id", "reviewed_at")',
+    "question_totals": "CREATE TABLE question_totals (bank TEXT NOT NULL, question_id TEXT NOT NULL,"
+    " reviews INTEGER NOT NULL, lapses INTEGER NOT NULL, last_grade INTEGER NOT NULL,"
+    " seconds REAL NOT NULL, timed INTEGER NOT NULL, runs INTEGER NOT NULL,"
+    " first_passes INTEGER NOT NULL, PRIMARY KEY (bank, question_id))",
+    "day_totals": "CREATE TABLE day_totals (bank TEXT NOT NULL, day TEXT NOT NULL,"
+    " answers INTEGER NOT NULL, young_passed INTEGER NOT NULL,"
+    " young_total INTEGER NOT NULL, mature_passed INTEGER NOT NULL,"
+    " mature_total INTEGER NOT NULL, PRIMARY KEY (bank, day))",
     "drafts": 'CREATE TABLE "drafts" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
     '   "answer" TEXT NOT NULL,\n   "explanation" TEXT NOT NULL,\n   "saved_at" TEXT NOT NULL,\n'
     '   PRIMARY KEY ("bank", "question_id")\n)',
@@ -69,6 +77,7 @@ def test_schema_of_a_freshly_migrated_database(tmp_path):
     applied = store.db.execute("SELECT name FROM _sqlite_migrations").fetchall()
     assert applied == [
         ("m001_cards_and_reviews",),
+        ("m002_question_and_day_totals",),
         ("m003_drafts_flags_notes_and_extra_study",),
         ("m004_scheduler_states",),
     ]
@@ -79,7 +88,7 @@ def test_reopening_migrates_nothing_twice(tmp_path):
     open_store(tmp_path / "q.db").record(graded())
     store = open_store(tmp_path / "q.db")
     assert store.review_count() == 1
-    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (3,)
+    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (4,)
 
 
 def test_record_logs_and_schedules_in_one_step(tmp_path):
