@@ -22,6 +22,7 @@ from pathlib import Path
 from quiz.errors import QuizError
 from quiz.inputs import MiB, open_regular
 from quiz.scheduler import MIN_EASINESS, CardState
+from quiz.schedulers import SCHEDULERS, make_scheduler, state_from_dict, state_to_dict
 from quiz.store import REVIEW_KINDS, Review, Store, open_store, utc_instant
 
 FIELDS = (
@@ -37,15 +38,18 @@ FIELDS = (
     "first_run_passed",
     "state_before",
     "state_after",
+    "scheduler",
     "note",
 )
 """`note` is the learner's note on the question, repeated on each of its answers."""
 
-
-OPTIONAL = frozenset({"answer", "duration_s", "check_runs", "first_run_passed", "note"})
+ADDED_LATER = frozenset({"scheduler", "note"})
+"""Fields older exports lack: `scheduler` came with the scheduler seam (an export without
+it was written under SM-2), `note` with notes."""
+OPTIONAL = frozenset({"answer", "duration_s", "check_runs", "first_run_passed"}) | ADDED_LATER
 REQUIRED = tuple(name for name in FIELDS if name not in OPTIONAL)
-REQUIRED_COLUMNS = tuple(name for name in FIELDS if name != "note")
-"""A CSV export names every column but `note`, which older exports do not have."""
+REQUIRED_COLUMNS = tuple(name for name in FIELDS if name not in ADDED_LATER)
+"""A CSV export names every column but those older exports do not have."""
 
 
 LINE_LIMIT = 16 * MiB
@@ -65,8 +69,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def _as_record(review: Review, notes: dict[tuple[str, str], str]) -> dict:
     record = {name: getattr(review, name) for name in FIELDS if name != "note"}
     record["note"] = notes.get((review.bank, review.question_id), "")
-    record["state_before"] = review.state_before.to_dict()
-    record["state_after"] = review.state_after.to_dict()
+    record["state_before"] = state_to_dict(review.state_before)
+    record["state_after"] = state_to_dict(review.state_after)
     return record
 
 
@@ -246,9 +250,15 @@ def _parse(record, notes: dict[tuple[str, str], str]) -> Review:
     for key in REQUIRED:
         if key not in record:
             raise ValueError(f"missing field '{key}'")
+    scheduler = record.get("scheduler") or "sm2"
+    if scheduler not in SCHEDULERS:
+        known = ", ".join(SCHEDULERS)
+        raise ValueError(f"scheduler must be one of {known}, not {_show(scheduler)}")
     grade = record["grade"]
-    if not _is_int(grade) or not 0 <= grade <= 5:
-        raise ValueError(f"grade must be an integer 0-5, not {_show(grade)}")
+    ratings = make_scheduler(scheduler).ratings
+    if not _is_int(grade) or grade not in {r.value for r in ratings}:
+        low, high = min(r.value for r in ratings), max(r.value for r in ratings)
+        raise ValueError(f"grade must be an integer {low}-{high}, not {_show(grade)}")
     if record["kind"] not in REVIEW_KINDS:
         kinds = ", ".join(REVIEW_KINDS)
         raise ValueError(f"kind must be one of {kinds}, not {_show(record['kind'])}")
@@ -284,6 +294,7 @@ def _parse(record, notes: dict[tuple[str, str], str]) -> Review:
         first_run_passed=passed,
         state_before=_state(record["state_before"], "state_before"),
         state_after=_state(record["state_after"], "state_after"),
+        scheduler=scheduler,
     )
 
 
@@ -330,13 +341,13 @@ def _check_day(value: str, name: str) -> date:
         raise ValueError(f"{name} is not an ISO date: {_show(value)}") from None
 
 
-_KNOWN_STATES: dict[tuple, CardState] = {}
+_KNOWN_STATES: dict[tuple, object] = {}
 """States already checked, by their exact JSON values: a log repeats the same few thousand."""
 _KNOWN_STATES_KEPT = 100_000
 
 
-def _state(data, name: str) -> CardState:
-    """A card state within what the scheduler can produce, so grading it later works."""
+def _state(data, name: str):
+    """A card state within what its scheduler can produce, so grading it later works."""
     if not isinstance(data, dict):
         raise ValueError(f"{name} must be an object")
     # The type is part of the key: 1 and True, or 2 and 2.0, are equal but not the same.
@@ -352,7 +363,16 @@ def _state(data, name: str) -> CardState:
     return known
 
 
-def _checked_state(data: dict, name: str) -> CardState:
+def _checked_state(data: dict, name: str):
+    if data.get("scheduler", "sm2") != "sm2":
+        try:
+            return state_from_dict(data)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{name} is not a state quiz could have written ({exc})") from None
+    if data.get("version", 1) != 1:
+        version = _show(data["version"])
+        raise ValueError(f"{name}: SM-2 state version {version} is not one quiz knows")
+    data = {key: value for key, value in data.items() if key not in ("scheduler", "version")}
     for key in _STATE_FIELDS[:3]:
         if key not in data:
             raise ValueError(f"{name} is missing '{key}'")
@@ -393,9 +413,10 @@ def import_reviews(store: Store, path: Path) -> int:
 
 def import_with_notes(store: Store, path: Path) -> tuple[int, int]:
     """Import the answers, then the notes they carry; return how many of each were new."""
+    from quiz.scheduler_choice import import_log
+
     notes: dict[tuple[str, str], str] = {}
-    added = store.import_reviews(iter_reviews(path, notes))
-    return added, store.import_notes(notes)
+    return import_log(store, iter_reviews(path, notes), notes)
 
 
 def import_into(db_path: Path, path: Path) -> tuple[int, int]:

@@ -44,12 +44,17 @@ def find_question(ctx: click.Context, reference: str):
     return bank, bank.find(reference)
 
 
+SETTINGS_OPTIONS = ("bank_path", "db_path", "new_per_day", "day_starts_at")
+"""The options of `main` that make the settings; the scheduler's are kept in the database."""
+
+
 def settings_of(ctx: click.Context) -> Settings:
     """The run's settings, built when a command asks: they import the store, which a warm
     `quiz check` has no time for."""
     from quiz.settings import Settings
 
-    return Settings.from_environment(**ctx.find_root().obj)
+    options = ctx.find_root().obj
+    return Settings.from_environment(**{name: options[name] for name in SETTINGS_OPTIONS})
 
 
 def bank_path_of(ctx: click.Context) -> Path:
@@ -94,9 +99,28 @@ def today_of(ctx: click.Context) -> date:
     envvar="QUIZ_DAY_STARTS_AT",
     help="Hour at which a new study day begins (default 4). Env: QUIZ_DAY_STARTS_AT.",
 )
+@click.option(
+    "--scheduler",
+    type=click.Choice(["sm2", "fsrs"]),
+    help="Scheduler for this bank, kept in the database from then on (default sm2). "
+    "Switching replays every review under the new one.",
+)
+@click.option(
+    "--desired-retention",
+    type=click.FloatRange(0.7, 0.99),
+    help="FSRS: the chance of recall it schedules for (default 0.9); kept like --scheduler.",
+)
 @click.version_option(package_name="quiz", prog_name="quiz")
 @click.pass_context
-def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> None:
+def main(
+    ctx: click.Context,
+    bank_path,
+    db_path,
+    new_per_day,
+    day_starts_at,
+    scheduler,
+    desired_retention,
+) -> None:
     """Study chapter 4 of the fast.ai book by spaced repetition, with executable answers.
 
     Run with no command to open today's study session.
@@ -108,7 +132,11 @@ def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> 
         "db_path": db_path,
         "new_per_day": new_per_day,
         "day_starts_at": day_starts_at,
+        "scheduler": scheduler,
+        "desired_retention": desired_retention,
     }
+    if scheduler is not None or desired_retention is not None:
+        choose(settings_of(ctx), scheduler, desired_retention)
     if ctx.invoked_subcommand is None:
         from quiz.tui.app import run_app
 
@@ -116,6 +144,21 @@ def main(ctx: click.Context, bank_path, db_path, new_per_day, day_starts_at) -> 
             sys.exit(run_app(settings_of(ctx)))
         except QuizError as exc:
             raise Failure(str(exc)) from None
+
+
+def choose(settings: Settings, scheduler: str | None, desired_retention: float | None) -> None:
+    """Keep the scheduler (and its retention) chosen for the bank, replaying the log if it
+    changes."""
+    from quiz.bank import load_bank
+    from quiz.scheduler_choice import choose_scheduler
+    from quiz.store import open_store
+
+    try:
+        bank = load_bank(settings.bank_path)
+        store = open_store(settings.db_path)
+        choose_scheduler(store, bank.name, scheduler, desired_retention=desired_retention)
+    except QuizError as exc:
+        raise Failure(str(exc)) from None
 
 
 @main.command()
@@ -168,6 +211,40 @@ def import_command(ctx: click.Context, file: Path) -> None:
     added, noted = import_into(settings_of(ctx).db_path, file)
     kept = f" and {noted} notes" if noted else ""
     click.echo(f"imported {added} new reviews{kept} from {file}")
+
+
+@main.command()
+@click.option("--yes", is_flag=True, help="Save the fitted parameters without asking.")
+@click.pass_context
+def optimize(ctx: click.Context, yes: bool) -> None:
+    """Fit FSRS's parameters to your own review log; shows the fit, asks before saving."""
+    from quiz.bank import load_bank
+    from quiz.optimize import optimize as fit_fsrs
+    from quiz.scheduler_choice import PARAMETERS_KEY, choose_scheduler
+    from quiz.store import open_store
+
+    settings = settings_of(ctx)
+    bank = load_bank(settings.bank_path)
+    store = open_store(settings.db_path)
+    click.echo("Fitting FSRS to your reviews (the optimizer runs in its own process)...")
+    fit = fit_fsrs(store.scheduled_log(bank.name))
+    click.echo(
+        f"Used {fit.reviews} reviews of {fit.questions} questions "
+        "(each card's first 64, same-day repeats left out)."
+    )
+    click.echo(f"{'parameters':<12}{'log-loss':>10}{'RMSE':>8}")
+    for name, figures in (("default", fit.default), ("fitted", fit.fitted)):
+        click.echo(f"{name:<12}{figures.log_loss:>10.4f}{figures.rmse:>8.4f}")
+    click.echo("(lower is better for both; both are measured on the log the fit learned from)")
+    if not yes and not click.confirm(f"Save the fitted parameters for {bank.name}?"):
+        kept = "your saved ones" if PARAMETERS_KEY in store.settings(bank.name) else "the defaults"
+        click.echo(f"Not saved; FSRS keeps {kept}.")
+        return
+    scheduler = choose_scheduler(store, bank.name, parameters=list(fit.parameters))
+    if scheduler.name == "fsrs":
+        click.echo(f"Saved; FSRS schedules {bank.name} with them from now on.")
+    else:
+        click.echo("Saved; FSRS will use them once chosen (quiz --scheduler fsrs).")
 
 
 @main.command(

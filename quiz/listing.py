@@ -9,17 +9,19 @@ from __future__ import annotations
 from datetime import date
 
 from quiz.bank import load_bank
-from quiz.scheduler import card_stage, format_easiness
+from quiz.scheduler_choice import bank_scheduler
+from quiz.schedulers import card_stage
 from quiz.settings import Settings
 from quiz.store import open_store
 
 COLUMNS = ("#", "id", "kind", "state", "EF", "interval", "due", "last")
-RIGHT = frozenset({"#", "EF", "interval"})
+RIGHT = frozenset({"#", "EF", "D/S", "interval"})
 
 
 def question_table(settings: Settings, today: date) -> str:
     bank = load_bank(settings.bank_path)
     store = open_store(settings.db_path, read_only=True)
+    scheduler = bank_scheduler(store, bank.name)
     states = store.card_states(bank.name)
     last_grades = store.last_grades(bank.name)
     flags = store.card_flags(bank.name)
@@ -28,6 +30,7 @@ def question_table(settings: Settings, today: date) -> str:
         state = states.get(q.id)
         flag = flags.get(q.id)
         stage = card_stage(
+            scheduler,
             state,
             suspended=bool(flag and flag.suspended),
             buried=bool(flag and flag.buried(today)),
@@ -42,13 +45,14 @@ def question_table(settings: Settings, today: date) -> str:
                 q.id,
                 q.kind,
                 stage,
-                format_easiness(state.easiness),
+                scheduler.strength(state),
                 f"{state.interval}d",
                 "today" if state.due <= today else state.due.isoformat(),
                 "" if grade is None else str(grade),
             )
         )
-    return render_table(f"{bank.title} ({len(bank)} questions)", COLUMNS, rows)
+    columns = tuple(scheduler.strength_label if c == "EF" else c for c in COLUMNS)
+    return render_table(f"{bank.title} ({len(bank)} questions)", columns, rows)
 
 
 def render_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:

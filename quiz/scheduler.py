@@ -17,10 +17,6 @@ PASSING_QUALITY = 3
 """Grades from here up count as a successful recall."""
 DRILL_UNTIL = 4
 """Step 7 of SM-2: within a day, items graded below this are asked again."""
-MATURE_INTERVAL = 21
-"""Days from which a learned card counts as mature rather than young."""
-STAGES = ("new", "learning", "young", "mature", "suspended", "buried")
-"""The one vocabulary for a card's state, used by `quiz list`, Browse and Stats alike."""
 
 QUALITY_MEANINGS = {
     5: "perfect response",
@@ -116,17 +112,3 @@ def review(state: CardState, quality: int, today: date) -> CardState:
 def next_intervals(state: CardState, today: date) -> dict[int, int]:
     """The interval in days each grade 0-5 would schedule for a card reviewed `today`."""
     return {quality: review(state, quality, today).interval for quality in range(6)}
-
-
-def card_stage(state: CardState | None, *, suspended: bool = False, buried: bool = False) -> str:
-    """A card's state in words: new (never reviewed), learning (its last review failed),
-    young (learned, interval under 21 days), mature; suspended or buried when set aside."""
-    if suspended:
-        return "suspended"
-    if buried:
-        return "buried"
-    if state is None or state.is_new:
-        return "new"
-    if state.repetitions == 0:
-        return "learning"
-    return "young" if state.interval < MATURE_INTERVAL else "mature"

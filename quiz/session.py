@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from quiz.bank import Bank, Question
-from quiz.scheduler import DRILL_UNTIL, CardState, review
+from quiz.schedulers import Scheduler, convert_rating, make_scheduler, rating_of
 from quiz.store import Review, Store
 
 DEFAULT_NEW_PER_DAY = 10
@@ -54,9 +55,10 @@ class Answer:
         question: Question,
         kind: str,
         quality: int,
-        states: tuple[CardState, CardState],
+        states: tuple[Any, Any],
         now: datetime,
         today: date,
+        scheduler: str,
     ) -> Review:
         """The log entry for this answer, graded `quality`, moving the card between `states`."""
         before, after = states
@@ -73,6 +75,7 @@ class Answer:
             duration_s=self.duration_s,
             check_runs=self.check_runs,
             first_run_passed=self.first_run_passed,
+            scheduler=scheduler,
         )
 
 
@@ -85,7 +88,9 @@ class StudySession:
         store: Store,
         today: date,
         new_per_day: int = DEFAULT_NEW_PER_DAY,
+        scheduler: Scheduler | None = None,
     ):
+        self.scheduler = scheduler if scheduler is not None else make_scheduler("sm2")
         self.bank = bank
         self.store = store
         self.today = today
@@ -113,7 +118,7 @@ class StudySession:
         introduced = {r.question_id for r in todays if r.kind == "review" and r.state_before.is_new}
         last_grade: dict[str, int] = {}
         for r in todays:
-            last_grade[r.question_id] = r.grade
+            last_grade[r.question_id] = convert_rating(r.grade, r.scheduler, self.scheduler.name)
         due = [
             q
             for q in self.bank
@@ -129,7 +134,9 @@ class StudySession:
         drills = [
             self.bank.get(qid)
             for qid, grade in last_grade.items()
-            if grade < DRILL_UNTIL and qid in self.bank and qid not in due_ids | set_aside
+            if rating_of(self.scheduler, grade).drill
+            and qid in self.bank
+            and qid not in due_ids | set_aside
         ]
         self._states = states
         self._due, self._new, self._drills = due, new, drills
@@ -157,8 +164,8 @@ class StudySession:
         """Whether grading this question now is practice: it is neither due nor new today."""
         return question not in self._due + self._new
 
-    def state_of(self, question_id: str) -> CardState:
-        return self._states.get(question_id, CardState())
+    def state_of(self, question_id: str) -> Any:
+        return self._states.get(question_id, self.scheduler.new_state())
 
     def progress(self) -> tuple[int, int]:
         """(answered this session, answered + still to answer)."""
@@ -179,9 +186,12 @@ class StudySession:
             self.move_to(today)
         before = self.state_of(question.id)
         kind = "drill" if self.is_drill(question) else "review"
-        after = review(before, quality, self.today) if kind == "review" else before
+        scheduler = self.scheduler
+        after = scheduler.review(before, quality, self.today) if kind == "review" else before
         logged = self.store.record(
-            answer.logged_as(self.bank, question, kind, quality, (before, after), now, self.today)
+            answer.logged_as(
+                self.bank, question, kind, quality, (before, after), now, self.today, scheduler.name
+            )
         )
         self.graded.append(logged)
         self._pinned = [qid for qid in self._pinned if qid != question.id]
@@ -207,9 +217,14 @@ def record_cram(
     answer: Answer,
     now: datetime,
     today: date,
+    scheduler: Scheduler | None = None,
 ) -> Review:
     """Log practice outside the schedule: the card's state is left exactly as it was."""
-    state = store.card_state(bank.name, question.id)
+    scheduler = scheduler if scheduler is not None else make_scheduler("sm2")
+    rating_of(scheduler, quality)
+    state = store.card_state(bank.name, question.id, scheduler.new_state())
     return store.record(
-        answer.logged_as(bank, question, "cram", quality, (state, state), now, today)
+        answer.logged_as(
+            bank, question, "cram", quality, (state, state), now, today, scheduler.name
+        )
     )

@@ -13,11 +13,12 @@ The words below mean exactly this everywhere:
   whose last review failed is *learning* again (repetitions 0, interval 1); a question
   with no stored state is *new*. Learned cards are *young* below a 21-day interval and
   *mature* from it on.
-- *True retention* is the share graded 3 or more among the first scheduled review of
+- A review *passes* by its own scheduler's ratings: SM-2 grades from 3, FSRS from Hard.
+- *True retention* is the share passed among the first scheduled review of
   each card on each study day, counting only cards that were learned before it; young
   and mature follow the interval before that review. Drills and cram never count: they
   repeat cards outside the schedule, so a pass there says nothing about an interval.
-- A *lapse* is a scheduled review graded below 3 on a learned card.
+- A *lapse* is a scheduled review that did not pass on a learned card.
 - A question's *reviews*, *last grade* and *average time* count scheduled reviews only:
   drills and cram come right after seeing the answer, or outside the schedule, and
   would flatter both.
@@ -25,6 +26,7 @@ The words below mean exactly this everywhere:
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,25 +35,25 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from quiz.bank import Question
-from quiz.scheduler import (
-    INITIAL_EASINESS,
-    MATURE_INTERVAL,
-    PASSING_QUALITY,
-    CardState,
-    card_stage,
-)
+from quiz.scheduler import INITIAL_EASINESS, CardState
+from quiz.schedulers import MATURE_INTERVAL, SCHEDULE_STAGES, Scheduler, card_stage, passed
 
 RECENT_DAYS = 30
 CALENDAR_DAYS = 365
 FORECAST_DAYS = 30
 RETENTION_WINDOWS = (7, 30, 365)
 HARDEST_SHOWN = 10
-STAGES = ("new", "learning", "young", "mature")
 
 EASINESS_EDGES = (130, 150, 170, 190, 210, 230, 250, 270)
 """Lower bounds, in hundredths, of the easiness buckets; the last is open-ended."""
 INTERVAL_EDGES = (1, 2, 7, 14, 21, 31, 91, 181, 366)
 """Lower bounds, in days, of the interval buckets; the last is open-ended."""
+DIFFICULTY_EDGES = (1, 3, 5, 7, 9)
+"""Lower bounds of FSRS's difficulty buckets (it runs from 1 to 10)."""
+STABILITY_EDGES = (0, 1, 2, 7, 14, 21, 31, 91, 181, 366)
+"""Lower bounds, in days, of FSRS's stability buckets (days until recall falls to 90%)."""
+RECALL_EDGES = (0, 50, 70, 80, 90, 95)
+"""Lower bounds, in percent, of the buckets of FSRS's chance of recall today."""
 
 
 class LogEntry(NamedTuple):
@@ -65,6 +67,8 @@ class LogEntry(NamedTuple):
     first_run_passed: bool | None
     repetitions_before: int
     interval_before: int
+    scheduler: str = "sm2"
+    """The scheduler whose scale `grade` is on."""
 
 
 class KindActivity(NamedTuple):
@@ -86,6 +90,7 @@ class ScheduledAnswer(NamedTuple):
     first_run_passed: bool | int | None
     repetitions_before: int
     interval_before: int
+    scheduler: str = "sm2"
 
 
 class QuestionRecord(NamedTuple):
@@ -127,18 +132,21 @@ def summarize(log: Iterable[LogEntry], today: date, since: date | None = None) -
     per_day: Counter[str] = Counter()
     by_kind: dict[str, list] = {}
     scheduled = []
-    for qid, day, kind, grade, duration, first_run, repetitions, interval in log:
+    for entry in log:
+        qid, day, kind, grade, duration, first_run, repetitions, interval, logged_under = entry
         if day < since_iso:
             continue
         per_day[day] += 1
         if day == today_iso:
             totals = by_kind.setdefault(kind, [0, 0, 0.0])
             totals[0] += 1
-            totals[1] += grade < PASSING_QUALITY
+            totals[1] += not passed(logged_under, grade)
             totals[2] += duration or 0.0
         if kind == "review":
             scheduled.append(
-                ScheduledAnswer(qid, day, grade, duration, first_run, repetitions, interval)
+                ScheduledAnswer(
+                    qid, day, grade, duration, first_run, repetitions, interval, logged_under
+                )
             )
     records, retained = reduce_scheduled(scheduled)
     return LogSummary(
@@ -177,7 +185,8 @@ def reduce_scheduled(
     # day -> [young passed, young total, mature passed, mature total]
     retained: dict[str, list[int]] = {}
 
-    for qid, day, grade, duration, first_run, repetitions, interval in scheduled:
+    for answer in scheduled:
+        qid, day, grade, duration, first_run, repetitions, interval, logged_under = answer
         record = records.get(qid)
         if record is None:
             record = records[qid] = _Record()
@@ -192,8 +201,8 @@ def reduce_scheduled(
         if repetitions == 0:
             first_of_day.add((qid, day))
             continue
-        passed = grade >= PASSING_QUALITY
-        if not passed:
+        recalled = passed(logged_under, grade)
+        if not recalled:
             record.lapses += 1
         if (qid, day) in first_of_day:
             continue
@@ -202,7 +211,7 @@ def reduce_scheduled(
         if tally is None:
             tally = retained[day] = [0, 0, 0, 0]
         offset = 0 if interval < MATURE_INTERVAL else 2
-        tally[offset] += passed
+        tally[offset] += recalled
         tally[offset + 1] += 1
     return (
         {
@@ -307,6 +316,18 @@ class QuestionFigures:
 
 
 @dataclass(frozen=True)
+class Distribution:
+    """Scheduled cards counted by one of the scheduler's figures, in buckets."""
+
+    name: str
+    """The figure, as the scheduler's `figures` names it: 'easiness', 'stability', ..."""
+    title: str
+    unit: str
+    """What a bucket's label measures, for JSON: 'range', 'days' or 'percent'."""
+    buckets: list[Bucket]
+
+
+@dataclass(frozen=True)
 class Stats:
     today: date
     since: date | None
@@ -321,17 +342,27 @@ class Stats:
     """Cards due on each of the next FORECAST_DAYS days; overdue ones count for today."""
     due_later: int
     cards: CardCounts
-    easiness: list[Bucket]
-    intervals: list[Bucket]
+    distributions: list[Distribution]
+    """The scheduler's own figures over the scheduled cards: easiness and interval for
+    SM-2; difficulty, stability and retrievability today for FSRS."""
     questions: list[QuestionFigures]
     hardest: list[QuestionFigures]
     first_run: Share
     """First-run passes over every coding question's scheduled answers."""
 
+    def distribution(self, name: str) -> list[Bucket]:
+        return next(d.buckets for d in self.distributions if d.name == name)
 
-def stage_of(state: CardState | None) -> str:
-    """new, learning, young or mature: see the module docstring."""
-    return card_stage(state)
+
+def stage_of(state, scheduler: Scheduler | None = None) -> str:
+    """new, learning, young or mature, as `scheduler` (SM-2 by default) says."""
+    return card_stage(scheduler or _sm2(), state)
+
+
+def _sm2() -> Scheduler:
+    from quiz.schedulers import make_scheduler
+
+    return make_scheduler("sm2")
 
 
 def compute_stats(
@@ -339,19 +370,24 @@ def compute_stats(
     questions: Iterable[Question],
     cards: Mapping[str, CardState],
     today: date,
+    scheduler: Scheduler | None = None,
 ) -> Stats:
     """Every figure at once, from the log's totals and the cards.
 
     `log` must have been summarized for the same `today`. Figures drawn from the log
     cover what it holds (from `log.since` on); card counts, the forecast and the
-    distributions describe the cards as they are now.
+    distributions describe the cards as they are now, as `scheduler` (the bank's, SM-2 by
+    default) sees them.
     """
+    scheduler = scheduler or _sm2()
     per_day = dict(log.answers_per_day)
     records = log.records
     retained = log.retained
 
     questions = list(questions)
-    figures = [_question_figures(q, cards.get(q.id), records.get(q.id)) for q in questions]
+    figures = [
+        _question_figures(q, cards.get(q.id), records.get(q.id), scheduler) for q in questions
+    ]
     states = [cards[q.id] for q in questions if q.id in cards and not cards[q.id].is_new]
     forecast, due_later = _forecast(states, today)
     stages = Counter(f.stage for f in figures)
@@ -365,9 +401,8 @@ def compute_stats(
         retention=[_retention(retained, today, days) for days in RETENTION_WINDOWS],
         forecast=forecast,
         due_later=due_later,
-        cards=CardCounts(*(stages[stage] for stage in STAGES)),
-        easiness=_easiness_buckets(states),
-        intervals=_interval_buckets(states),
+        cards=CardCounts(*(stages[stage] for stage in SCHEDULE_STAGES)),
+        distributions=_distributions(scheduler, states, today),
         questions=figures,
         hardest=_hardest(figures),
         first_run=sum((f.first_run for f in figures if f.first_run), Share()),
@@ -375,7 +410,10 @@ def compute_stats(
 
 
 def _question_figures(
-    question: Question, state: CardState | None, record: QuestionRecord | None
+    question: Question,
+    state: CardState | None,
+    record: QuestionRecord | None,
+    scheduler: Scheduler,
 ) -> QuestionFigures:
     record = record or _NO_RECORD
     scheduled = state is not None and not state.is_new
@@ -383,8 +421,9 @@ def _question_figures(
         id=question.id,
         number=question.number,
         kind=question.kind,
-        stage=stage_of(state),
-        easiness=state.easiness if scheduled else None,
+        stage=stage_of(state, scheduler),
+        # Easiness is SM-2's own figure; a card FSRS schedules has none.
+        easiness=state.easiness if scheduled and isinstance(state, CardState) else None,
         interval=state.interval if scheduled else None,
         due=state.due if scheduled else None,
         reviews=record.reviews,
@@ -475,15 +514,31 @@ def _span_labels(edges: tuple[int, ...], show) -> list[str]:
     return [*labels, f"{show(edges[-1])}+"]
 
 
-def _easiness_buckets(states: list[CardState]) -> list[Bucket]:
-    hundredths = [int(state.easiness * 100) for state in states]
-    labels = _span_labels(EASINESS_EDGES, lambda h: f"{h // 100}.{h % 100:02d}")
-    return _buckets(hundredths, EASINESS_EDGES, labels)
+def _distributions(scheduler: Scheduler, states: list, today: date) -> list[Distribution]:
+    """The charts for `scheduler`'s own figures over the scheduled cards."""
+    figures = [scheduler.figures(state, today) for state in states]
+
+    def chart(name, title, unit, edges, scale, show) -> Distribution:
+        values = [math.floor(f[name] * scale + 1e-9) for f in figures]
+        return Distribution(name, title, unit, _buckets(values, edges, _span_labels(edges, show)))
+
+    interval = chart("interval", "Interval (days)", "days", INTERVAL_EDGES, 1, str)
+    if scheduler.name == "sm2":
+        easiness = chart("easiness", "Easiness", "range", EASINESS_EDGES, 100, _hundredths)
+        return [easiness, interval]
+    return [
+        chart("difficulty", "Difficulty", "range", DIFFICULTY_EDGES, 1, str),
+        chart("stability", "Stability (days)", "days", STABILITY_EDGES, 1, str),
+        chart("retrievability", "Recall today", "percent", RECALL_EDGES, 100, _percent),
+    ]
 
 
-def _interval_buckets(states: list[CardState]) -> list[Bucket]:
-    intervals = [state.interval for state in states]
-    return _buckets(intervals, INTERVAL_EDGES, _span_labels(INTERVAL_EDGES, str))
+def _hundredths(h: int) -> str:
+    return f"{h // 100}.{h % 100:02d}"
+
+
+def _percent(p: int) -> str:
+    return f"{p}%"
 
 
 def _hardest(figures: list[QuestionFigures]) -> list[QuestionFigures]:

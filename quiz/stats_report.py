@@ -18,6 +18,7 @@ from rich.text import Text
 from quiz.bank import Bank
 from quiz.errors import QuizError
 from quiz.scheduler import format_easiness
+from quiz.scheduler_choice import bank_scheduler
 from quiz.stats import (
     Bucket,
     DayCount,
@@ -28,6 +29,9 @@ from quiz.stats import (
     compute_stats,
 )
 from quiz.store import Store
+
+JSON_NAMES = {"interval": "intervals"}
+"""The JSON key of a distribution where it differs from the figure's name."""
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 HEAT_GLYPHS = "·░▒▓█"
@@ -51,7 +55,8 @@ def gather(store: Store, bank: Bank, today: date, since: date | None = None) -> 
     """All figures for `bank` as of the study day `today`."""
     with store.reading():
         log = store.log_summary(bank.name, today, since)
-        return compute_stats(log, bank, store.card_states(bank.name), today)
+        cards = store.card_states(bank.name)
+        return compute_stats(log, bank, cards, today, bank_scheduler(store, bank.name))
 
 
 # Text pieces shared with the TUI charts
@@ -232,12 +237,11 @@ def stage_buckets(stats: Stats) -> list[Bucket]:
 
 
 def distributions_grid(stats: Stats, bar_width: int = 12) -> Table:
-    """Card stages, easiness and intervals side by side."""
+    """Card stages and the scheduler's own distributions side by side."""
     table = Table.grid(padding=(0, 3))
     table.add_row(
         bucket_table("Cards", stage_buckets(stats), bar_width),
-        bucket_table("Easiness", stats.easiness, bar_width),
-        bucket_table("Interval (days)", stats.intervals, bar_width),
+        *(bucket_table(d.title, d.buckets, bar_width) for d in stats.distributions),
     )
     return table
 
@@ -372,8 +376,10 @@ def stats_json(stats: Stats, bank: Bank) -> dict:
             "mature": stats.cards.mature,
             "total": stats.cards.total,
         },
-        "easiness": [{"range": b.label, "cards": b.count} for b in stats.easiness],
-        "intervals": [{"days": b.label, "cards": b.count} for b in stats.intervals],
+        **{
+            JSON_NAMES.get(d.name, d.name): [{d.unit: b.label, "cards": b.count} for b in d.buckets]
+            for d in stats.distributions
+        },
         "first_run": _share_json(stats.first_run),
         "hardest": [q.id for q in stats.hardest],
         "questions": [

@@ -18,10 +18,18 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from itertools import starmap
 from pathlib import Path
+from typing import Any
 
 from quiz.errors import QuizError
 from quiz.paths import data_dir
 from quiz.scheduler import PASSING_QUALITY, CardState
+from quiz.schedulers import (
+    DEFAULT_SCHEDULER,
+    SCHEDULERS,
+    passing_from,
+    state_from_dict,
+    state_to_dict,
+)
 from quiz.stats import (
     MATURE_INTERVAL,
     DayRetention,
@@ -117,20 +125,35 @@ def m002_question_and_day_totals(db: Database) -> None:
         " young_total INTEGER NOT NULL, mature_passed INTEGER NOT NULL,"
         " mature_total INTEGER NOT NULL, PRIMARY KEY (bank, day))"
     )
-    _total_everything(db)
+    # A database that took m004 first already names each review's scheduler.
+    sm2_only = "scheduler" not in db["reviews"].columns_dict
+    _total_everything(db, _SM2_PASSES if sm2_only else _passes())
 
 
-def _total_everything(db: Database) -> None:
+def _total_everything(db: Database, passes: str) -> None:
     for table, query in (("question_totals", _QUESTION_TOTALS), ("day_totals", _DAY_TOTALS)):
         db.execute(f"DELETE FROM {table}")
-        db.execute(query.format(where="1"))
+        db.execute(query.format(where="1", passes=passes))
 
 
-# Both statements total the log's rows matching `where`, and replace the totals they
-# cover. They are the one definition, in SQL, of what `quiz.stats.reduce_scheduled` does.
+_SM2_PASSES = f"grade >= {PASSING_QUALITY}"
+"""Whether a review passed, while every review was SM-2's (before m004 named them)."""
+
+
+@lru_cache(maxsize=1)
+def _passes() -> str:
+    """Whether a review passed, in SQL: its grade reaches its own scheduler's lowest passing
+    rating (`quiz.schedulers.passing_from`). Built on first use, so FSRS loads only then."""
+    floors = " ".join(f"WHEN '{name}' THEN {passing_from(name)}" for name in SCHEDULERS)
+    return f"grade >= CASE scheduler {floors} END"
+
+
+# Both statements total the log's rows matching `where`, with `passes` deciding a pass,
+# and replace the totals they cover. They are the one definition, in SQL, of what
+# `quiz.stats.reduce_scheduled` does.
 _QUESTION_TOTALS = (
     "INSERT OR REPLACE INTO question_totals SELECT bank, question_id, COUNT(*),"
-    f" TOTAL(grade < {PASSING_QUALITY} AND json_extract(state_before, '$.repetitions') > 0),"
+    " TOTAL(NOT ({passes}) AND json_extract(state_before, '$.repetitions') > 0),"
     " (SELECT l.grade FROM reviews l WHERE l.bank = r.bank AND l.question_id = r.question_id"
     "  AND l.kind = 'review' ORDER BY l.reviewed_at DESC, l.id DESC LIMIT 1),"
     " TOTAL(duration_s), COUNT(duration_s), COUNT(first_run_passed), TOTAL(first_run_passed)"
@@ -138,12 +161,12 @@ _QUESTION_TOTALS = (
 )
 _DAY_TOTALS = (
     "INSERT OR REPLACE INTO day_totals SELECT bank, day, COUNT(*),"
-    f" TOTAL(counted AND interval < {MATURE_INTERVAL} AND grade >= {PASSING_QUALITY}),"
+    f" TOTAL(counted AND interval < {MATURE_INTERVAL} AND passed),"
     f" TOTAL(counted AND interval < {MATURE_INTERVAL}),"
-    f" TOTAL(counted AND interval >= {MATURE_INTERVAL} AND grade >= {PASSING_QUALITY}),"
+    f" TOTAL(counted AND interval >= {MATURE_INTERVAL} AND passed),"
     f" TOTAL(counted AND interval >= {MATURE_INTERVAL})"
-    " FROM (SELECT bank, day, grade, kind = 'review' AND ROW_NUMBER() OVER (PARTITION BY"
-    "  bank, question_id, day, kind = 'review' ORDER BY reviewed_at, id) = 1"
+    " FROM (SELECT bank, day, {passes} AS passed, kind = 'review' AND ROW_NUMBER() OVER"
+    "  (PARTITION BY bank, question_id, day, kind = 'review' ORDER BY reviewed_at, id) = 1"
     "  AND json_extract(state_before, '$.repetitions') > 0 AS counted,"
     "  json_extract(state_before, '$.interval') AS interval FROM reviews WHERE {where})"
     " GROUP BY bank, day"
@@ -182,6 +205,27 @@ def m003_drafts_flags_notes_and_extra_study(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_scheduler_states(db: Database) -> None:
+    """Each card's schedule becomes one versioned JSON state naming its scheduler; each
+    review names the scheduler whose scale its grade is on; settings are kept per bank."""
+    db["cards"].add_column("state", str)
+    rows = db.execute("SELECT rowid, repetitions, easiness, interval, due FROM cards").fetchall()
+    for rowid, repetitions, easiness, interval, due in rows:
+        state = {
+            "scheduler": "sm2",
+            "version": 1,
+            "repetitions": repetitions,
+            "easiness": easiness,
+            "interval": interval,
+            "due": due,
+        }
+        db.execute("UPDATE cards SET state = ? WHERE rowid = ?", [json.dumps(state), rowid])
+    db["cards"].transform(drop={"repetitions", "easiness", "interval"}, not_null={"state"})
+    db["reviews"].add_column("scheduler", str, not_null_default="sm2")
+    db["settings"].create({"bank": str, "key": str, "value": str}, pk=("bank", "key"))
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations.pending(Database(memory=True)))
 
 
@@ -195,13 +239,15 @@ class Review:
     day: str
     grade: int
     kind: str
-    state_before: CardState
-    state_after: CardState
+    state_before: Any
+    state_after: Any
     answer: str = ""
     duration_s: float | None = None
     check_runs: int | None = None
     first_run_passed: bool | None = None
     id: int | None = None
+    scheduler: str = DEFAULT_SCHEDULER
+    """The scheduler whose scale `grade` is on."""
 
     def to_row(self) -> dict:
         row = dict(zip(_REVIEW_COLUMNS[1:], self.to_values(), strict=True))
@@ -224,13 +270,14 @@ class Review:
             None if self.first_run_passed is None else int(self.first_run_passed),
             _state_json(self.state_before),
             _state_json(self.state_after),
+            self.scheduler,
         )
 
     @classmethod
     def from_row(cls, row: dict) -> Review:
         data = dict(row)
-        data["state_before"] = CardState.from_dict(json.loads(data["state_before"]))
-        data["state_after"] = CardState.from_dict(json.loads(data["state_after"]))
+        data["state_before"] = state_from_dict(json.loads(data["state_before"]))
+        data["state_after"] = state_from_dict(json.loads(data["state_after"]))
         if data.get("first_run_passed") is not None:
             data["first_run_passed"] = bool(data["first_run_passed"])
         return cls(**data)
@@ -372,9 +419,9 @@ class Store:
 
     # Card schedules
 
-    def card_states(self, bank: str, question_id: str | None = None) -> dict[str, CardState]:
+    def card_states(self, bank: str, question_id: str | None = None) -> dict[str, Any]:
         """Every scheduled card of `bank` (or just `question_id`); a question missing is new."""
-        sql = "SELECT question_id, repetitions, easiness, interval, due FROM cards WHERE bank = ?"
+        sql = "SELECT question_id, state FROM cards WHERE bank = ?"
         params = [bank]
         if question_id is not None:
             sql += " AND question_id = ?"
@@ -382,27 +429,64 @@ class Store:
         with self._guard():
             rows = self.db.execute(sql, params).fetchall()
             try:
-                return {
-                    qid: CardState.from_dict(
-                        {"repetitions": reps, "easiness": ef, "interval": interval, "due": due}
-                    )
-                    for qid, reps, ef, interval, due in rows
-                }
-            except (ValueError, TypeError, ArithmeticError) as exc:
+                return {qid: state_from_dict(json.loads(state)) for qid, state in rows}
+            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
                 raise self._damaged(f"a card's schedule cannot be read: {exc}") from None
 
-    def card_state(self, bank: str, question_id: str) -> CardState:
-        """The schedule of one card: `CardState()` while it is new."""
-        return self.card_states(bank, question_id).get(question_id, CardState())
+    def card_state(self, bank: str, question_id: str, new: Any = None) -> Any:
+        """The schedule of one card: `new` (SM-2's `CardState()` by default) while it is new."""
+        state = self.card_states(bank, question_id).get(question_id)
+        if state is not None:
+            return state
+        return CardState() if new is None else new
 
-    def _put_card(self, bank: str, question_id: str, state: CardState) -> None:
+    def _put_card(self, bank: str, question_id: str, state: Any) -> None:
         if state.is_new:
             self.db.execute(
                 "DELETE FROM cards WHERE bank = ? AND question_id = ?", [bank, question_id]
             )
             return
-        row = {"bank": bank, "question_id": question_id, **state.to_dict()}
+        row = {
+            "bank": bank,
+            "question_id": question_id,
+            "due": state.due.isoformat(),
+            "state": json.dumps(state_to_dict(state)),
+        }
         self.db["cards"].upsert(row, pk=("bank", "question_id"))
+
+    def replace_cards(self, bank: str, states: dict[str, Any], settings: dict[str, str]) -> None:
+        """Every card of `bank` takes the state given (or becomes new), with the settings
+        that produced them, in one commit: how a change of scheduler lands."""
+        with self._writing():
+            self.db.execute("DELETE FROM cards WHERE bank = ?", [bank])
+            for question_id, state in states.items():
+                self._put_card(bank, question_id, state)
+            for key, value in settings.items():
+                self.db["settings"].upsert(
+                    {"bank": bank, "key": key, "value": value}, pk=("bank", "key")
+                )
+
+    # Settings kept per bank
+
+    def settings(self, bank: str) -> dict[str, str]:
+        """What was chosen for `bank` and kept: its scheduler and that scheduler's options."""
+        with self._guard():
+            rows = self.db.execute("SELECT key, value FROM settings WHERE bank = ?", [bank])
+            return dict(rows.fetchall())
+
+    def scheduled_log(self, bank: str) -> list[tuple[str, str, int, date]]:
+        """(question id, scheduler, grade, study day) of each scheduled review, in order:
+        what a scheduler replays to rebuild the cards."""
+        with self._guard():
+            rows = self.db.execute(
+                "SELECT question_id, scheduler, grade, day FROM reviews"
+                " WHERE bank = ? AND kind = 'review' ORDER BY reviewed_at, id",
+                [bank],
+            ).fetchall()
+            try:
+                return [(q, s, g, date.fromisoformat(d)) for q, s, g, d in rows]
+            except (ValueError, TypeError) as exc:
+                raise self._damaged(f"a logged answer cannot be read: {exc}") from None
 
     # The review log
 
@@ -453,11 +537,11 @@ class Store:
         """Work every card's and every day's totals out again from the log as it stands,
         after the log was changed by something other than quiz."""
         with self._writing():
-            _total_everything(self.db)
+            _total_everything(self.db, _passes())
 
     def _total(self, table: str, query: str, where: str, params: list) -> None:
         self.db.execute(f"DELETE FROM {table} WHERE {where}", params)
-        self.db.execute(query.format(where=where), params)
+        self.db.execute(query.format(where=where, passes=_passes()), params)
 
     def _decode(self, cursor: sqlite3.Cursor) -> list[Review]:
         return self._decode_rows(cursor.description, cursor)
@@ -543,7 +627,7 @@ class Store:
         start = since.isoformat() if since else ""
         with self._guard():
             today_rows = self.db.execute(
-                _TODAY_QUERY, [PASSING_QUALITY, bank, today.isoformat()]
+                _TODAY_QUERY.format(passes=_passes()), [bank, today.isoformat()]
             ).fetchall()
             if since is not None and today < since:
                 today_rows = []
@@ -601,7 +685,7 @@ class Store:
             "CREATE TEMP TABLE incoming (seq INTEGER PRIMARY KEY, bank TEXT, question_id TEXT,"
             " reviewed_at TEXT, day TEXT, grade INTEGER, kind TEXT, answer TEXT,"
             " duration_s FLOAT, check_runs INTEGER, first_run_passed INTEGER,"
-            " state_before TEXT, state_after TEXT,"
+            " state_before TEXT, state_after TEXT, scheduler TEXT,"
             " UNIQUE (bank, question_id, reviewed_at, kind))"
         )
 
@@ -620,12 +704,11 @@ class Store:
             " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1) AS state"
             " FROM (SELECT DISTINCT bank, question_id FROM temp.incoming WHERE kind = 'review') t"
         )
+        # The state is kept as logged: `state_from_dict` reads it whichever scheduler wrote it.
         self.db.execute(
-            "INSERT OR REPLACE INTO cards (bank, question_id, repetitions, easiness, interval, due)"
-            " SELECT bank, question_id, json_extract(state, '$.repetitions'),"
-            " json_extract(state, '$.easiness'), json_extract(state, '$.interval'),"
-            f" json_extract(state, '$.due') FROM ({latest})"
-            " WHERE json_extract(state, '$.due') IS NOT NULL"
+            "INSERT OR REPLACE INTO cards (bank, question_id, due, state)"
+            " SELECT bank, question_id, json_extract(state, '$.due'), state"
+            f" FROM ({latest}) WHERE json_extract(state, '$.due') IS NOT NULL"
         )
         self.db.execute(
             "DELETE FROM cards WHERE (bank, question_id) IN (SELECT bank, question_id"
@@ -778,8 +861,8 @@ class Store:
 
 
 @lru_cache(maxsize=65_536)
-def _state_json(state: CardState) -> str:
-    return json.dumps(state.to_dict())
+def _state_json(state: Any) -> str:
+    return json.dumps(state_to_dict(state))
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:
@@ -807,18 +890,19 @@ _REVIEW_COLUMNS = (
     "first_run_passed",
     "state_before",
     "state_after",
+    "scheduler",
 )
 
 
 # Today's answers are found through the (bank, day) index.
 _TODAY_QUERY = (
-    "SELECT kind, COUNT(*), SUM(grade < ?), TOTAL(duration_s) FROM reviews"
+    "SELECT kind, COUNT(*), SUM(NOT ({passes})), TOTAL(duration_s) FROM reviews"
     " WHERE bank = ? AND day = ? GROUP BY kind"
 )
 _SCHEDULED_QUERY = (
     "SELECT question_id, day, grade, duration_s, first_run_passed,"
-    " json_extract(state_before, '$.repetitions'), json_extract(state_before, '$.interval')"
-    " FROM reviews WHERE bank = ? AND day >= ? AND kind = 'review'"
+    " json_extract(state_before, '$.repetitions'), json_extract(state_before, '$.interval'),"
+    " scheduler FROM reviews WHERE bank = ? AND day >= ? AND kind = 'review'"
     " ORDER BY question_id, reviewed_at, id"
 )
 

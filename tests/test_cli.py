@@ -146,3 +146,35 @@ def test_the_installed_console_script_reports_errors_in_one_line(tmp_path):
         proc.stderr
         == f"quiz: error: {bad}:1: a bank is a mapping with keys bank, title and questions\n"
     )
+
+
+def test_scheduler_choice_sticks_and_list_and_stats_follow_it(runner, demo_bank, tmp_path):
+    db = tmp_path / "q.db"
+    from datetime import date
+
+    day = date(2026, 11, 20)
+    open_store(db).record(Review(bank="demo", question_id="first", reviewed_at="2026-11-20T08:00:00+00:00",
+                                 day=day.isoformat(), grade=5, kind="review", state_before=CardState(),
+                                 state_after=review(CardState(), 5, day)))  # fmt: skip
+    base = ["--bank", str(demo_bank), "--db", str(db)]
+    result = runner.invoke(main, [*base, "--scheduler", "fsrs", "list"])
+    assert result.exit_code == 0, result.output
+    assert "D/S" in result.output
+    row = next(line for line in result.output.splitlines() if "first" in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    # SM-2's 5 replays as FSRS Easy: difficulty 1.0, stability 8.3 days, due in 8
+    assert cells == ["1", "first", "recall", "young", "1.0/8d", "8d", "2026-11-28", "5"]
+    again = runner.invoke(main, [*base, "list"])
+    assert "1.0/8d" in again.output, "the choice is kept in the database"
+    stats = runner.invoke(main, [*base, "stats", "--json"])
+    assert stats.exit_code == 0, stats.output
+    assert json.loads(stats.output)["cards"]["young"] == 1
+    back = runner.invoke(main, [*base, "--scheduler", "sm2", "list"])
+    assert "2.60" in back.output and "EF" in back.output
+
+
+def test_a_desired_retention_out_of_range_is_one_line_and_exit_2(runner, demo_bank, tmp_path):
+    result = runner.invoke(main, ["--bank", str(demo_bank), "--db", str(tmp_path / "q.db"),
+                                  "--desired-retention", "1.5", "list"])  # fmt: skip
+    assert result.exit_code == 2
+    assert "--desired-retention" in result.output and "1.5" in result.output

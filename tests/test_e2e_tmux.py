@@ -92,7 +92,13 @@ def test_a_grade_survives_sigkill_on_the_next_question(tmux, tmp_path):
     assert rows == [
         ("grayscale-image", 4, "review", "a 2-D grid of numbers, one per pixel, 0 to 255")
     ]
-    card = sqlite3.connect(db).execute("SELECT repetitions, interval FROM cards").fetchall()
+    card = (
+        sqlite3.connect(db)
+        .execute(
+            "SELECT json_extract(state, '$.repetitions'), json_extract(state, '$.interval') FROM cards"
+        )
+        .fetchall()
+    )
     assert card == [(1, 1)]
 
 

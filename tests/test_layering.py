@@ -7,7 +7,8 @@ import pytest
 
 CORE = ["quiz", "quiz.bank", "quiz.scheduler", "quiz.store", "quiz.session", "quiz.backup",
         "quiz.settings", "quiz.paths", "quiz.listing", "quiz.cli", "quiz.stats",
-        "quiz.stats_report"]  # fmt: skip
+        "quiz.stats_report", "quiz.schedulers", "quiz.schedulers.fsrs",
+        "quiz.scheduler_choice", "quiz.optimize"]  # fmt: skip
 HEAVY = ["textual", "torch"]
 
 

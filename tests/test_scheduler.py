@@ -109,17 +109,3 @@ def test_next_intervals_are_what_each_grade_would_schedule():
     assert next_intervals(second, today) == {0: 1, 1: 1, 2: 1, 3: 15, 4: 15, 5: 16}
     for quality, days in next_intervals(second, today).items():
         assert review(second, quality, today).interval == days
-
-
-def test_one_vocabulary_for_a_cards_state():
-    from quiz.scheduler import STAGES, card_stage
-
-    day = date(2026, 3, 1)
-    learned = review(review(CardState(), 5, day), 5, day)
-    assert card_stage(None) == card_stage(CardState()) == "new"
-    assert card_stage(review(learned, 1, day)) == "learning"
-    assert card_stage(learned) == "young" and learned.interval == 6
-    assert card_stage(CardState(3, interval=21, due=day)) == "mature"
-    assert card_stage(learned, suspended=True) == "suspended"
-    assert card_stage(learned, buried=True) == "buried"
-    assert set(STAGES) == {"new", "learning", "young", "mature", "suspended", "buried"}

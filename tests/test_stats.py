@@ -234,12 +234,12 @@ def test_easiness_and_interval_distributions_bucket_every_scheduled_card():
     }
     stats = figures([], cards)
 
-    easiness = dict(stats.easiness)
+    easiness = dict(stats.distribution("easiness"))
     assert easiness["1.30–1.49"] == 2
     assert easiness["2.50–2.69"] == 2
     assert easiness["2.70+"] == 1
     assert sum(easiness.values()) == 5
-    intervals = dict(stats.intervals)
+    intervals = dict(stats.distribution("interval"))
     assert (intervals["1"], intervals["2–6"], intervals["14–20"]) == (1, 1, 1)
     assert (intervals["21–30"], intervals["366+"]) == (1, 1)
 

@@ -328,3 +328,56 @@ def test_text_charts_scale_to_the_busiest_day():
     assert column_chart([0, 1, 2, 4], height=2, gap=0) == ["   █", " ▄██"]
     assert column_chart([1, 100], height=1, gap=0) == ["▁█"]  # a quiet day still shows
     assert [heat_level(n, 10) for n in (0, 1, 3, 6, 10)] == [0, 1, 2, 3, 4]
+
+
+def test_under_fsrs_hard_is_a_pass_and_the_charts_are_fsrs_own(bank_path):
+    from quiz.scheduler_choice import choose_scheduler
+    from quiz.schedulers import make_scheduler
+
+    today = date(2024, 6, 15)
+    store = open_store(default_db_path())
+    bank = load_bank(bank_path)
+    fsrs = make_scheduler("fsrs")
+
+    def answer(qid, days_ago, rating, state, scheduler="fsrs", grader=fsrs):
+        day = today - timedelta(days=days_ago)
+        after = grader.review(state, rating, day)
+        store.record(Review(bank=bank.name, question_id=qid, day=day.isoformat(),
+                            reviewed_at=f"{day.isoformat()}T08:00:00+00:00", grade=rating,
+                            kind="review", state_before=state, state_after=after,
+                            scheduler=scheduler))  # fmt: skip
+        return after
+
+    # Learned (Good), then Hard today when due: a recall, if a difficult one.
+    first_interval = fsrs.review(fsrs.new_state(), 3, today).interval
+    learned = answer("tensor", first_interval, 3, fsrs.new_state())
+    answer("tensor", 0, 2, learned)
+    # Under SM-2, a 2 on a learned card is a lapse, as before.
+    sm2 = make_scheduler("sm2")
+    first = answer("mse", 10, 5, CardState(), "sm2", sm2)
+    answer("mse", 0, 2, first, "sm2", sm2)
+    choose_scheduler(store, bank.name, "fsrs")
+
+    stats = gather(store, bank, today)
+
+    tensor, mse = (next(q for q in stats.questions if q.id == qid) for qid in ("tensor", "mse"))
+    assert (tensor.lapses, mse.lapses) == (0, 1)
+    month = stats.retention[1]
+    assert (month.young.passed, month.young.total) == (1, 2)
+    assert stats.studied_today.answers == 2 and stats.studied_today.below_passing == 1
+    assert [d.name for d in stats.distributions] == ["difficulty", "stability", "retrievability"]
+    for chart in stats.distributions:
+        assert sum(b.count for b in chart.buckets) == 2, chart.name
+    recalls = [fsrs.retrievability(state, today) for state in store.card_states(bank.name).values()]
+    labels = ["0%–49%", "50%–69%", "70%–79%", "80%–89%", "90%–94%", "95%+"]
+    lows = [0, 0.5, 0.7, 0.8, 0.9, 0.95]
+    expected = {label: 0 for label in labels}
+    for p in recalls:
+        expected[labels[max(i for i, low in enumerate(lows) if p >= low)]] += 1
+    assert dict(stats.distribution("retrievability")) == expected
+
+    figures = json.loads(
+        CliRunner().invoke(main, ["--bank", str(bank_path), "stats", "--json"]).output
+    )
+    assert {"difficulty", "stability", "retrievability"} <= set(figures)
+    assert "easiness" not in figures

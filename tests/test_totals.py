@@ -1,5 +1,6 @@
 """The totals kept beside the log equal what a scan of the log gives, after every write."""
 
+import json
 import random
 from datetime import date, timedelta
 
@@ -9,8 +10,17 @@ import sqlite_utils
 from quiz.backup import export_reviews, import_reviews, iter_reviews
 from quiz.errors import QuizError
 from quiz.scheduler import CardState, review
+from quiz.scheduler_choice import bank_scheduler, choose_scheduler
+from quiz.schedulers import make_scheduler, replay
 from quiz.stats import LogEntry, summarize
-from quiz.store import Review, migrations, open_store
+from quiz.store import (
+    Review,
+    m001_cards_and_reviews,
+    m003_drafts_flags_notes_and_extra_study,
+    m004_scheduler_states,
+    migrations,
+    open_store,
+)
 
 TODAY = date(2026, 3, 20)
 
@@ -19,7 +29,7 @@ def scanned(store, bank):
     """The log read answer by answer and reduced in Python: the reference."""
     entries = [
         LogEntry(r.question_id, r.day, r.kind, r.grade, r.duration_s, r.first_run_passed,
-                 r.state_before.repetitions, r.state_before.interval)
+                 r.state_before.repetitions, r.state_before.interval, r.scheduler)
         for r in store.reviews(bank)
     ]  # fmt: skip
     return summarize(entries, TODAY)
@@ -38,22 +48,25 @@ def assert_totals_match_the_log(store, bank="b"):
     assert store.study_days(bank) == {date.fromisoformat(d) for d, _ in scan.answers_per_day}
 
 
-def random_history(store, rng, answers=120, bank="b"):
-    """Reviews, drills and cram over a few cards and days, with undos along the way."""
-    states: dict[str, CardState] = {}
+def random_history(store, rng, answers=120, bank="b", scheduler="sm2"):
+    """Reviews, drills and cram over a few cards and days, with undos along the way,
+    rated on `scheduler`'s scale and scheduled by it."""
+    grader = make_scheduler(scheduler)
+    ratings = sorted(r.value for r in grader.ratings)
+    states = {}
     logged = []
     for n in range(answers):
         day = TODAY - timedelta(days=40 - n // 4)
         qid = rng.choice(("q1", "q2", "q3", "q4"))
         kind = rng.choice(("review", "review", "drill", "cram"))
-        before = states.get(qid, CardState())
-        grade = rng.randrange(6)
-        after = review(before, grade, day) if kind == "review" else before
+        before = states.get(qid, grader.new_state())
+        grade = rng.choice(ratings)
+        after = grader.review(before, grade, day) if kind == "review" else before
         entry = store.record(
             Review(bank=bank, question_id=qid, reviewed_at=f"{day}T{8 + n % 12:02d}:00:00+00:00",
                    day=day.isoformat(), grade=grade, kind=kind, state_before=before,
                    state_after=after, duration_s=rng.choice((None, 3.5, 12.25)),
-                   first_run_passed=rng.choice((None, True, False)))
+                   first_run_passed=rng.choice((None, True, False)), scheduler=scheduler)
         )  # fmt: skip
         if kind == "review":
             states[qid] = after
@@ -66,19 +79,26 @@ def random_history(store, rng, answers=120, bank="b"):
     return logged
 
 
+@pytest.mark.parametrize("scheduler", ["sm2", "fsrs"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_totals_equal_a_scan_after_record_undo_cram_import_and_reimport(tmp_path, seed):
+def test_totals_equal_a_scan_after_record_undo_cram_import_and_reimport(tmp_path, seed, scheduler):
     rng = random.Random(seed)
     source = open_store(tmp_path / "a.db")
-    random_history(source, rng)
+    choose_scheduler(source, "b", scheduler)
+    random_history(source, rng, scheduler=scheduler)
     assert_totals_match_the_log(source)
 
     path = tmp_path / "log.jsonl"
     export_reviews(source, path)
     target = open_store(tmp_path / "b.db")
     random_history(target, random.Random(seed + 10), answers=30)  # a log of its own first
+    # Under FSRS the target switches before the import, so its log holds both scales.
+    choose_scheduler(target, "b", scheduler)
     import_reviews(target, path)
     assert_totals_match_the_log(target)
+    if scheduler != "sm2":  # the import replayed the whole log under the bank's scheduler
+        replayed = replay(bank_scheduler(target, "b"), target.scheduled_log("b"))
+        assert target.card_states("b") == {q: s for q, s in replayed.items() if not s.is_new}
     assert import_reviews(target, path) == 0
     assert_totals_match_the_log(target)
 
@@ -111,7 +131,11 @@ def test_a_database_from_before_the_totals_migrates_with_them_filled_in(tmp_path
     donor = open_store(tmp_path / "donor.db")
     random_history(donor, random.Random(7))
     for r in donor.reviews():
-        db["reviews"].insert(r.to_row())
+        row = r.to_row()  # as quiz wrote it then: no scheduler, unversioned states
+        del row["scheduler"]
+        row["state_before"] = json.dumps(r.state_before.to_dict())
+        row["state_after"] = json.dumps(r.state_after.to_dict())
+        db["reviews"].insert(row)
     for qid, state in donor.card_states("b").items():
         db["cards"].insert({"bank": "b", "question_id": qid, **state.to_dict()})
     db.close()
@@ -120,6 +144,39 @@ def test_a_database_from_before_the_totals_migrates_with_them_filled_in(tmp_path
     assert {"question_totals", "day_totals"} <= set(store.db.table_names())
     assert_totals_match_the_log(store)
     assert store.last_grades("b") == donor.last_grades("b")
+
+
+def test_a_database_that_named_schedulers_before_it_had_totals_totals_each_by_its_own(tmp_path):
+    """m002 came after m004 was written: a database that took m004 first takes m002 last,
+    when its log may already hold FSRS ratings, whose Hard is a pass."""
+    path = tmp_path / "early.db"
+    db = sqlite_utils.Database(path)
+    migrations.ensure_migrations_table(db)
+    for step in (
+        m001_cards_and_reviews,
+        m003_drafts_flags_notes_and_extra_study,
+        m004_scheduler_states,
+    ):
+        step(db)
+        db["_sqlite_migrations"].insert(
+            {
+                "migration_set": "quiz",
+                "name": step.__name__,
+                "applied_at": "2026-03-01 00:00:00+00:00",
+            }
+        )
+    donor = open_store(tmp_path / "donor.db")
+    random_history(donor, random.Random(8), scheduler="fsrs")
+    random_history(donor, random.Random(9), answers=40)  # and SM-2 answers after them
+    for r in donor.reviews():
+        db["reviews"].insert(r.to_row())
+    assert "question_totals" not in db.table_names()
+    db.close()
+
+    store = open_store(path)
+    assert [m.name for m in migrations.pending(store.db)] == []
+    assert_totals_match_the_log(store)
+    assert {r.scheduler for r in store.reviews()} == {"sm2", "fsrs"}
 
 
 def test_import_streams_answers_before_the_rest_of_the_file_is_read(tmp_path):

@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 
 from quiz.bank import Bank, load_bank
+from quiz.scheduler_choice import bank_scheduler
 from quiz.session import StudySession
 from quiz.settings import Settings
 from quiz.store import Store, open_store
@@ -76,7 +77,9 @@ class QuizApp(App[int]):
         self.store = store
         self.clock = clock
         self.sub_title = bank.title
-        self.session = StudySession(bank, store, self.today(), settings.new_per_day)
+        self.session = StudySession(
+            bank, store, self.today(), settings.new_per_day, bank_scheduler(store, bank.name)
+        )
         self._checker_factory = checker_factory or (lambda: default_checker(bank))
         self._checker: Any = None
         self._checker_lock = threading.Lock()

@@ -61,9 +61,9 @@ class ReviewWork:
             self.post_message(self.Graded(review))
 
     @work(thread=True, exclusive=True, group="store")
-    def record_practice(self, store, bank, question, grade, answer, now, today) -> None:
+    def record_practice(self, store, bank, question, grade, answer, now, today, scheduler) -> None:
         try:
-            review = record_cram(store, bank, question, grade, answer, now, today)
+            review = record_cram(store, bank, question, grade, answer, now, today, scheduler)
         except Exception as exc:
             self.post_message(self.WorkFailed("save the practice", exc))
         else:

@@ -15,7 +15,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from quiz.bank import Question
-from quiz.scheduler import card_stage, format_easiness
+from quiz.scheduler_choice import bank_scheduler
+from quiz.schedulers import card_stage
 from quiz.store import CardFlags, Store
 
 COLUMNS = ("#", "id", "kind", "state", "EF", "ivl", "due", "last")
@@ -31,6 +32,7 @@ class Row:
 
 
 def question_rows(store: Store, bank, today) -> list[Row]:
+    scheduler = bank_scheduler(store, bank.name)
     states = store.card_states(bank.name)
     last = store.last_grades(bank.name)
     flags = store.card_flags(bank.name)
@@ -39,6 +41,7 @@ def question_rows(store: Store, bank, today) -> list[Row]:
         state = states.get(q.id)
         flag = flags.get(q.id)
         stage = card_stage(
+            scheduler,
             state,
             suspended=bool(flag and flag.suspended),
             buried=bool(flag and flag.buried(today)),
@@ -47,7 +50,7 @@ def question_rows(store: Store, bank, today) -> list[Row]:
             schedule = (stage, "", "", "")
         else:
             due = "today" if state.due <= today else state.due.isoformat()
-            schedule = (stage, format_easiness(state.easiness), f"{state.interval}d", due)
+            schedule = (stage, scheduler.strength(state), f"{state.interval}d", due)
         grade = last.get(q.id)
         cells = (str(q.number), q.id, q.kind, *schedule, "" if grade is None else str(grade))
         status = "new" if state is None else "due" if state.due <= today else "scheduled"
@@ -99,8 +102,9 @@ class BrowseScreen(Screen):
     def on_mount(self) -> None:
         self.title = "Browse"
         table = self.query_one(DataTable)
+        strength = self.app.session.scheduler.strength_label
         for column in COLUMNS:
-            table.add_column(column, key=column)
+            table.add_column(strength if column == "EF" else column, key=column)
         self.query_one("#filter", Input).focus()
         self.load_rows(self.app.store, self.app.bank, self.app.today())
 

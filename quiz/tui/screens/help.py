@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from quiz.scheduler import QUALITY_MEANINGS
+from quiz.schedulers import SM2_RATINGS, Rating
 
 KEYS: dict[str, list[tuple[str, str]]] = {
     "Everywhere": [
@@ -41,9 +41,7 @@ KEYS: dict[str, list[tuple[str, str]]] = {
     ],
     "After the reveal": [
         ("Enter", "accept the suggested grade"),
-        *((str(grade), QUALITY_MEANINGS[grade]) for grade in range(5, -1, -1)),
         ("ctrl+g / u", "undo the last grade and answer again"),
-        ("", "a grade below 4 brings the question back as a drill today"),
     ],
     "Summary": [
         ("Enter", "back home"),
@@ -64,9 +62,20 @@ KEYS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-def keys_content() -> Content:
+def grade_keys(ratings: tuple[Rating, ...]) -> list[tuple[str, str]]:
+    """The scheduler's grade keys, best first, and which of them bring a drill today."""
+    drilled = [r.label for r in ratings if r.drill]
+    return [
+        *((r.key, r.meaning if r.label == r.key else f"{r.label}: {r.meaning}") for r in ratings),
+        ("", f"{', '.join(drilled)} bring the question back as a drill today"),
+    ]
+
+
+def keys_content(ratings: tuple[Rating, ...] = SM2_RATINGS) -> Content:
     lines: list[Content] = []
-    for section, keys in KEYS.items():
+    sections = dict(KEYS)
+    sections["After the reveal"] = [*grade_keys(ratings), *KEYS["After the reveal"]]
+    for section, keys in sections.items():
         if lines:
             lines.append(Content(""))
         lines.append(Content.from_markup("[b $primary]$section[/]", section=section))
@@ -86,7 +95,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(keys_content())
+            session = getattr(self.app, "session", None)
+            yield Static(keys_content(session.scheduler.ratings if session else SM2_RATINGS))
         yield Footer()
 
     def on_mount(self) -> None:

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Label, Static, TextArea
 from quiz.bank import Question
 from quiz.code_attempt import CodeAttempt
 from quiz.recall import Suggestion, asks_for_explanation, suggest, suggest_for_code
-from quiz.scheduler import QUALITY_MEANINGS, next_intervals
+from quiz.schedulers import Rating, convert_rating, rating_for_key, rating_of
 from quiz.session import Answer, StudySession, utc_timestamp
 from quiz.store import CardFlags, Draft
 from quiz.tui.feedback import days_text
@@ -45,7 +45,8 @@ class ReviewScreen(ReviewWork, Screen):
         Binding("ctrl+t", "hint", "Hint"),
         Binding("ctrl+o", "external_editor", "$EDITOR"),
         Binding("enter", "accept", "Accept suggested grade"),
-        *(Binding(str(g), f"grade({g})", QUALITY_MEANINGS[g], show=False) for g in range(6)),
+        # Every digit reaches `grade_key`; the scheduler says which are its ratings' keys.
+        *(Binding(str(d), f"grade_key('{d}')", "Grade", show=False) for d in range(10)),
         Binding("ctrl+g", "undo", "Undo last grade"),
         Binding("u", "undo", "Undo last grade", show=False),
         Binding("escape", "back", "Back"),
@@ -218,7 +219,7 @@ class ReviewScreen(ReviewWork, Screen):
         if action == "back":
             return not self.busy
         if self.busy:
-            return None if action in ("grade", "accept", "undo") else False
+            return None if action in ("grade_key", "accept", "undo") else False
         if action == "reveal":
             return before and not code
         if action == "finish":
@@ -229,7 +230,9 @@ class ReviewScreen(ReviewWork, Screen):
             return before and code and self.panel.hints_used < len(question.hints)
         if action == "external_editor":
             return before and code
-        if action in ("grade", "accept"):
+        if action == "grade_key" and rating_for_key(self.session.scheduler, parameters[0]) is None:
+            return False
+        if action in ("grade_key", "accept"):
             return self.revealed and not editing
         if action == "undo":
             return self.cram is None and bool(self.session.graded)
@@ -263,30 +266,36 @@ class ReviewScreen(ReviewWork, Screen):
 
     def reveal(self, suggestion: Suggestion, why: str = "") -> None:
         self.save_draft_now()
-        suggested = suggestion.grade
+        suggested = convert_rating(suggestion.grade, "sm2", self.session.scheduler.name)
         self.revealed, self.suggested = True, suggested
         self.answer_area.read_only = self.explanation.read_only = True
+        ratings = self.session.scheduler.ratings
         note = self.app.store.note(self.app.bank.name, self.question.id)
-        self.panel.show_reveal(RevealView(self.question, suggestion, why, note=note))
+        self.panel.show_reveal(RevealView(self.question, suggestion, why, ratings, note=note))
         intervals = self.grade_intervals()
         if self.query(GradeBar):
             grades = self.query_one(GradeBar)
             grades.suggested = suggested
             grades.show_intervals(intervals)
         else:  # mounted on first use: a quicker first question
-            self.mount(GradeBar(suggested, intervals, id="grades"), before="#last-graded")
+            bar = GradeBar(ratings, suggested, intervals, id="grades")
+            self.mount(bar, before="#last-graded")
         self.set_class(True, "-revealed")
         self.set_class(True, "-panel")
         self.panel.focus()
         self.panel.scroll_home(animate=False)
         self.refresh_bindings()
 
+    def rating(self, value: int) -> Rating:
+        return rating_of(self.session.scheduler, value)
+
     def grade_intervals(self) -> dict[int, int] | None:
         """What each grade would schedule; None for practice, which leaves the schedule be."""
         question = self.question
         if self.cram is not None or self.session.is_drill(question):
             return None
-        return next_intervals(self.session.state_of(question.id), self.session.today)
+        scheduler = self.session.scheduler
+        return scheduler.next_intervals(self.session.state_of(question.id), self.session.today)
 
     def action_hint(self) -> None:
         self.panel.add_hint(self.question)
@@ -326,8 +335,10 @@ class ReviewScreen(ReviewWork, Screen):
     def action_accept(self) -> None:
         self.commit(self.suggested)
 
-    def action_grade(self, grade: int) -> None:
-        self.commit(grade)
+    def action_grade_key(self, key: str) -> None:
+        rating = rating_for_key(self.session.scheduler, key)
+        if rating is not None:
+            self.commit(rating.value)
 
     @on(GradeBar.Chosen)
     def grade_clicked(self, message: GradeBar.Chosen) -> None:
@@ -353,7 +364,14 @@ class ReviewScreen(ReviewWork, Screen):
         app = self.app
         if self.cram:
             self.record_practice(
-                app.store, app.bank, self.cram, grade, answer, now, app.settings.today(now)
+                app.store,
+                app.bank,
+                self.cram,
+                grade,
+                answer,
+                now,
+                app.settings.today(now),
+                self.session.scheduler,
             )
         else:
             self.record_grade(self.session, grade, answer, now, app.settings.today(now))
@@ -370,12 +388,13 @@ class ReviewScreen(ReviewWork, Screen):
             return
         if review.kind == "drill":
             back = "drill logged"
-        elif review.grade < 4:
+        elif self.rating(review.grade).drill:
             back = "drill before you finish"
         else:
             back = f"back in {days_text(review.state_after.interval)}"
         self.query_one("#last-graded", Label).update(
-            f"{review.question_id}: graded {review.grade}, {back}. ctrl+g undoes."
+            f"{review.question_id}: graded {self.rating(review.grade).label}, {back}. "
+            "ctrl+g undoes."
         )
         self.show_question()
 

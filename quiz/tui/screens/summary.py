@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from quiz.scheduler import PASSING_QUALITY, QUALITY_MEANINGS
+from quiz.schedulers import convert_rating, rating_of
 from quiz.stats import current_streak
 from quiz.store import Review
 from quiz.tui.feedback import days_text, questions_come
@@ -67,8 +67,8 @@ class SummaryScreen(Screen[str]):
     def headline(self) -> Content:
         graded = self.answers
         kinds = Counter(r.kind for r in graded)
-        correct = sum(1 for r in graded if r.grade >= PASSING_QUALITY)
-        mean = sum(r.grade for r in graded) / len(graded) if graded else 0.0
+        correct = sum(1 for r in graded if self.rating(r).passed)
+        mean = sum(self.rating(r).value for r in graded) / len(graded) if graded else 0.0
         seconds = sum(r.duration_s or 0.0 for r in graded)
         days = current_streak(self.app.store.study_days(self.app.bank.name), self.today)
         parts = [f"{kinds['review']} scheduled", plural(kinds["drill"], "drill")]
@@ -77,31 +77,39 @@ class SummaryScreen(Screen[str]):
         return Content.from_markup(
             "[b $success]Session complete.[/]\n\n"
             "Today you answered [b]$count[/] ($kinds) in [b]$time[/].\n"
-            "[b]$correct[/] of them correct (grade 3 or more); average grade [b]$mean[/].\n"
+            "[b]$correct[/] of them correct (grade $passing or more); average grade [b]$mean[/].\n"
             "Streak: [b]$streak[/].",
             count=str(len(graded)),
             kinds=", ".join(parts),
             time=spent(seconds),
             correct=str(correct),
+            passing=[r for r in self.app.session.scheduler.ratings if r.passed][-1].label,
             mean=f"{mean:.1f}",
             streak=days_text(days),
         )
 
+    def rating(self, review):
+        """A logged answer's rating on the scale of the scheduler in use."""
+        scheduler = self.app.session.scheduler
+        return rating_of(scheduler, convert_rating(review.grade, review.scheduler, scheduler.name))
+
     def grades(self) -> Content:
         graded = self.answers
         lines = [Content.from_markup("[b]Grades[/]")]
-        most = max((sum(1 for r in graded if r.grade == g) for g in range(6)), default=0) or 1
-        for grade in range(5, -1, -1):
-            count = sum(1 for r in graded if r.grade == grade)
+        ratings = self.app.session.scheduler.ratings
+        counts = Counter(self.rating(r).value for r in graded)
+        most = max(counts.values(), default=0) or 1
+        for rating in ratings:
+            count = counts[rating.value]
             bar = "█" * round(count / most * BAR_WIDTH)
-            colour = "$success" if grade >= PASSING_QUALITY else "$error"
+            colour = "$success" if rating.passed else "$error"
             lines.append(
                 Content.from_markup(
                     f"$grade [{colour}]$bar[/] $count [dim]$meaning[/]",
-                    grade=str(grade),
+                    grade=rating.key,
                     bar=bar.ljust(BAR_WIDTH) if count else " " * BAR_WIDTH,
                     count=str(count).rjust(2),
-                    meaning=QUALITY_MEANINGS[grade],
+                    meaning=rating.meaning if rating.label == rating.key else rating.label,
                 )
             )
         return Content("\n").join(lines)

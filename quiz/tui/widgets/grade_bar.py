@@ -1,5 +1,5 @@
-"""SM-2's six grades with their meanings and what each schedules, the suggested one highlighted;
-click or type one."""
+"""The scheduler's ratings with their meanings and what each schedules, the suggested one
+highlighted; click or type one."""
 
 from __future__ import annotations
 
@@ -11,31 +11,31 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from quiz.scheduler import DRILL_UNTIL, QUALITY_MEANINGS
-
-GRADE_ORDER = (5, 4, 3, 2, 1, 0)
+from quiz.schedulers import Rating
 
 
-def interval_label(grade: int, days: int) -> str:
-    """What a grade schedules, as short as Anki's buttons say it: '6d', or '1d, drill today'."""
+def interval_label(rating: Rating, days: int) -> str:
+    """What a rating schedules, as short as Anki's buttons say it: '6d', or '1d, drill today'."""
     label = f"{days}d"
-    return f"{label}, drill today" if grade < DRILL_UNTIL else label
+    return f"{label}, drill today" if rating.drill else label
 
 
 class GradeCell(Static):
-    def __init__(self, grade: int, days: int | None = None):
-        super().__init__(classes=f"grade grade-{grade} {'pass' if grade >= 3 else 'fail'}")
-        self.grade = grade
+    def __init__(self, rating: Rating, days: int | None = None):
+        passed = "pass" if rating.passed else "fail"
+        super().__init__(classes=f"grade grade-{rating.value} {passed}")
+        self.rating = rating
+        self.grade = rating.value
         self.show_interval(days)
 
     def show_interval(self, days: int | None) -> None:
         """The grade, its meaning and, for a scheduled review, the interval it would set."""
-        when = f" [b $accent]→ {interval_label(self.grade, days)}[/]" if days is not None else ""
+        rating = self.rating
+        when = f" [b $accent]→ {interval_label(rating, days)}[/]" if days is not None else ""
+        named = "" if rating.label == rating.key else f"[b]{rating.label}[/] "
         self.update(
             Content.from_markup(
-                f"[b]$grade[/] $meaning{when}",
-                grade=str(self.grade),
-                meaning=QUALITY_MEANINGS[self.grade],
+                f"[b]$key[/] {named}$meaning{when}", key=rating.key, meaning=rating.meaning
             )
         )
 
@@ -44,7 +44,7 @@ class GradeCell(Static):
 
 
 class GradeBar(Grid):
-    """The grades 5 … 0 in reading order; `suggested` marks the app's guess.
+    """The scheduler's ratings, best first; `suggested` marks the app's guess.
 
     `intervals` maps each grade to the days it would schedule (None for practice, which
     schedules nothing); the scheduler computes them, never a table here."""
@@ -58,19 +58,21 @@ class GradeBar(Grid):
 
     def __init__(
         self,
+        ratings: tuple[Rating, ...],
         suggested: int | None = None,
         intervals: dict[int, int] | None = None,
         *,
         id: str | None = None,
     ):
         super().__init__(id=id)
+        self.ratings = ratings
         self.set_reactive(GradeBar.suggested, suggested)
         self.intervals = intervals
 
     def compose(self) -> ComposeResult:
-        for grade in GRADE_ORDER:
-            cell = GradeCell(grade, (self.intervals or {}).get(grade))
-            cell.set_class(grade == self.suggested, "-suggested")
+        for rating in self.ratings:
+            cell = GradeCell(rating, (self.intervals or {}).get(rating.value))
+            cell.set_class(rating.value == self.suggested, "-suggested")
             yield cell
 
     def watch_suggested(self, suggested: int | None) -> None:

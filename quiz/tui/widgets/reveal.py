@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from quiz.bank import Question
 from quiz.recall import Suggestion
-from quiz.scheduler import QUALITY_MEANINGS
+from quiz.schedulers import SM2_RATINGS, Rating, convert_rating
 
 MARKS = {
     "covered": "[$success]✓[/]",
@@ -21,7 +21,10 @@ MARKS = {
 NOTES = {"partly": " (in part)", "contradicted": " (your answer seems to say the opposite)"}
 
 
-def key_points_content(question: Question, suggestion: Suggestion, why: str) -> Content:
+def key_points_content(
+    question: Question, suggestion: Suggestion, why: str, ratings: tuple[Rating, ...] = SM2_RATINGS
+) -> Content:
+    """The key points and the suggested grade, on the scale of `ratings` (SM-2's or another's)."""
     lines = [Content.from_markup("[b]Key points[/]")]
     findings = {f.point: f for f in suggestion.points}
     for point in question.key_points:
@@ -34,7 +37,11 @@ def key_points_content(question: Question, suggestion: Suggestion, why: str) -> 
     if findings:
         covered = sum(f.covered for f in suggestion.points)
         lines.append(Content(f"Your answer covers {covered} of {len(findings)}."))
-    grade, meaning = str(suggestion.grade), QUALITY_MEANINGS[suggestion.grade]
+    scale = "fsrs" if len(ratings) == 4 else "sm2"
+    value = convert_rating(suggestion.grade, "sm2", scale)
+    rating = next(r for r in ratings if r.value == value)
+    grade = rating.key if rating.label == rating.key else f"{rating.key} {rating.label}"
+    meaning = rating.meaning
     if suggestion.sure:
         lines.append(
             Content.from_markup(
@@ -50,18 +57,31 @@ def key_points_content(question: Question, suggestion: Suggestion, why: str) -> 
         )
     if suggestion.check:
         lines.append(Content.from_markup("Check: [i]$check[/]", check=suggestion.check))
-    lines.append(Content("Your grade is the one recorded: Enter takes the suggestion, 0-5 yours."))
+    keys = sorted(r.key for r in ratings)
+    lines.append(
+        Content(
+            "Your grade is the one recorded: Enter takes the suggestion, "
+            f"{keys[0]}-{keys[-1]} yours."
+        )
+    )
     return Content("\n").join(lines)
 
 
 class RevealView(Vertical):
     """Key points marked against the written answer; listed plainly when there is none."""
 
-    def __init__(self, question: Question, suggestion: Suggestion, why: str = "", note: str = ""):
+    def __init__(
+        self,
+        question: Question,
+        suggestion: Suggestion,
+        why: str = "",
+        ratings: tuple[Rating, ...] = SM2_RATINGS,
+        note: str = "",
+    ):
         super().__init__(classes="reveal")
         self.question = question
         self.note = note
-        self.content = key_points_content(question, suggestion, why)
+        self.content = key_points_content(question, suggestion, why, ratings)
 
     def compose(self) -> ComposeResult:
         from textual.widgets import Markdown  # loaded only once an answer is revealed
