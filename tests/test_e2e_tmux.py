@@ -31,6 +31,11 @@ class Tmux:
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
 
+    def start(self, command: str) -> int:
+        """Run command in an 80x24 session named quiz; return the pane's process id."""
+        self.run("new-session", "-d", "-s", "quiz", "-x", "80", "-y", "24", command)
+        return int(self.run("display-message", "-p", "-t", "quiz", "#{pane_pid}").strip())
+
     def serving(self) -> bool:
         """Whether a server still answers on this socket."""
         proc = subprocess.run([TMUX, "-S", str(self.socket), "list-sessions"], capture_output=True)
@@ -60,19 +65,23 @@ def tmux(tmp_path):
     subprocess.run([TMUX, "-S", str(server.socket), "kill-server"], capture_output=True)
 
 
-def test_a_grade_survives_sigkill_on_the_next_question(tmux, tmp_path):
+def quiz_command(db: Path, home: Path) -> str:
+    """The installed quiz in a bare environment: its own database, data folder and home."""
     assert QUIZ.is_file(), f"quiz is not installed in {QUIZ.parent}"
-    db = tmp_path / "quiz.db"
     env = {
         "QUIZ_DB": str(db),
-        "QUIZ_DATA_DIR": str(tmp_path),
+        "QUIZ_DATA_DIR": str(home),
         "TERM": "xterm-256color",
-        "HOME": str(tmp_path),
+        "HOME": str(home),
         "PATH": os.environ.get("PATH", ""),
     }
-    command = " ".join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(QUIZ)])
-    tmux.run("new-session", "-d", "-s", "quiz", "-x", "80", "-y", "24", command)
-    pid = int(tmux.run("display-message", "-p", "-t", "quiz", "#{pane_pid}").strip())
+    return " ".join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(QUIZ)])
+
+
+def test_a_grade_survives_sigkill_on_the_next_question(tmux, tmp_path):
+    db = tmp_path / "quiz.db"
+    command = quiz_command(db, tmp_path)
+    pid = tmux.start(command)
 
     tmux.wait_for("Press Enter to start")
     tmux.keys("Enter")
@@ -103,18 +112,9 @@ def test_a_grade_survives_sigkill_on_the_next_question(tmux, tmp_path):
 
 
 def test_a_draft_survives_sigkill_and_comes_back_on_relaunch(tmux, tmp_path):
-    assert QUIZ.is_file(), f"quiz is not installed in {QUIZ.parent}"
     db = tmp_path / "quiz.db"
-    env = {
-        "QUIZ_DB": str(db),
-        "QUIZ_DATA_DIR": str(tmp_path),
-        "TERM": "xterm-256color",
-        "HOME": str(tmp_path),
-        "PATH": os.environ.get("PATH", ""),
-    }
-    command = " ".join(["env", "-i", *(f"{k}={v}" for k, v in env.items()), str(QUIZ)])
-    tmux.run("new-session", "-d", "-s", "quiz", "-x", "80", "-y", "24", command)
-    pid = int(tmux.run("display-message", "-p", "-t", "quiz", "#{pane_pid}").strip())
+    command = quiz_command(db, tmp_path)
+    pid = tmux.start(command)
     tmux.wait_for("Press Enter to start")
     tmux.keys("Enter")
     tmux.wait_for("Type your answer")
@@ -132,7 +132,7 @@ def test_a_draft_survives_sigkill_and_comes_back_on_relaunch(tmux, tmp_path):
     while tmux.serving():
         assert time.monotonic() < deadline, "tmux did not exit"
         time.sleep(0.05)
-    tmux.run("new-session", "-d", "-s", "quiz", "-x", "80", "-y", "24", command)
+    tmux.start(command)
     tmux.wait_for("Press Enter to start")
     tmux.keys("Enter")
     screen = tmux.wait_for("a grid of pixel numbers")
