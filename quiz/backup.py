@@ -23,24 +23,9 @@ from quiz.errors import QuizError
 from quiz.inputs import MiB, open_regular
 from quiz.scheduler import MIN_EASINESS, CardState
 from quiz.schedulers import SCHEDULERS, make_scheduler, state_from_dict, state_to_dict
-from quiz.store import REVIEW_KINDS, Review, Store, open_store, utc_instant
+from quiz.store import REVIEW_FIELDS, REVIEW_KINDS, Review, Store, open_store, utc_instant
 
-FIELDS = (
-    "bank",
-    "question_id",
-    "reviewed_at",
-    "day",
-    "grade",
-    "kind",
-    "answer",
-    "duration_s",
-    "check_runs",
-    "first_run_passed",
-    "state_before",
-    "state_after",
-    "scheduler",
-    "note",
-)
+FIELDS = (*REVIEW_FIELDS, "note")
 """`note` is the learner's note on the question, repeated on each of its answers."""
 
 ADDED_LATER = frozenset({"scheduler", "note"})

@@ -876,8 +876,7 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-_REVIEW_COLUMNS = (
-    "id",
+REVIEW_FIELDS = (
     "bank",
     "question_id",
     "reviewed_at",
@@ -892,6 +891,8 @@ _REVIEW_COLUMNS = (
     "state_after",
     "scheduler",
 )
+"""An answer's fields in the order the log stores them and an export writes them."""
+_REVIEW_COLUMNS = ("id", *REVIEW_FIELDS)
 
 
 # Today's answers are found through the (bank, day) index.
