@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Time the MNIST CNN trainer on one CUDA GPU: a warm-up run, five seeds with the fast GPU recipe
-# in eager mode, then the same seeds with --compile (CUDA graphs). Prints each run's JSON line and a
-# summary that gives, apart, the training time, the warm-up (compilation included under --compile)
-# and the end-to-end time of the whole command, with the torch version and the device; everything
-# goes to $OUT/gpu.log. About 3 minutes on an H200.
+# Time the MNIST CNN trainer on one CUDA GPU. After a warm-up run (not counted), each recipe
+# runs once per seed as a user runs it, a fresh process:
+#   graph     the defaults (one epoch), the step replayed as one captured CUDA graph
+#   wide      a wider CNN on larger batches, one epoch, also as a graph
+#   eager     the defaults with --eager: every kernel launched from Python
+#   compiled  the defaults with --compile (torch.compile, "reduce-overhead")
+# Prints each run's JSON line and a summary that gives, apart, the training time, the warm-up
+# (graph capture, or compilation under --compile) and the end-to-end time of the whole command,
+# with the torch version and the device; everything goes to $OUT/gpu.log. About 2 minutes.
 #
 #   bash benchmarks/gpu_trainer.sh [DATA_DIR]          # DATA_DIR defaults to .devwork/mnist
 #
@@ -11,21 +15,21 @@
 # among the paths that travel with the working tree to the GPU machine.
 #
 # Environment: OUT (default .devwork/out), PYTHON (python3), TRAINER_DEVICE (cuda),
-# TRAINER_FLAGS (the GPU recipe below), TRAINER_EXTRA (appended), SEEDS (5), COMPILE_SEEDS (5).
+# SEEDS (5), EAGER_SEEDS (5), COMPILE_SEEDS (2), WIDE_FLAGS (the wide recipe below).
 # Dry run without a GPU, same steps on a tiny budget:
-#   PYTHON=.venv/bin/python TRAINER_DEVICE=cpu TRAINER_FLAGS="--epochs 1 --limit-train 4000 \
-#       --batch-size 64" SEEDS=2 COMPILE_SEEDS=0 bash benchmarks/gpu_trainer.sh "$QUIZ_MNIST_DIR"
+#   PYTHON=.venv/bin/python TRAINER_DEVICE=cpu TRAINER_EXTRA="--limit-train 4000" SEEDS=2 \
+#       EAGER_SEEDS=1 COMPILE_SEEDS=0 bash benchmarks/gpu_trainer.sh "$QUIZ_MNIST_DIR"
 set -u
 
 DATA_DIR=${1:-.devwork/mnist}
 OUT=${OUT:-.devwork/out}
 PYTHON=${PYTHON:-python3}
 DEVICE=${TRAINER_DEVICE:-cuda}
-# The GPU recipe: a wider CNN and larger batches than the CPU defaults, still two epochs.
-FLAGS=${TRAINER_FLAGS:---width 32 --batch-size 256 --lr 0.4 --epochs 2}
+WIDE_FLAGS=${WIDE_FLAGS:---width 32 --batch-size 256 --lr 0.4}
 EXTRA=${TRAINER_EXTRA:-}
 SEEDS=${SEEDS:-5}
-COMPILE_SEEDS=${COMPILE_SEEDS:-5}
+EAGER_SEEDS=${EAGER_SEEDS:-5}
+COMPILE_SEEDS=${COMPILE_SEEDS:-2}
 TRAINER=solutions/mnist_trainer.py
 
 mkdir -p "$OUT"
@@ -66,8 +70,8 @@ import torch
 runs = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
 device = next((r["run"].get("device_name", r["run"]["device"]) for r in runs), "no run")
 print(f"torch {torch.__version__}, device {device}")
-for kind, prefix in (("eager", "seed"), ("compiled", "compile")):
-    done = [r for r in runs if r["label"].startswith(prefix)]
+for kind in ("graph", "wide", "eager", "compiled"):
+    done = [r for r in runs if r["label"].rstrip("0123456789") == kind]
     if not done:
         print(f"{kind}: no run finished")
         continue
@@ -77,10 +81,10 @@ for kind, prefix in (("eager", "seed"), ("compiled", "compile")):
     whole = [r["end_to_end_seconds"] for r in done]
     print(f"{kind}, {len(done)} seeds: test accuracy mean {statistics.mean(acc):.2f}% "
           f"(min {min(acc):.2f}, max {max(acc):.2f}), {sum(a >= 99.0 for a in acc)} at >= 99.0%; "
-          f"training mean {statistics.mean(secs):.3f} s (min {min(secs):.3f}, "
+          f"training median {statistics.median(secs):.3f} s (min {min(secs):.3f}, "
           f"max {max(secs):.3f}); warm-up{' and compilation' if kind == 'compiled' else ''} "
-          f"mean {statistics.mean(warm):.1f} s (min {min(warm):.1f}, max {max(warm):.1f}); "
-          f"end to end mean {statistics.mean(whole):.1f} s (max {max(whole):.1f})")
+          f"median {statistics.median(warm):.2f} s (max {max(warm):.2f}); "
+          f"end to end median {statistics.median(whole):.2f} s (max {max(whole):.2f})")
 PY
 }
 
@@ -90,19 +94,29 @@ benchmark() {
     "$PYTHON" -c 'import torch; c = torch.cuda.is_available(); print("torch", torch.__version__,
 "cuda", torch.version.cuda, "available", c, torch.cuda.get_device_name() if c else "")' \
         || echo "torch: failed to import"
-    echo "data: $DATA_DIR  device: $DEVICE  flags: $FLAGS $EXTRA"
+    echo "data: $DATA_DIR  device: $DEVICE  extra flags: $EXTRA"
 
     echo "== warm-up run (not counted)"
-    run warmup 120 $FLAGS $EXTRA --seed 0
+    run warmup 120 $EXTRA --seed 0
 
-    echo "== $SEEDS seeds"
+    echo "== graph: the defaults, $SEEDS seeds"
     for seed in $(seq 1 "$SEEDS"); do
-        run "seed$seed" 120 $FLAGS $EXTRA --seed "$seed"
+        run "graph$seed" 120 $EXTRA --seed "$seed"
     done
 
-    echo "== $COMPILE_SEEDS seeds with torch.compile (warm-up includes compilation)"
+    echo "== wide: $WIDE_FLAGS, $SEEDS seeds"
+    for seed in $(seq 1 "$SEEDS"); do
+        run "wide$seed" 120 $WIDE_FLAGS $EXTRA --seed "$seed"
+    done
+
+    echo "== eager: the defaults with --eager, $EAGER_SEEDS seeds"
+    for seed in $(seq 1 "$EAGER_SEEDS"); do
+        run "eager$seed" 120 $EXTRA --eager --seed "$seed"
+    done
+
+    echo "== compiled: the defaults with --compile, $COMPILE_SEEDS seeds (warm-up includes compilation)"
     for seed in $(seq 1 "$COMPILE_SEEDS"); do
-        run "compile$seed" 180 $FLAGS $EXTRA --seed "$seed" --compile
+        run "compiled$seed" 180 $EXTRA --compile --seed "$seed"
     done
 
     echo "== summary"

@@ -7,7 +7,7 @@ so no per-sample loader stands between the accelerator and its work.
     python solutions/mnist_trainer.py                        # the CNN, defaults tuned for a CPU
     python solutions/mnist_trainer.py --val --lr 0.2         # score a setting on validation
     python solutions/mnist_trainer.py --model pixel-similarity --digits 3,7
-    python solutions/mnist_trainer.py --width 32 --batch-size 256 --lr 0.4 --compile   # a GPU
+    python solutions/mnist_trainer.py --device cuda   # the step replayed as one CUDA graph
     python solutions/mnist_trainer.py --model linear --progress jsonl   # events for a program
     torchrun --nproc-per-node=2 solutions/mnist_trainer.py   # DistributedDataParallel
 """
@@ -368,6 +368,7 @@ class Runtime:
     channels_last: bool = False
     cuda_graphs: bool = False  # torch.compile's "reduce-overhead" mode replays captured graphs
     forward_loss: Callable = forward_loss  # compiled under --compile
+    graphed: GraphedStep | None = None  # the whole step as one CUDA graph (CUDA, not --eager)
     thread_guard: ThreadGuard | None = None  # set when --threads auto chose several
 
     def autocast(self):
@@ -420,6 +421,8 @@ def make_optimizer(model: nn.Module, config: Config, total_steps: int, fused: bo
 
 def train_step(model, optimizer, images, classes, config: Config, runtime: Runtime):
     """One optimizer step; returns the loss and right answers as device tensors (no sync)."""
+    if runtime.graphed is not None:
+        return runtime.graphed(images, classes)
     if runtime.cuda_graphs:
         torch.compiler.cudagraph_mark_step_begin()  # the last step's graph outputs are used up
     with runtime.autocast():
@@ -507,6 +510,90 @@ def warm_up(model, optimizer, images, classes, config, runtime, steps: int = 5) 
     with undone(model, optimizer):
         fixed_steps(model, optimizer, images, classes, config, runtime, steps)
     return time.perf_counter() - start
+
+
+class GraphedStep:
+    """The whole training step, from the forward pass to the optimizer's update, captured once
+    as a CUDA graph and then replayed for every batch.
+
+    A step of so small a network is bound by launching its few dozen kernels one by one from
+    Python, not by the GPU's arithmetic; a replay hands them all to the GPU at once. A replay
+    reads and writes fixed addresses, so each batch is copied into `images` and `classes`, and
+    the learning rate the schedule sets (a float in the optimizer's groups, as everywhere else)
+    is copied into a tensor the captured update reads. What a run learns is unchanged: the
+    capture's own warm-up steps are undone before training starts.
+    """
+
+    WARMUP_STEPS = 3  # on a side stream, as CUDA graph capture requires
+
+    def __init__(self, model, optimizer, images, classes, config: Config, runtime: Runtime):
+        _, batch = steps_per_epoch(config, len(images), runtime.world_size)
+        self.optimizer = optimizer
+        self.images = images[:batch].clone()
+        self.classes = classes[:batch].clone()
+        self.lrs = [
+            torch.tensor(group["lr"], dtype=torch.float32, device=runtime.device)
+            for group in optimizer.param_groups
+        ]
+        # The update must find its momentum at fixed addresses from the first replay. Zeros
+        # make a fresh optimizer's first step (momentum = gradient) come out the same.
+        for group in optimizer.param_groups:
+            for param in group["params"]:
+                state = optimizer.state[param]
+                if state.get("momentum_buffer") is None:
+                    state["momentum_buffer"] = torch.zeros_like(param)
+        net = getattr(model, "module", model)
+        weights = {name: t.clone() for name, t in net.state_dict().items()}
+        buffers = [state["momentum_buffer"] for state in optimizer.state.values()]
+        momentum = [buffer.clone() for buffer in buffers]
+
+        def step():
+            # autocast's weight cache would hold tensors made outside the graph
+            with torch.autocast("cuda", dtype=runtime.amp_dtype, cache_enabled=False):
+                loss, correct = forward_loss(
+                    model, self.images, self.classes, config.label_smoothing
+                )
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            return loss.detach(), correct
+
+        model.train()
+        with self._rates_as_tensors():
+            side = torch.cuda.Stream()
+            side.wait_stream(torch.cuda.current_stream())
+            with torch.cuda.stream(side):
+                for _ in range(self.WARMUP_STEPS):
+                    step()
+            torch.cuda.current_stream().wait_stream(side)
+            net.load_state_dict(weights)  # in place: the graph keeps these addresses
+            for buffer, saved in zip(buffers, momentum, strict=True):
+                buffer.copy_(saved)
+            optimizer.zero_grad(set_to_none=True)
+            self.graph = torch.cuda.CUDAGraph()
+            with torch.cuda.graph(self.graph):
+                self.loss, self.correct = step()
+
+    @contextlib.contextmanager
+    def _rates_as_tensors(self):
+        """While capturing, the groups hold the rate tensors, so the update reads them."""
+        floats = [group["lr"] for group in self.optimizer.param_groups]
+        for group, rate in zip(self.optimizer.param_groups, self.lrs, strict=True):
+            group["lr"] = rate
+        try:
+            yield
+        finally:
+            for group, rate in zip(self.optimizer.param_groups, floats, strict=True):
+                group["lr"] = rate
+
+    def __call__(self, images: torch.Tensor, classes: torch.Tensor):
+        """One step on this batch; the loss and right answers are overwritten by the next."""
+        self.images.copy_(images)
+        self.classes.copy_(classes)
+        for rate, group in zip(self.lrs, self.optimizer.param_groups, strict=True):
+            rate.fill_(group["lr"])
+        self.graph.replay()
+        return self.loss, self.correct
 
 
 class ThreadGuard:
@@ -805,7 +892,9 @@ def run(args: argparse.Namespace) -> int:
         state, config = load_checkpoint(Path(args.resume or args.eval))
         if args.resume and args.epochs is not None:
             config = dataclasses.replace(config, epochs=args.epochs)
+    start = time.perf_counter()
     train, test = load_data(args.data_dir or default_data_dir(), config, device)
+    data_seconds = time.perf_counter() - start  # the first use of an accelerator starts it
 
     rank, world_size = start_distributed(device)
     report = None if rank != 0 or args.json else make_report(args.progress)
@@ -822,6 +911,7 @@ def run(args: argparse.Namespace) -> int:
         )
         with report or contextlib.nullcontext():
             summary = train_and_evaluate(args, config, state, runtime, train, test, report)
+        summary["data_seconds"] = round(data_seconds, 3)
         if report is not None:
             report({"event": "done", **summary})
         if rank == 0 and args.progress != "jsonl":
@@ -891,8 +981,15 @@ def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, tes
             runtime.cuda_graphs = runtime.device.type == "cuda"
             mode = "reduce-overhead" if runtime.cuda_graphs else None
             runtime.forward_loss = torch.compile(forward_loss, mode=mode)
-        if (runtime.device.type != "cpu" or args.compile) and done < config.epochs:
+        graph = runtime.device.type == "cuda" and runtime.world_size == 1 and not args.compile
+        graph = graph and not args.eager
+        if (runtime.device.type != "cpu" or args.compile) and not graph and done < config.epochs:
             warmup_seconds = warm_up(model, optimizer, *train, config, runtime)
+        if graph and done < config.epochs:  # the capture warms up on its own
+            start = time.perf_counter()
+            runtime.graphed = GraphedStep(model, optimizer, *train, config, runtime)
+            runtime.synchronize()
+            warmup_seconds += time.perf_counter() - start
         if args.threads == "auto" and runtime.device.type == "cpu" and done < config.epochs:
             if runtime.world_size == 1 and "OMP_NUM_THREADS" not in os.environ:
                 start = time.perf_counter()
@@ -912,6 +1009,7 @@ def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, tes
         "train_images": len(train[0]),
         "world_size": runtime.world_size,
         "compiled": bool(args.compile),
+        "cuda_graph": runtime.graphed is not None,
         "train_seconds": round(train_seconds, 3),
         "warmup_seconds": round(warmup_seconds, 3),  # includes choosing the thread count
     }
@@ -928,7 +1026,9 @@ def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, tes
     if runtime.rank == 0:
         if args.save and optimizer is None and not args.eval:
             save_checkpoint(Path(args.save), net, None, None, config, done)
+        start = time.perf_counter()
         accuracy = evaluate(net, *test, amp_dtype=runtime.amp_dtype)
+        summary["evaluate_seconds"] = round(time.perf_counter() - start, 3)
         held_out = "val" if config.validation else "test"
         summary[f"{held_out}_accuracy"] = round(accuracy, 5)
         summary[f"{held_out}_images"] = len(test[0])  # 10,000 unless a subset or --digits
@@ -1054,6 +1154,12 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         "(the split the defaults were chosen on); the test set is not read",
     )
     add("--compile", action="store_true", help="torch.compile the step (CUDA graphs on CUDA)")
+    add(
+        "--eager",
+        action="store_true",
+        help="on CUDA, launch each kernel from Python instead of replaying the whole step as one "
+        "captured CUDA graph (the default there, without --compile)",
+    )
     add("--data-dir", type=Path, help="folder of the four MNIST .gz files (default: cache)")
     add("--save", metavar="PATH", help="write a checkpoint after every epoch")
     exclusive = parser.add_mutually_exclusive_group()
