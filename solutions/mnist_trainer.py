@@ -60,7 +60,7 @@ class Config:
     digits: tuple[int, ...] = tuple(range(10))
     epochs: int = 1
     batch_size: int = 128
-    lr: float = 0.3  # the best of benchmarks/trainer.py's tuning grid on the validation split
+    lr: float = 0.4  # the best of benchmarks/trainer.py's tuning grid on the validation split
     momentum: float = 0.9
     weight_decay: float = 5e-4
     label_smoothing: float = 0.1
@@ -297,12 +297,17 @@ class PixelSimilarity(nn.Module):
 
 
 def conv_block(channels_in: int, channels_out: int) -> nn.Sequential:
-    """3x3 convolution, BatchNorm, ReLU, then 2x2 max-pooling halves the image."""
+    """3x3 convolution, 2x2 max-pooling halves the image, then BatchNorm and ReLU.
+
+    Pooling straight after the convolution leaves BatchNorm and ReLU a quarter of the values to
+    work on, forward and backward: a step takes about a quarter less time on a CPU, and on the
+    validation split it scored as well as normalising first.
+    """
     return nn.Sequential(
         nn.Conv2d(channels_in, channels_out, 3, padding=1, bias=False),
+        nn.MaxPool2d(2),
         nn.BatchNorm2d(channels_out),
         nn.ReLU(inplace=True),
-        nn.MaxPool2d(2),
     )
 
 
@@ -936,7 +941,13 @@ def train_and_evaluate(args, config: Config, state, runtime: Runtime, train, tes
     optimizer, scheduler = make_optimizer(net, config, total_steps, runtime.device.type == "cuda")
     done = 0  # epochs finished
     if state is not None:
-        net.load_state_dict(state["model"])
+        try:
+            net.load_state_dict(state["model"])
+        except RuntimeError:  # the layers differ: saved by another version of this model
+            raise TrainerError(
+                f"{args.resume or args.eval}'s weights do not fit this trainer's "
+                f"{config.model} (saved by another version of it); train it again"
+            ) from None
         done = state["epoch"]
         if optimizer and state["optimizer"]:
             fused = optimizer.param_groups[0]["fused"]

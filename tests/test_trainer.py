@@ -387,6 +387,24 @@ def test_a_file_that_is_not_a_checkpoint_is_one_clear_error(capsys, tmp_path):
     assert "not found" in capsys.readouterr().err
 
 
+def test_a_checkpoint_whose_layers_differ_is_one_clear_error(capsys, tmp_path):
+    """A checkpoint from an earlier layout of the CNN (BatchNorm before pooling) is refused."""
+    checkpoint = tmp_path / "cnn.pt"
+    run_main(capsys, "--limit-train", "500", "--epochs", "1", "--save", str(checkpoint))
+    state = torch.load(checkpoint, weights_only=True)
+    # the earlier block: convolution 0, BatchNorm 1, ReLU 2, pooling 3
+    state["model"] = {
+        key.replace(".2.", ".1.") if key[2:4] == "2." else key: value
+        for key, value in state["model"].items()
+    }
+    torch.save(state, checkpoint)
+
+    for flag in ("--eval", "--resume"):
+        assert trainer.main([flag, str(checkpoint), "--data-dir", str(SUBSET)]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "do not fit this trainer's cnn" in err[0], err
+
+
 # ----------------------------------------------------------------------------- reproducibility
 
 
