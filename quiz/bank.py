@@ -1,7 +1,9 @@
 """Load a question bank (YAML) into validated `Question` objects.
 
-The YAML is parsed with PyYAML's safe loader only. Node positions are kept so
-every problem names the file and line a person must fix.
+PyYAML's safe loader is the reference reading, and its node positions let every problem
+name the file and line a person must fix. A large bank is first read by `quick_yaml`,
+which gives the same document in a fraction of the time or declines; a bank it declines,
+or one with any problem, is read by PyYAML.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from quiz import quick_yaml
 from quiz.errors import QuizError
 from quiz.inputs import MiB, read_capped
 from quiz.paths import data_dir, default_bank_path
@@ -231,6 +234,16 @@ _QUESTION_FIELDS = dataclasses.fields(Question)
 
 
 def _parse(path: Path, text: str) -> Bank:
+    """The quick reading where it vouches for the document and finds no problem in it;
+    otherwise PyYAML's, whose nodes give every problem its line."""
+    try:
+        return _Validator(path, positions=False).bank(None, quick_yaml.read(text))
+    except (quick_yaml.Declined, _NeedsPositions):
+        return _parse_with_positions(path, text)
+
+
+def _parse_with_positions(path: Path, text: str) -> Bank:
+    """PyYAML's reading, which keeps every node's line for the messages."""
     try:
         loader = _SafeLoader(text)
         try:
@@ -248,17 +261,29 @@ def _parse(path: Path, text: str) -> Bank:
     return _Validator(path).bank(root, data)
 
 
-class _Validator:
-    """Checks the parsed document against the schema, collecting every problem."""
+class _NeedsPositions(Exception):
+    """A validator without the document's nodes met a problem it cannot place."""
 
-    def __init__(self, path: Path):
+
+class _Validator:
+    """Checks the parsed document against the schema, collecting every problem.
+
+    Without `positions` no nodes are given (every node argument is None), and the first
+    problem raises `_NeedsPositions`: the caller reads the file again with PyYAML's nodes
+    and validates once more, so every message still names its line.
+    """
+
+    def __init__(self, path: Path, positions: bool = True):
         self.path = path
+        self.positions = positions
         self.problems: list[str] = []
         # Many questions share a starter or a solution file: each is checked once.
         self._starter_errors: dict[str, str | None] = {}
         self._solutions: dict[str, Path | None] = {}
 
     def fail(self, node: yaml.Node | None, message: str) -> None:
+        if not self.positions:
+            raise _NeedsPositions(message)
         line = f":{node.start_mark.line + 1}" if node is not None else ""
         self.problems.append(f"{self.path}{line}: {message}")
 
@@ -277,20 +302,24 @@ class _Validator:
                 self.fail(fields.get(key, root), f"'{key}' must be a non-empty string")
         items = data.get("questions")
         items_node = value_nodes.get("questions")
-        listed = isinstance(items_node, yaml.SequenceNode)
+        listed = not self.positions or isinstance(items_node, yaml.SequenceNode)
         if not isinstance(items, list) or not items or not listed:
             self.fail(fields.get("questions", root), "'questions' must be a non-empty list")
             raise BankError(self.problems)
+        item_nodes = items_node.value if self.positions else [None] * len(items)
         questions: list[Question] = []
-        seen: dict[str, int] = {}
-        for item, node in zip(items, items_node.value, strict=True):
+        seen: dict[str, yaml.Node | None] = {}
+        for item, node in zip(items, item_nodes, strict=True):
             question = self.question(item, node)
             if question is None:
                 continue
             if question.id in seen:
-                self.fail(node, f"duplicate id '{question.id}' (first at line {seen[question.id]})")
+                if not self.positions:
+                    raise _NeedsPositions(f"duplicate id '{question.id}'")
+                first = seen[question.id].start_mark.line + 1
+                self.fail(node, f"duplicate id '{question.id}' (first at line {first})")
                 continue
-            seen[question.id] = node.start_mark.line + 1
+            seen[question.id] = node
             questions.append(question)
         if self.problems:
             raise BankError(self.problems)
