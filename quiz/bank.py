@@ -30,9 +30,12 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = ("recall", "code")
 
 _BANK_FIELDS = {"bank", "title", "questions"}
-_COMMON_FIELDS = {"id", "number", "kind", "prompt", "answer", "key_points", "tags"}
-_CODE_FIELDS = {"contract", "starter", "hints", "solution"}
-_OPTIONAL_FIELDS = {"time_limit"}
+_COMMON_FIELDS = frozenset({"id", "number", "kind", "prompt", "answer", "key_points", "tags"})
+_CODE_FIELDS = frozenset({"contract", "starter", "hints", "solution"})
+_OPTIONAL_FIELDS = frozenset({"time_limit"})
+_REQUIRED = {False: _COMMON_FIELDS, True: _COMMON_FIELDS | _CODE_FIELDS}
+"""The fields a question must have, by whether it is a coding question."""
+_ALLOWED = {code: fields | _OPTIONAL_FIELDS for code, fields in _REQUIRED.items()}
 # libyaml's safe loader keeps the same node positions and parses ten times faster.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BANK_LIMIT = 64 * MiB
@@ -268,6 +271,14 @@ def _parse_with_positions(path: Path, text: str) -> Bank:
     return _Validator(path).bank(root, data)
 
 
+def _stripped_texts(values: list) -> tuple[str, ...] | None:
+    """Each of `values` stripped, or None if any is not text."""
+    for value in values:
+        if not isinstance(value, str):
+            return None
+    return tuple([value.strip() for value in values])
+
+
 class _NeedsPositions(Exception):
     """A validator without the document's nodes met a problem it cannot place."""
 
@@ -375,13 +386,14 @@ class _Validator:
         kind = item.get("kind")
         if kind not in KINDS:
             self.fail(fields.get("kind", node), f"{label}: 'kind' must be recall or code")
-        allowed = _COMMON_FIELDS | _OPTIONAL_FIELDS | (_CODE_FIELDS if kind == "code" else set())
-        for key in item:
-            if key not in allowed:
-                where = "on a recall question" if key in _CODE_FIELDS else ""
-                self.fail(fields.get(key, node), f"{label}: unknown field '{key}' {where}".rstrip())
-        required = _COMMON_FIELDS | (_CODE_FIELDS if kind == "code" else set())
-        for key in sorted(required - set(item)):
+        allowed = _ALLOWED[kind == "code"]
+        if not item.keys() <= allowed:
+            for key in item:
+                if key not in allowed:
+                    where = "on a recall question" if key in _CODE_FIELDS else ""
+                    message = f"{label}: unknown field '{key}' {where}".rstrip()
+                    self.fail(fields.get(key, node), message)
+        for key in sorted(_REQUIRED[kind == "code"] - item.keys()):
             self.fail(node, f"{label}: missing field '{key}'")
         if len(self.problems) > before:
             return None
@@ -426,16 +438,15 @@ class _Validator:
 
     def _strings(self, item, key, at, label, least, most) -> tuple[str, ...]:
         values = item[key]
-        if not isinstance(values, list) or not all(
-            isinstance(v, str) and v.strip() for v in values
-        ):
+        stripped = _stripped_texts(values) if isinstance(values, list) else None
+        if stripped is None or not all(stripped):
             self.fail(at(key), f"{label}: '{key}' must be a list of non-empty strings")
             return ()
         if not least <= len(values) <= most:
             self.fail(
                 at(key), f"{label}: '{key}' needs {least} to {most} entries, has {len(values)}"
             )
-        return tuple(v.strip() for v in values)
+        return stripped
 
     def _code_fields(self, item, at, label) -> dict:
         contract = self._strings(item, "contract", at, label, 1, 10)

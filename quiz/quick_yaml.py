@@ -78,8 +78,10 @@ def read(text: str) -> Any:
     source = text.encode("utf-8")
     _vouch_for_characters(text, source)
     _vouch_for_node_starts(source)
-    if _DOCUMENT_MARKER.search(source):
-        raise Declined("a document marker: rapidyaml reads the file as a stream")
+    # A plain substring test first: the pattern alone takes a fifth of a second on 25 MiB.
+    if source.startswith((b"---", b"...")) or b"\n---" in source or b"\n..." in source:
+        if _DOCUMENT_MARKER.search(source):
+            raise Declined("a document marker: rapidyaml reads the file as a stream")
     try:
         import ryml
     except ImportError:
