@@ -257,7 +257,8 @@ def _parse(path: Path, text: str) -> Bank:
     try:
         return _Validator(path, positions=False).bank(None, quick_yaml.read(text))
     except (quick_yaml.Declined, _NeedsPositions):
-        return _parse_with_positions(path, text)
+        pass  # read again below, once this exception no longer holds the first reading
+    return _parse_with_positions(path, text)
 
 
 def _parse_with_positions(path: Path, text: str) -> Bank:
@@ -276,7 +277,14 @@ def _parse_with_positions(path: Path, text: str) -> Bank:
         raise BankError([f"{path}{line}: invalid YAML: {problem}"]) from None
     except RecursionError:
         raise BankError([f"{path}: invalid YAML: nested too deeply"]) from None
-    return _Validator(path).bank(root, data)
+    try:
+        return _Validator(path).bank(root, data)
+    except BankError as exc:
+        problems = exc.problems
+    # A fresh error, raised once the nodes are gone: the first one's traceback keeps them,
+    # and the collector would walk all of them when it resumes.
+    del loader, root, data
+    raise BankError(problems)
 
 
 def _stripped_texts(values: list) -> tuple[str, ...] | None:
