@@ -7,6 +7,7 @@ which takes most of a minute for a 50,000-question bank; this takes a fraction o
 from __future__ import annotations
 
 from datetime import date
+from itertools import starmap
 
 from quiz.bank import load_bank
 from quiz.scheduler_choice import bank_scheduler
@@ -57,21 +58,18 @@ def question_table(settings: Settings, today: date) -> str:
 
 def render_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     """A boxed table with a heavy header, each column as wide as its widest cell."""
-    widths = [len(c) for c in columns]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-    sides = [str.rjust if c in RIGHT else str.ljust for c in columns]
+    widths = [max(map(len, cells)) for cells in zip(columns, *rows, strict=True)]
+    # One format for every row: str.format pads each cell in C, as ljust and rjust would.
+    cells = [f"{{:{'>' if c in RIGHT else '<'}{w}}}" for c, w in zip(columns, widths, strict=True)]
 
-    def line(cells, bar: str) -> str:
-        inner = f" {bar} ".join(
-            side(cell, w) for cell, w, side in zip(cells, widths, sides, strict=True)
-        )
-        return f"{bar} {inner} {bar}"
+    def line(bar: str) -> str:
+        return f"{bar} " + f" {bar} ".join(cells) + f" {bar}"
 
     def rule(left: str, fill: str, cross: str, right: str) -> str:
         return left + cross.join(fill * (w + 2) for w in widths) + right
 
-    out = [title, rule("┏", "━", "┳", "┓"), line(columns, "┃"), rule("┡", "━", "╇", "┩")]
-    out.extend(line(row, "│") for row in rows)
+    out = [title, rule("┏", "━", "┳", "┓"), line("┃").format(*columns)]
+    out.append(rule("┡", "━", "╇", "┩"))
+    out.extend(starmap(line("│").format, rows))
     out.append(rule("└", "─", "┴", "┘"))
     return "\n".join(out) + "\n"
