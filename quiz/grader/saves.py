@@ -15,7 +15,7 @@ import watchfiles
 
 from quiz.errors import QuizError
 
-STEP_MS = 10  # a batch of events is done once it stays the same this long: one save fits
+STEP_MS = 2  # a batch of events is done once it stays the same this long: one save fits
 DEBOUNCE_MS = 200  # the longest a stream of changes is grouped before it is reported
 TIMEOUT_MS = 100  # how often the watch comes back empty-handed: once, to show it is in place
 POLL_MS = 100
