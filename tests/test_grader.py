@@ -662,6 +662,9 @@ def test_processes_the_code_spawns_are_gone_after_the_check(checker):
     assert verdict.passed
     # The pids it printed are its own PID namespace's, so look for the processes by what they run.
     assert len(verdict.output.split()) == 2
+    # The worker replies first and kills what a check left before it reads the next request:
+    # once a second check has its verdict, the first check's processes must all be gone.
+    assert check(checker, "zip-pairs", "def pair_up(a, b):\n    return list(zip(a, b))\n").passed
     # The exact command lines, so that some other program's `sleep 60` is never mistaken for one.
     spawned = {f"sleep\x00{seconds}.125\x00" for seconds in (600, 601, 602)}
     assert not any(_command_line(p) in spawned for p in os.listdir("/proc") if p.isdigit())

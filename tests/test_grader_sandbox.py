@@ -80,7 +80,7 @@ def hostile(checker, source: str, question: str = "list-comprehension"):
     assert right.passed, right
     assert not wrong.passed and wrong.checks[1].expected == "[2, 6, 10]"
     assert checker.worker_pid == pid
-    assert _descendants(pid) == _descendants_at_rest(pid)
+    assert _comes_to_rest(pid), _descendants(pid)
     return verdict
 
 
@@ -103,10 +103,38 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _descendants_at_rest(pid: int) -> list[int]:
-    """The worker's own process tree between checks: itself inside its namespaces, no more."""
-    kids = _children(pid)
-    return kids if len(kids) <= 1 and not any(_children(k) for k in kids) else []
+def _pid_in_own_namespace(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("NSpid:"):
+            return int(line.split()[-1])
+    raise AssertionError(f"no NSpid for {pid}")
+
+
+def _at_rest(pid: int) -> bool:
+    """The worker's own process tree between checks, and nothing else: itself inside its
+    namespaces, and the next check's child forked ahead of it, which is its fresh PID
+    namespace's init (pid 1 there) and the process that will run the code (pid 2)."""
+    try:
+        (inner,) = _children(pid)
+        (init,) = _children(inner)
+        (code,) = _children(init)
+        return (
+            _pid_in_own_namespace(init) == 1
+            and _pid_in_own_namespace(code) == 2
+            and not _children(code)
+        )
+    except (ValueError, OSError):  # not one child at each level, or a process just ended
+        return False
+
+
+def _comes_to_rest(pid: int, within_s: float = 10.0) -> bool:
+    """Whether the tree settles at rest: the worker cleans up and forks after replying."""
+    deadline = time.monotonic() + within_s
+    while not _at_rest(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
 
 
 def _our_tree(checker) -> list[int]:

@@ -7,6 +7,11 @@ fresh PID namespace under it (see sandbox.py), so nothing a check starts outlive
 The worker keeps no reference answers: a reference run's child reads the solution file itself
 and writes its findings straight to a file the parent named, so no learner child forked later
 can find them in the worker's memory.
+
+Forking a process that holds torch costs tens of milliseconds, most of a warm check. So once a
+check has been answered, the worker forks the next learner check's child ahead of time: it
+waits, unfenced but with nothing to run, for its request on a pipe, and a learner's save is
+answered without waiting for a fork.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import struct
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,17 +88,23 @@ def main() -> int:
             "sandbox": fences.describe(),
         }
     )
+    forks = Forks(base_vm, protocol_fds, fences, home)
     try:
+        forks.prepare_spare()
         for line in requests:
             request = json.loads(line)
             if request.get("op") == "quit":
                 break
+            after = _nothing
             try:
-                answer = supervise(request, base_vm, protocol_fds, fences, home)
+                answer, after = supervise(request, forks)
             except Exception as exc:  # noqa: BLE001 - report, and stay up for the next check
                 answer = {"failed": f"{type(exc).__name__}: {exc}"}
             reply({"id": request.get("id"), **answer})
+            after()
+            forks.prepare_spare()
     finally:
+        forks.discard_spare()
         # Whoever started the worker may be gone: leave no check folders behind.
         for folder in home.glob("check-*"):
             shutil.rmtree(folder, ignore_errors=True)
@@ -155,64 +167,182 @@ def warm_up() -> int:
     return _vm_size()
 
 
-def supervise(
-    request: dict, base_vm: int, protocol_fds: tuple[int, ...], fences: Fences, home: Path
-) -> dict:
-    """Fork a child for the request, watch it within its limits, clean up, report."""
-    from quiz.grader import child
+@dataclass
+class Child:
+    """A forked check child and the worker's ends of its pipes."""
 
-    memory_limit = base_vm + int(request["memory_budget"])
-    out_r, out_w = os.pipe()
-    if request["role"] == "reference":
-        res_r = None
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-        res_w = os.open(request["result_path"], flags, 0o600)
-    else:
-        res_r, res_w = os.pipe()
-    status_r, status_w = os.pipe()
-    workdir = tempfile.mkdtemp(prefix="check-", dir=home)
-    worker_pid = os.getpid()
-    started = time.monotonic()
-    if fences.pid_namespaces is not None:
-        pid = fences.pid_namespaces.fork()
-    else:
-        pid = os.fork()
-    if pid == 0:
+    pid: int
+    workdir: str
+    out_r: int
+    res_r: int | None  # None: a reference run writes its findings to a file
+    status_r: int
+    request_w: int
+    finished_r: int
+
+    def hand(self, request: dict) -> bool:
+        """Send the child its request; False if it is gone (killed while it waited)."""
+        data = json.dumps(request).encode()
         try:
-            for fd in (out_r, res_r, status_r, *protocol_fds):
-                if fd is not None:
-                    os.close(fd)
-            if fences.namespaces:
-                _become_init(status_w)  # returns only in the grandchild that runs the code
-            else:
-                os.close(status_w)
-            os.chdir(workdir)
+            while data:
+                data = data[os.write(self.request_w, data) :]
+        except OSError:  # BrokenPipeError: nobody reads the other end any more
+            return False
         finally:
-            child.run(request, out_w, res_w, memory_limit, worker_pid, workdir, fences)
-    os.close(out_w)
-    os.close(res_w)
-    os.close(status_w)
-    watch = _Watch(pid, out_r, res_r, started + float(request["time_limit"]))
+            os.close(self.request_w)
+        return True
+
+    def close(self) -> None:
+        for fd in (self.out_r, self.res_r, self.status_r, self.finished_r):
+            if fd is not None:
+                os.close(fd)
+
+
+class Forks:
+    """Forks each check's child, keeping one forked ahead for the next learner check."""
+
+    def __init__(self, base_vm: int, protocol_fds: tuple[int, ...], fences: Fences, home: Path):
+        self.base_vm = base_vm
+        self.protocol_fds = protocol_fds
+        self.fences = fences
+        self.home = home
+        self.spare: Child | None = None
+
+    def child_for(self, request: dict) -> Child:
+        """A child that has been handed the request: the spare for a learner's code, else a
+        fresh fork (a reference run writes to a file the parent named, opened for it alone)."""
+        spare, self.spare = self.spare, None
+        if spare is not None and request["role"] == "learner":
+            if spare.hand(request):
+                return spare
+            self._discard(spare)
+        elif spare is not None:
+            self._discard(spare)
+        result_path = request["result_path"] if request["role"] == "reference" else None
+        child = self.fork(result_path)
+        if not child.hand(request):
+            self._discard(child)
+            raise RuntimeError("the check's child ended before it was given its request")
+        return child
+
+    def prepare_spare(self) -> None:
+        """Fork the next learner check's child now, while nobody is waiting for a verdict."""
+        if self.spare is None:
+            try:
+                self.spare = self.fork(None)
+            except OSError:  # no room for another process now: the next check forks its own
+                self.spare = None
+
+    def discard_spare(self) -> None:
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            self._discard(spare)
+
+    def _discard(self, child: Child) -> None:
+        _kill_group(child.pid)
+        try:
+            os.waitpid(child.pid, 0)
+        except ChildProcessError:
+            pass
+        _sweep_descendants()
+        child.close()
+        shutil.rmtree(child.workdir, ignore_errors=True)
+
+    def fork(self, result_path: str | None) -> Child:
+        """Fork a child that waits for its request, then fences itself in and runs it."""
+        from quiz.grader import child
+
+        out_r, out_w = os.pipe()
+        if result_path is not None:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            res_r, res_w = None, os.open(result_path, flags, 0o600)
+        else:
+            res_r, res_w = os.pipe()
+        status_r, status_w = os.pipe()
+        request_r, request_w = os.pipe()
+        finished_r, finished_w = os.pipe()
+        workdir = tempfile.mkdtemp(prefix="check-", dir=self.home)
+        worker_pid = os.getpid()
+        if self.fences.pid_namespaces is not None:
+            pid = self.fences.pid_namespaces.fork()
+        else:
+            pid = os.fork()
+        if pid == 0:
+            try:
+                for fd in (out_r, res_r, status_r, request_w, finished_r, *self.protocol_fds):
+                    if fd is not None:
+                        os.close(fd)
+                if self.fences.namespaces:
+                    _become_init(status_w)  # returns only in the grandchild that runs the code
+                else:
+                    os.close(status_w)
+                os.chdir(workdir)
+                request = _read_request(request_r)
+                memory_limit = self.base_vm + int(request["memory_budget"])
+            except BaseException:  # noqa: BLE001 - no request (the worker is gone): stop here
+                os._exit(74)
+            child.run(
+                request, out_w, res_w, finished_w, memory_limit, worker_pid, workdir, self.fences
+            )
+        for fd in (out_w, res_w, status_w, request_r, finished_w):
+            os.close(fd)
+        return Child(pid, workdir, out_r, res_r, status_r, request_w, finished_r)
+
+
+def _read_request(fd: int) -> dict:
+    """The whole request, sent as JSON and ended by the worker closing its end."""
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    os.close(fd)
+    return json.loads(b"".join(chunks))
+
+
+def supervise(request: dict, forks: Forks) -> tuple[dict, Callable[[], None]]:
+    """Hand the request to a child and watch it within its limits; the report, and what
+    cleans up after it.
+
+    A child that says it is exiting normally is reported at once, and cleaned up (killed,
+    reaped, every process it left swept away) straight after the reply, before the next
+    request is read; any other ending is waited for, since how it ended is the report."""
+    child = forks.child_for(request)
+    started = time.monotonic()
+    watch = _Watch(child, started + float(request["time_limit"]))
     watch.run()
     wall_s = (watch.ended or time.monotonic()) - started
-    _kill_group(pid)
-    _, status, usage = os.wait4(pid, 0)
-    _sweep_descendants()
-    watch.drain()
-    code_status = _code_status(status_r)
-    os.close(status_r)
-    shutil.rmtree(workdir, ignore_errors=True)
-    code = os.waitstatus_to_exitcode(status if code_status is None else code_status)
-    return {
+
+    def clean_up() -> tuple[int, float]:
+        _kill_group(child.pid)
+        _, status, usage = os.wait4(child.pid, 0)
+        _sweep_descendants()
+        watch.drain()
+        code_status = _code_status(child.status_r)
+        os.close(child.status_r)
+        os.close(child.finished_r)
+        shutil.rmtree(child.workdir, ignore_errors=True)
+        code = os.waitstatus_to_exitcode(status if code_status is None else code_status)
+        return code, usage.ru_utime + usage.ru_stime
+
+    if watch.finished_cpu_s is not None and watch.reason is None:
+        code, cpu_s, after = 0, watch.finished_cpu_s, clean_up
+    else:
+        (code, cpu_s), after = clean_up(), _nothing
+    answer = {
         "exit_code": code if code >= 0 else None,
         "signal": _signal_name(-code) if code < 0 else None,
         "stopped": watch.reason,
         "output": bytes(watch.output).decode("utf-8", "replace"),
         "output_bytes": watch.output_total,
-        "stream": bytes(watch.result).decode("utf-8", "replace") if res_r is not None else None,
+        "stream": bytes(watch.result).decode("utf-8", "replace")
+        if child.res_r is not None
+        else None,
         "wall_s": round(wall_s, 4),
-        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "cpu_s": round(cpu_s, 3),
     }
+    return answer, after
+
+
+def _nothing() -> None:
+    pass
 
 
 def _become_init(status_w: int) -> None:
@@ -259,18 +389,21 @@ def _signal_name(number: int) -> str:
 
 
 class _Watch:
-    """Reads a child's pipes until it exits or breaks a limit (`reason` then says which)."""
+    """Reads a child's pipes until it exits, says it is exiting, or breaks a limit (`reason`
+    then says which)."""
 
-    def __init__(self, pid: int, out_r: int, res_r: int | None, deadline: float):
-        self.pid = pid
-        self.out_r = out_r
-        self.open = [fd for fd in (out_r, res_r) if fd is not None]
+    def __init__(self, child: Child, deadline: float):
+        self.pid = child.pid
+        self.out_r = child.out_r
+        self.finished_r: int | None = child.finished_r
+        self.open = [fd for fd in (child.out_r, child.res_r) if fd is not None]
         self.deadline = deadline
         self.output = bytearray()
         self.output_total = 0
         self.result = bytearray()
         self.reason: str | None = None  # "timeout", "output" or "result"
         self.ended: float | None = None
+        self.finished_cpu_s: float | None = None  # what the child said just before its exit
 
     def run(self) -> None:
         pidfd = os.pidfd_open(self.pid)
@@ -280,15 +413,41 @@ class _Watch:
                 if remaining <= 0:
                     self.reason = "timeout"
                     break
-                ready, _, _ = select.select([*self.open, pidfd], [], [], remaining)
+                finished = [self.finished_r] if self.finished_r is not None else []
+                ready, _, _ = select.select([*self.open, *finished, pidfd], [], [], remaining)
                 for fd in ready:
-                    if fd != pidfd:
+                    if fd not in (pidfd, self.finished_r):
                         self._read(fd)
+                if self.finished_r in ready and self._finished():
+                    self.ended = time.monotonic()
+                    self._read_waiting()
+                    return
                 if pidfd in ready:
                     self.ended = time.monotonic()
                     return
         finally:
             os.close(pidfd)
+
+    def _finished(self) -> bool:
+        """Whether the child said it is exiting; a pipe closed without a word is left alone."""
+        said = os.read(self.finished_r, 64)
+        if not said:
+            self.finished_r = None  # the worker closes it when cleaning up
+            return False
+        try:
+            self.finished_cpu_s = float(said)
+        except ValueError:
+            self.finished_cpu_s = 0.0
+        return True
+
+    def _read_waiting(self) -> None:
+        """Everything the child wrote before it said so is in the pipes: read it all."""
+        while self.open and self.reason is None:
+            ready, _, _ = select.select(self.open, [], [], 0)
+            if not ready:
+                return
+            for fd in ready:
+                self._read(fd)
 
     def drain(self) -> None:
         """Read what is left once every writer is gone, then close the pipes."""
