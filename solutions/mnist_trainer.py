@@ -674,10 +674,13 @@ def average_buffers(net: nn.Module, world_size: int) -> None:
 
 
 @torch.no_grad()
-def evaluate(model, images, classes, batch_size: int = 2000, amp_dtype=None) -> float:
+@torch.inference_mode()
+def evaluate(model, images, classes, batch_size: int = 500, amp_dtype=None) -> float:
     """Fraction of `images` (uint8, N x 28 x 28) whose predicted class is `classes`.
 
-    Pure: the model's train/eval mode is restored and nothing else changes.
+    Pure: the model's train/eval mode is restored and nothing else changes. Batches of 500 keep
+    a CPU's caches busy: 10,000 test images took 0.65 s on one core here, 1.4-2.4 s in batches
+    of 1,000 or 2,000.
     """
     was_training = model.training
     model.eval()
