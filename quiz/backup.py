@@ -23,7 +23,15 @@ from quiz.errors import QuizError
 from quiz.inputs import MiB, open_regular
 from quiz.scheduler import MIN_EASINESS, CardState
 from quiz.schedulers import SCHEDULERS, make_scheduler, state_from_dict, state_to_dict
-from quiz.store import REVIEW_FIELDS, REVIEW_KINDS, Review, Store, open_store, utc_instant
+from quiz.store import (
+    REVIEW_FIELDS,
+    REVIEW_KINDS,
+    Review,
+    Store,
+    instant_text,
+    open_store,
+    state_json,
+)
 
 FIELDS = (*REVIEW_FIELDS, "note")
 """`note` is the learner's note on the question, repeated on each of its answers."""
@@ -46,6 +54,8 @@ MAX_EASINESS = Fraction(10)
 MAX_DURATION_S = 30 * 24 * 3600.0
 MAX_CHECK_RUNS = 1_000_000
 _EASINESS_TEXT = re.compile(r"\d{1,3}(\.\d{1,2})?")
+_UTC_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT([01]\d|2[0-3]):\d\d:\d\d\.\d{6}\+00:00", re.ASCII)
+"""An instant written as the store keeps it (`quiz.store.instant_text`)."""
 _STATE_FIELDS = ("repetitions", "easiness", "interval", "due")
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -131,6 +141,11 @@ def iter_reviews(path: Path, notes: dict[tuple[str, str], str]) -> Iterator[Revi
 
     A bad line raises `QuizError` naming the file and the line, when it is reached.
     """
+    return map(Review.from_values, iter_rows(path, notes))
+
+
+def iter_rows(path: Path, notes: dict[tuple[str, str], str]) -> Iterator[tuple]:
+    """As `iter_reviews`, each answer as the store's row (`Review.to_values`, in UTC)."""
     with open_regular(path, "an export to import") as raw:
         if path.suffix.lower() == ".csv":
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
@@ -140,8 +155,9 @@ def iter_reviews(path: Path, notes: dict[tuple[str, str], str]) -> Iterator[Revi
             yield from _read_json_lines(path, text, notes)
 
 
-def _read_json_lines(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[Review]:
+def _read_json_lines(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[tuple]:
     number = 0
+    decode = _DECODER.decode
     while True:
         number += 1
         try:
@@ -155,12 +171,12 @@ def _read_json_lines(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterato
         if not line.strip():
             continue
         try:
-            review = _parse(_DECODER.decode(line), notes)
+            row = _parse(decode(line), notes, escaped="\\u" in line)
         except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
         except RecursionError:
             raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
-        yield review
+        yield row
 
 
 def _no_constant(name: str):
@@ -170,7 +186,7 @@ def _no_constant(name: str):
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
-def _read_csv(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[Review]:
+def _read_csv(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[tuple]:
     csv.field_size_limit(max(csv.field_size_limit(), LINE_LIMIT))
     reader = csv.DictReader(text)
     number = 1
@@ -185,7 +201,7 @@ def _read_csv(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[Revie
             if row is None:
                 return
             number = reader.line_num
-            review = _parse(_csv_record(row), notes)
+            answer = _parse(_csv_record(row), notes, escaped=False)
         except UnicodeDecodeError:
             raise QuizError(f"{path}:{reader.line_num + 1}: not UTF-8 text") from None
         except csv.Error as exc:
@@ -194,7 +210,7 @@ def _read_csv(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[Revie
             raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
         except RecursionError:
             raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
-        yield review
+        yield answer
 
 
 def _csv_record(row: dict) -> dict:
@@ -225,32 +241,53 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-def _parse(record, notes: dict[tuple[str, str], str]) -> Review:
-    """One answer; its question's note, when it carries one, goes into `notes`."""
+_FIELD_NAMES = frozenset(FIELDS)
+_REQUIRED_NAMES = frozenset(REQUIRED)
+_CHECKED_TEXT: set[str] = set()
+"""Bank names, question ids and days already checked: a log repeats them all."""
+_CHECKED_TEXT_KEPT = 100_000
+
+
+def _parse(record, notes: dict[tuple[str, str], str], *, escaped: bool = True) -> tuple:
+    """One answer as the store's row (`Review.to_values`, the instant in UTC); its
+    question's note, when it carries one, goes into `notes`.
+
+    `escaped` says the text may hold JSON's \\u escapes, so a string may hold a lone
+    surrogate; text decoded straight from UTF-8 cannot.
+    """
     if not isinstance(record, dict):
         raise ValueError("each line must be a JSON object")
-    unknown = set(record) - set(FIELDS)
-    if unknown:
+    if not _FIELD_NAMES.issuperset(record):
+        unknown = set(record) - _FIELD_NAMES
         raise ValueError(f"unknown field '{sorted(map(str, unknown))[0]}'")
-    for key in REQUIRED:
-        if key not in record:
-            raise ValueError(f"missing field '{key}'")
+    if not _REQUIRED_NAMES.issubset(record):
+        missing = next(key for key in REQUIRED if key not in record)
+        raise ValueError(f"missing field '{missing}'")
     scheduler = record.get("scheduler") or "sm2"
-    if scheduler not in SCHEDULERS:
-        known = ", ".join(SCHEDULERS)
-        raise ValueError(f"scheduler must be one of {known}, not {_show(scheduler)}")
+    grades = _GRADES.get(scheduler) if type(scheduler) is str else None
+    if grades is None:
+        grades = _grades_of(scheduler)
     grade = record["grade"]
-    ratings = make_scheduler(scheduler).ratings
-    if not _is_int(grade) or grade not in {r.value for r in ratings}:
-        low, high = min(r.value for r in ratings), max(r.value for r in ratings)
+    if not _is_int(grade) or grade not in grades:
+        low, high = min(grades), max(grades)
         raise ValueError(f"grade must be an integer {low}-{high}, not {_show(grade)}")
-    if record["kind"] not in REVIEW_KINDS:
+    kind = record["kind"]
+    if kind not in REVIEW_KINDS:
         kinds = ", ".join(REVIEW_KINDS)
-        raise ValueError(f"kind must be one of {kinds}, not {_show(record['kind'])}")
-    for key in ("bank", "question_id", "reviewed_at", "day"):
-        _check_text(record[key], key, empty=False)
-    instant = _check_timestamp(record["reviewed_at"])
-    _check_day(record["day"], "day")
+        raise ValueError(f"kind must be one of {kinds}, not {_show(kind)}")
+    bank, question_id, day = record["bank"], record["question_id"], record["day"]
+    for key, value in (("bank", bank), ("question_id", question_id)):
+        if type(value) is not str or value not in _CHECKED_TEXT:
+            _check_text(value, key, empty=False)
+            _remember_checked(value)
+    _check_text(record["reviewed_at"], "reviewed_at", empty=False)
+    if type(day) is not str or day not in _CHECKED_TEXT:
+        _check_text(day, "day", empty=False)
+        instant = _check_timestamp(record["reviewed_at"])
+        _check_day(day, "day")
+        _remember_checked(day)
+    else:
+        instant = _check_timestamp(record["reviewed_at"])
     duration = record.get("duration_s")
     if duration is not None and (not _is_number(duration) or not 0 <= duration <= MAX_DURATION_S):
         raise ValueError(f"duration_s must be seconds from 0 to {MAX_DURATION_S:.0f}")
@@ -261,26 +298,44 @@ def _parse(record, notes: dict[tuple[str, str], str]) -> Review:
     if passed is not None and not isinstance(passed, bool):
         raise ValueError("first_run_passed must be true, false or null")
     answer = record.get("answer") or ""
-    _check_text(answer, "answer", empty=True)
     note = record.get("note") or ""
-    _check_text(note, "note", empty=True)
+    if escaped or type(answer) is not str or type(note) is not str:
+        _check_text(answer, "answer", empty=True)
+        _check_text(note, "note", empty=True)
     if note:
-        notes[(record["bank"], record["question_id"])] = note
-    return Review(
-        bank=record["bank"],
-        question_id=record["question_id"],
-        reviewed_at=instant,
-        day=record["day"],
-        grade=grade,
-        kind=record["kind"],
-        answer=answer,
-        duration_s=None if duration is None else float(duration),
-        check_runs=runs,
-        first_run_passed=passed,
-        state_before=_state(record["state_before"], "state_before"),
-        state_after=_state(record["state_after"], "state_after"),
-        scheduler=scheduler,
+        notes[(bank, question_id)] = note
+    return (
+        bank,
+        question_id,
+        instant,
+        day,
+        grade,
+        kind,
+        answer,
+        None if duration is None else float(duration),
+        runs,
+        None if passed is None else int(passed),
+        _state(record["state_before"], "state_before"),
+        _state(record["state_after"], "state_after"),
+        scheduler,
     )
+
+
+_GRADES: dict[str, frozenset[int]] = {}
+"""Each scheduler's ratings, by its name, as it is first met."""
+
+
+def _grades_of(scheduler) -> frozenset[int]:
+    if scheduler not in SCHEDULERS:
+        known = ", ".join(SCHEDULERS)
+        raise ValueError(f"scheduler must be one of {known}, not {_show(scheduler)}")
+    grades = _GRADES[scheduler] = frozenset(r.value for r in make_scheduler(scheduler).ratings)
+    return grades
+
+
+def _remember_checked(text: str) -> None:
+    if len(_CHECKED_TEXT) < _CHECKED_TEXT_KEPT:
+        _CHECKED_TEXT.add(text)
 
 
 def _is_int(value) -> bool:
@@ -313,8 +368,10 @@ def _check_timestamp(value: str) -> str:
         raise ValueError(f"reviewed_at is not an ISO 8601 time: {_show(value)}") from None
     if moment.tzinfo is None:
         raise ValueError(f"reviewed_at needs a UTC offset: {_show(value)}")
+    if _UTC_INSTANT.fullmatch(value):
+        return value  # already as the store keeps it
     try:
-        return utc_instant(value)
+        return instant_text(moment)
     except OverflowError:
         raise ValueError(f"reviewed_at is outside the calendar in UTC: {_show(value)}") from None
 
@@ -326,13 +383,15 @@ def _check_day(value: str, name: str) -> date:
         raise ValueError(f"{name} is not an ISO date: {_show(value)}") from None
 
 
-_KNOWN_STATES: dict[tuple, object] = {}
-"""States already checked, by their exact JSON values: a log repeats the same few thousand."""
+_KNOWN_STATES: dict[tuple, str] = {}
+"""States already checked, by their exact JSON values, as the store's JSON: a log repeats
+the same few thousand."""
 _KNOWN_STATES_KEPT = 100_000
 
 
-def _state(data, name: str):
-    """A card state within what its scheduler can produce, so grading it later works."""
+def _state(data, name: str) -> str:
+    """A card state within what its scheduler can produce, so grading it later works; as
+    the JSON text the store keeps."""
     if not isinstance(data, dict):
         raise ValueError(f"{name} must be an object")
     # The type is part of the key: 1 and True, or 2 and 2.0, are equal but not the same.
@@ -340,9 +399,9 @@ def _state(data, name: str):
     try:
         known = _KNOWN_STATES.get(key)
     except TypeError:  # a list or an object inside: _checked_state says what is wrong
-        return _checked_state(data, name)
+        return state_json(_checked_state(data, name))
     if known is None:
-        known = _checked_state(data, name)
+        known = state_json(_checked_state(data, name))
         if len(_KNOWN_STATES) < _KNOWN_STATES_KEPT:
             _KNOWN_STATES[key] = known
     return known
@@ -401,7 +460,7 @@ def import_with_notes(store: Store, path: Path) -> tuple[int, int]:
     from quiz.scheduler_choice import import_log
 
     notes: dict[tuple[str, str], str] = {}
-    return import_log(store, iter_reviews(path, notes), notes)
+    return import_log(store, iter_rows(path, notes), notes)
 
 
 def import_into(db_path: Path, path: Path) -> tuple[int, int]:

@@ -346,3 +346,17 @@ def test_an_export_from_before_notes_still_imports(tmp_path):
     target = open_store(tmp_path / "b.db")
     assert import_reviews(target, older) == 6
     assert target.notes() == {}
+
+
+def test_import_keeps_each_instant_in_utc_to_the_microsecond_however_it_was_written(tmp_path):
+    from quiz.backup import iter_rows
+
+    record = json.loads(json.dumps(graded().to_row()))
+    record["state_before"], record["state_after"] = CardState().to_dict(), CardState().to_dict()
+    written = ["2026-03-02T06:00:00.000000+00:00", "2026-03-02 06:00:00+00:00",
+               "2026-03-02T07:00:00.000000+01:00", "2026-03-02T06:00:00Z",
+               "2026-03-01T23:30:00-06:30"]  # fmt: skip
+    path = tmp_path / "log.jsonl"
+    path.write_text("".join(json.dumps(record | {"reviewed_at": at}) + "\n" for at in written))
+    instants = {row[2] for row in iter_rows(path, {})}
+    assert instants == {"2026-03-02T06:00:00.000000+00:00"}
