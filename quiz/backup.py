@@ -30,7 +30,7 @@ from quiz.store import (
     Store,
     instant_text,
     open_store,
-    state_json,
+    state_text,
 )
 
 FIELDS = (*REVIEW_FIELDS, "note")
@@ -245,7 +245,7 @@ _FIELD_NAMES = frozenset(FIELDS)
 _REQUIRED_NAMES = frozenset(REQUIRED)
 _CHECKED_TEXT: set[str] = set()
 """Bank names, question ids and days already checked: a log repeats them all."""
-_CHECKED_TEXT_KEPT = 100_000
+_CHECKED_TEXT_KEPT = 20_000
 
 
 def _parse(record, notes: dict[tuple[str, str], str], *, escaped: bool = True) -> tuple:
@@ -334,8 +334,9 @@ def _grades_of(scheduler) -> frozenset[int]:
 
 
 def _remember_checked(text: str) -> None:
-    if len(_CHECKED_TEXT) < _CHECKED_TEXT_KEPT:
-        _CHECKED_TEXT.add(text)
+    if len(_CHECKED_TEXT) >= _CHECKED_TEXT_KEPT:
+        _CHECKED_TEXT.clear()
+    _CHECKED_TEXT.add(text)
 
 
 def _is_int(value) -> bool:
@@ -386,7 +387,7 @@ def _check_day(value: str, name: str) -> date:
 _KNOWN_STATES: dict[tuple, str] = {}
 """States already checked, by their exact JSON values, as the store's JSON: a log repeats
 the same few thousand."""
-_KNOWN_STATES_KEPT = 100_000
+_KNOWN_STATES_KEPT = 20_000
 
 
 def _state(data, name: str) -> str:
@@ -399,11 +400,12 @@ def _state(data, name: str) -> str:
     try:
         known = _KNOWN_STATES.get(key)
     except TypeError:  # a list or an object inside: _checked_state says what is wrong
-        return state_json(_checked_state(data, name))
+        return state_text(_checked_state(data, name))
     if known is None:
-        known = state_json(_checked_state(data, name))
-        if len(_KNOWN_STATES) < _KNOWN_STATES_KEPT:
-            _KNOWN_STATES[key] = known
+        known = state_text(_checked_state(data, name))
+        if len(_KNOWN_STATES) >= _KNOWN_STATES_KEPT:
+            _KNOWN_STATES.clear()  # a log's states change slowly: start again from these
+        _KNOWN_STATES[key] = known
     return known
 
 

@@ -66,6 +66,8 @@ SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CORRUPT = 5, 6, 8, 11
 SQLITE_CANTOPEN, SQLITE_NOTADB = 14, 26
 IMPORT_CACHE_KIB = 32 * 1024
 """The page cache an import may use, so the log's indexes stay in memory as they grow."""
+IMPORT_TOUCHED_KEPT = 100_000
+"""How many cards and days an import notes as it goes before it reads them back instead."""
 IMPORT_ORDER_WINDOW = 10_000
 """How far out of place an answer may arrive for an import to put it in order as it goes."""
 
@@ -239,6 +241,20 @@ def m004_scheduler_states(db: Database) -> None:
     db["settings"].create({"bank": str, "key": str, "value": str}, pk=("bank", "key"))
 
 
+@migrations()
+def m005_scheduled_review_indexes(db: Database) -> None:
+    """The scheduled reviews indexed on their own, by card and by day: a long log is mostly
+    drills and cram, and each card's schedule and totals, and each day's retention, read
+    only the scheduled reviews."""
+    db.execute(
+        "CREATE INDEX idx_reviews_scheduled_by_card ON reviews (bank, question_id, reviewed_at)"
+        " WHERE kind = 'review'"
+    )
+    db.execute(
+        "CREATE INDEX idx_reviews_scheduled_by_day ON reviews (bank, day) WHERE kind = 'review'"
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(m.name for m in migrations.pending(Database(memory=True)))
 
 
@@ -281,8 +297,8 @@ class Review:
             self.duration_s,
             self.check_runs,
             None if self.first_run_passed is None else int(self.first_run_passed),
-            state_json(self.state_before),
-            state_json(self.state_after),
+            _state_json(self.state_before),
+            _state_json(self.state_after),
             self.scheduler,
         )
 
@@ -711,6 +727,7 @@ class Store:
         )
         in_order = _InOrder(rows, IMPORT_ORDER_WINDOW)
         instant = itemgetter(2)
+        touched = _Touched()
         with self._writing():
             conn = self.db.conn
             first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM reviews").fetchone()[0]
@@ -723,6 +740,7 @@ class Store:
                 # Repeats within the file share an instant, so in order they are neighbours.
                 moment, at_moment = None, []
                 for batch in in_order:
+                    touched.note(batch)
                     old = bisect_right(batch, latest, key=instant)
                     if old:
                         added += conn.executemany(insert_unless_present, batch[:old]).rowcount
@@ -739,7 +757,7 @@ class Store:
                     added += conn.executemany(insert, new).rowcount
                 if not in_order.so_far:
                     added = self._put_in_order(first)
-                self._bring_up_to_date(first)
+                self._bring_up_to_date(first, touched)
             finally:
                 conn.execute(f"PRAGMA main.cache_size = {cache}")
                 for table in ("touched_cards", "touched_days", "reordered"):
@@ -763,19 +781,24 @@ class Store:
             f"INSERT INTO reviews ({names}) SELECT {names} FROM temp.reordered ORDER BY rowid"
         ).rowcount
 
-    def _bring_up_to_date(self, first: int) -> None:
+    def _bring_up_to_date(self, first: int, touched: _Touched) -> None:
         """Bring the cards and totals of the answers from id `first` on up to date."""
-        # The cards and days the import touched, each read from the new answers once.
-        self.db.execute(
-            "CREATE TEMP TABLE touched_cards AS SELECT DISTINCT bank, question_id"
-            " FROM reviews NOT INDEXED WHERE id >= ? AND kind = 'review'",
-            [first],
-        )
-        self.db.execute(
-            "CREATE TEMP TABLE touched_days AS SELECT DISTINCT bank, day FROM reviews"
-            " NOT INDEXED WHERE id >= ?",
-            [first],
-        )
+        self.db.execute("CREATE TEMP TABLE touched_cards (bank TEXT, question_id TEXT)")
+        self.db.execute("CREATE TEMP TABLE touched_days (bank TEXT, day TEXT)")
+        if touched.cards is not None and touched.days is not None:
+            self.db.conn.executemany("INSERT INTO temp.touched_cards VALUES (?, ?)", touched.cards)
+            self.db.conn.executemany("INSERT INTO temp.touched_days VALUES (?, ?)", touched.days)
+        else:
+            self.db.execute(
+                "INSERT INTO temp.touched_cards SELECT DISTINCT bank, question_id"
+                " FROM reviews NOT INDEXED WHERE id >= ? AND kind = 'review'",
+                [first],
+            )
+            self.db.execute(
+                "INSERT INTO temp.touched_days SELECT DISTINCT bank, day FROM reviews"
+                " NOT INDEXED WHERE id >= ?",
+                [first],
+            )
         # Each touched card takes the state after its latest scheduled review, by instant.
         latest = (
             "SELECT bank, question_id, (SELECT state_after FROM reviews r WHERE r.bank = t.bank"
@@ -940,15 +963,35 @@ class Store:
         return extras
 
 
-@lru_cache(maxsize=65_536)
-def state_json(state: Any) -> str:
+def state_text(state: Any) -> str:
     """A state as the log and the cards keep it."""
     return json.dumps(state_to_dict(state))
+
+
+_state_json = lru_cache(maxsize=65_536)(state_text)
 
 
 @lru_cache(maxsize=65_536)
 def _decoded_state(text: str) -> Any:
     return state_from_dict(json.loads(text))
+
+
+class _Touched:
+    """The cards given scheduled reviews and the days given answers by an import, gathered
+    as its answers stream; None once there are more of them than `IMPORT_TOUCHED_KEPT`,
+    and the store reads them back from the log instead."""
+
+    def __init__(self) -> None:
+        self.cards: set[tuple[str, str]] | None = set()
+        self.days: set[tuple[str, str]] | None = set()
+
+    def note(self, rows: list[tuple]) -> None:
+        if self.cards is None or self.days is None:
+            return
+        self.cards.update([(row[0], row[1]) for row in rows if row[5] == "review"])
+        self.days.update([(row[0], row[3]) for row in rows])
+        if len(self.cards) + len(self.days) > IMPORT_TOUCHED_KEPT:
+            self.cards = self.days = None
 
 
 class _InOrder:

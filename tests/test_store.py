@@ -36,6 +36,10 @@ SCHEMA = {
     "idx_reviews_bank_question_id_reviewed_at": "CREATE INDEX "
     '"idx_reviews_bank_question_id_reviewed_at"\n'
     '    ON "reviews" ("bank", "question_id", "reviewed_at")',
+    "idx_reviews_scheduled_by_card": "CREATE INDEX idx_reviews_scheduled_by_card"
+    " ON reviews (bank, question_id, reviewed_at) WHERE kind = 'review'",
+    "idx_reviews_scheduled_by_day": "CREATE INDEX idx_reviews_scheduled_by_day"
+    " ON reviews (bank, day) WHERE kind = 'review'",
     "question_totals": "CREATE TABLE question_totals (bank TEXT NOT NULL, question_id TEXT NOT NULL,"
     " reviews INTEGER NOT NULL, lapses INTEGER NOT NULL, last_grade INTEGER NOT NULL,"
     " seconds REAL NOT NULL, timed INTEGER NOT NULL, runs INTEGER NOT NULL,"
@@ -80,6 +84,7 @@ def test_schema_of_a_freshly_migrated_database(tmp_path):
         ("m002_question_and_day_totals",),
         ("m003_drafts_flags_notes_and_extra_study",),
         ("m004_scheduler_states",),
+        ("m005_scheduled_review_indexes",),
     ]
     assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
@@ -88,7 +93,7 @@ def test_reopening_migrates_nothing_twice(tmp_path):
     open_store(tmp_path / "q.db").record(graded())
     store = open_store(tmp_path / "q.db")
     assert store.review_count() == 1
-    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (4,)
+    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (5,)
 
 
 def test_record_logs_and_schedules_in_one_step(tmp_path):

@@ -302,3 +302,27 @@ def test_answers_sharing_an_instant_are_kept_unless_they_repeat_one(tmp_path):
         ("q1", "review", 4), ("q2", "review", 3), ("q1", "cram", 2), ("q2", "drill", 5)
     ]  # fmt: skip
     assert_totals_match_the_log(target)
+
+
+def test_an_import_touching_more_cards_and_days_than_it_notes_reads_them_back(
+    tmp_path, monkeypatch
+):
+    import quiz.store
+
+    source = open_store(tmp_path / "a.db")
+    random_history(source, random.Random(12), answers=50)
+    path = tmp_path / "log.jsonl"
+    export_reviews(source, path)
+    targets = []
+    for kept in (100_000, 2):
+        monkeypatch.setattr(quiz.store, "IMPORT_TOUCHED_KEPT", kept)
+        target = open_store(tmp_path / f"b{kept}.db")
+        random_history(target, random.Random(13), answers=20)
+        import_reviews(target, path)
+        assert_totals_match_the_log(target)
+        targets.append(target)
+    noted, read_back = targets
+    assert read_back.card_states("b") == noted.card_states("b")
+    for table in ("question_totals", "day_totals"):
+        query = f"SELECT * FROM {table} ORDER BY 1, 2"
+        assert read_back.db.execute(query).fetchall() == noted.db.execute(query).fetchall()
