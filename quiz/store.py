@@ -255,7 +255,9 @@ def m005_scheduled_review_indexes(db: Database) -> None:
     )
 
 
-KNOWN_MIGRATIONS = frozenset(m.name for m in migrations.pending(Database(memory=True)))
+KNOWN_MIGRATIONS = frozenset(
+    m.name for m in migrations.pending(Database(memory=True, execute_plugins=False))
+)
 
 
 @dataclass(frozen=True)
@@ -1099,7 +1101,9 @@ def open_store(path: Path | str, *, read_only: bool = False) -> Store:
             # with no log to replay, it can be read as the immutable file it is.
             conn.close()
             conn = _connect(target + "&immutable=1", uri)
-        store = Store(Database(conn), read_only=read_only)
+        # sqlite-utils plugins would change every connection, and finding them reads the
+        # metadata of every installed package at each start: quiz uses none.
+        store = Store(Database(conn, execute_plugins=False), read_only=read_only)
     except sqlite3.Error as exc:
         raise QuizError(f"{path}: cannot open database ({exc})") from None
     try:
