@@ -22,7 +22,7 @@ from pathlib import Path
 from quiz.errors import QuizError
 from quiz.inputs import MiB, open_regular
 from quiz.scheduler import MIN_EASINESS, CardState
-from quiz.schedulers import SCHEDULERS, make_scheduler, state_from_dict, state_to_dict
+from quiz.schedulers import SCHEDULERS, make_scheduler, state_from_dict
 from quiz.store import (
     REVIEW_FIELDS,
     REVIEW_KINDS,
@@ -61,12 +61,19 @@ _STATE_FIELDS = ("repetitions", "easiness", "interval", "due")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _as_record(review: Review, notes: dict[tuple[str, str], str]) -> dict:
-    record = {name: getattr(review, name) for name in FIELDS if name != "note"}
-    record["note"] = notes.get((review.bank, review.question_id), "")
-    record["state_before"] = state_to_dict(review.state_before)
-    record["state_after"] = state_to_dict(review.state_after)
-    return record
+_HEAD_FIELDS = REVIEW_FIELDS[:10]
+"""The fields before the two card states, in the order an export writes them."""
+
+
+def _export_records(store: Store) -> Iterator[list]:
+    """Each answer's fields in `FIELDS` order, its card states as the JSON text stored."""
+    notes = store.notes()
+    for row in store.stream_review_rows():
+        record = list(row)
+        passed = record[9]
+        record[9] = None if passed is None else bool(passed)
+        record.append(notes.get((row[0], row[1]), ""))
+        yield record
 
 
 def export_reviews(store: Store, path: Path) -> int:
@@ -75,18 +82,15 @@ def export_reviews(store: Store, path: Path) -> int:
     A regular file is written beside its name and put in place only once complete, so a
     database fault midway leaves the old file as it was.
     """
-    notes = store.notes()
     in_place = path.exists() and not path.is_file()
     target = path if in_place else path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         with target.open("w", encoding="utf-8", newline="") as out:
+            records = _export_records(store)
             if path.suffix.lower() == ".csv":
-                count = _write_csv(out, store.stream_reviews(), notes)
+                count = _write_csv(out, records)
             else:
-                count = 0
-                for review in store.stream_reviews():
-                    out.write(json.dumps(_as_record(review, notes), ensure_ascii=False) + "\n")
-                    count += 1
+                count = _write_json_lines(out, records)
         if not in_place:
             os.replace(target, path)
     except OSError as exc:
@@ -100,16 +104,28 @@ def export_reviews(store: Store, path: Path) -> int:
     return count
 
 
-def _write_csv(out, reviews: Iterable[Review], notes: dict[tuple[str, str], str]) -> int:
+def _write_json_lines(out, records: Iterable[list]) -> int:
+    """One JSON object a line, as `json.dumps(record, ensure_ascii=False)` writes it, with
+    the stored card states spliced in as they are instead of decoded and encoded again."""
+    dumps = json.dumps
+    count = 0
+    for record in records:
+        head = dumps(dict(zip(_HEAD_FIELDS, record, strict=False)), ensure_ascii=False)
+        tail = dumps({"scheduler": record[12], "note": record[13]}, ensure_ascii=False)
+        out.write(
+            f'{head[:-1]}, "state_before": {record[10]}, "state_after": {record[11]}, {tail[1:]}\n'
+        )
+        count += 1
+    return count
+
+
+def _write_csv(out, records: Iterable[list]) -> int:
     writer = csv.writer(out)
     writer.writerow(FIELDS)
     count = 0
-    for review in reviews:
-        record = _as_record(review, notes)
-        for key in ("state_before", "state_after"):
-            record[key] = json.dumps(record[key])
-        record["first_run_passed"] = _csv_bool(record["first_run_passed"])
-        writer.writerow(_escape_cell("" if v is None else str(v)) for v in record.values())
+    for record in records:
+        record[9] = _csv_bool(record[9])
+        writer.writerow(_escape_cell("" if v is None else str(v)) for v in record)
         count += 1
     return count
 

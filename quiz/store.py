@@ -625,15 +625,23 @@ class Store:
         with self._guard():
             return iter(self._decode(self.db.execute(sql + " ORDER BY reviewed_at, id", params)))
 
-    def stream_reviews(self) -> Iterator[Review]:
-        """The whole log in the order it was given, decoded a batch at a time.
+    def stream_review_rows(self) -> Iterator[tuple]:
+        """The whole log as stored, in the order it was given: each answer's `REVIEW_FIELDS`,
+        its card states as the JSON `Review.to_values` writes. For export, which needs no
+        `Review`: a log repeats a few thousand states, and each is decoded once.
 
         One statement reads it, so it is one consistent snapshot however long it takes.
         """
+        columns = ", ".join(REVIEW_FIELDS)
         with self._guard():
-            cursor = self.db.execute("SELECT * FROM reviews ORDER BY reviewed_at, id")
-            while batch := cursor.fetchmany(1000):
-                yield from self._decode_rows(cursor.description, batch)
+            cursor = self.db.execute(f"SELECT {columns} FROM reviews ORDER BY reviewed_at, id")
+            try:
+                while batch := cursor.fetchmany(1000):
+                    for row in batch:
+                        before, after = _canonical_state(row[10]), _canonical_state(row[11])
+                        yield (*row[:10], before, after, row[12])
+            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+                raise self._damaged(f"a logged answer cannot be read: {exc}") from None
 
     def study_days(self, bank: str) -> set[date]:
         """Every study day with at least one answer logged for `bank`."""
@@ -976,6 +984,12 @@ _state_json = lru_cache(maxsize=65_536)(state_text)
 @lru_cache(maxsize=65_536)
 def _decoded_state(text: str) -> Any:
     return state_from_dict(json.loads(text))
+
+
+@lru_cache(maxsize=65_536)
+def _canonical_state(text: str) -> str:
+    """A stored state's JSON as quiz writes it: the same text for every row quiz wrote."""
+    return state_text(_decoded_state(text))
 
 
 class _Touched:

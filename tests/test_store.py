@@ -365,3 +365,63 @@ def test_import_keeps_each_instant_in_utc_to_the_microsecond_however_it_was_writ
     path.write_text("".join(json.dumps(record | {"reviewed_at": at}) + "\n" for at in written))
     instants = {row[2] for row in iter_rows(path, {})}
     assert instants == {"2026-03-02T06:00:00.000000+00:00"}
+
+
+def decoded_export(store, suffix: str) -> bytes:
+    """The export as written by decoding every answer and encoding it again: the reference."""
+    import csv
+    import io
+
+    from quiz.backup import FIELDS
+    from quiz.schedulers import state_to_dict
+
+    notes, out = store.notes(), io.StringIO(newline="")
+    writer = csv.writer(out) if suffix == ".csv" else None
+    if writer:
+        writer.writerow(FIELDS)
+    for r in store.reviews():
+        record = {name: getattr(r, name) for name in FIELDS if name != "note"}
+        record |= {"state_before": state_to_dict(r.state_before),
+                   "state_after": state_to_dict(r.state_after)}  # fmt: skip
+        record["note"] = notes.get((r.bank, r.question_id), "")
+        if writer is None:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        record |= {key: json.dumps(record[key]) for key in ("state_before", "state_after")}
+        flag = record["first_run_passed"]
+        record["first_run_passed"] = "" if flag is None else str(flag).lower()
+        cells = ["" if v is None else str(v) for v in record.values()]
+        writer.writerow("'" + c if c.startswith(("=", "+", "-", "@", "\t", "\r", "'")) else c
+                        for c in cells)  # fmt: skip
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_export_writes_what_decoding_each_answer_would(tmp_path, suffix):
+    from quiz.scheduler_choice import choose_scheduler
+    from quiz.schedulers import make_scheduler
+
+    store = open_store(tmp_path / "a.db")
+    sample_log(store)
+    store.record(graded("q3", 4, at="2026-02-28T23:30:00-05:00", answer='ünï ☃ \\ "x"',
+                        duration_s=None, first_run_passed=False))  # fmt: skip
+    choose_scheduler(store, "b", "fsrs")
+    fsrs = make_scheduler("fsrs")
+    after = fsrs.review(fsrs.new_state(), 3, DAY)
+    store.record(Review(bank="b", question_id="q4", reviewed_at="2026-03-06T09:00:00+00:00",
+                        day="2026-03-06", grade=3, kind="review", state_before=fsrs.new_state(),
+                        state_after=after, scheduler="fsrs"))  # fmt: skip
+    store.set_note("b", "q1", 'é "quoted"\n=SUM(A1)')
+    store.set_note("b", "q3", "☃")
+    path = tmp_path / f"log{suffix}"
+    assert export_reviews(store, path) == 8
+    assert path.read_bytes() == decoded_export(store, suffix)
+
+
+def test_export_reports_a_stored_state_it_cannot_read(tmp_path):
+    store = open_store(tmp_path / "a.db")
+    sample_log(store)
+    store.db.execute("UPDATE reviews SET state_after = '{\"repetitions\": 1}' WHERE id = 2")
+    with pytest.raises(QuizError, match="damaged .*a logged answer cannot be read"):
+        export_reviews(store, tmp_path / "log.jsonl")
+    assert not (tmp_path / "log.jsonl").exists()
