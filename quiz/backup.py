@@ -400,10 +400,10 @@ def _check_day(value: str, name: str) -> date:
         raise ValueError(f"{name} is not an ISO date: {_show(value)}") from None
 
 
-_KNOWN_STATES: dict[tuple, str] = {}
-"""States already checked, by their exact JSON values, as the store's JSON: a log repeats
-the same few thousand."""
-_KNOWN_STATES_KEPT = 20_000
+_KNOWN_STATES: dict[str, str] = {}
+"""States already checked, by the text of their exact JSON values, as the store's JSON: a
+log repeats the same few thousand at a time."""
+_KNOWN_STATES_KEPT = 50_000
 
 
 def _state(data, name: str) -> str:
@@ -411,12 +411,9 @@ def _state(data, name: str) -> str:
     the JSON text the store keeps."""
     if not isinstance(data, dict):
         raise ValueError(f"{name} must be an object")
-    # The type is part of the key: 1 and True, or 2 and 2.0, are equal but not the same.
-    key = (*data.items(), *map(type, data.values()))
-    try:
-        known = _KNOWN_STATES.get(key)
-    except TypeError:  # a list or an object inside: _checked_state says what is wrong
-        return state_text(_checked_state(data, name))
+    # repr keeps types apart: 1 and True, or 2 and 2.0, are equal but not the same.
+    key = repr(data)
+    known = _KNOWN_STATES.get(key)
     if known is None:
         known = state_text(_checked_state(data, name))
         if len(_KNOWN_STATES) >= _KNOWN_STATES_KEPT:
