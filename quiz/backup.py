@@ -284,18 +284,21 @@ def _parse(record, notes: dict[tuple[str, str], str], *, escaped: bool = True) -
     if grades is None:
         grades = _grades_of(scheduler)
     grade = record["grade"]
-    if not _is_int(grade) or grade not in grades:
+    if type(grade) is not int or grade not in grades:
         low, high = min(grades), max(grades)
         raise ValueError(f"grade must be an integer {low}-{high}, not {_show(grade)}")
     kind = record["kind"]
     if kind not in REVIEW_KINDS:
         kinds = ", ".join(REVIEW_KINDS)
         raise ValueError(f"kind must be one of {kinds}, not {_show(kind)}")
+    # A log repeats its banks, ids and days: each distinct one is checked once.
     bank, question_id, day = record["bank"], record["question_id"], record["day"]
-    for key, value in (("bank", bank), ("question_id", question_id)):
-        if type(value) is not str or value not in _CHECKED_TEXT:
-            _check_text(value, key, empty=False)
-            _remember_checked(value)
+    if type(bank) is not str or bank not in _CHECKED_TEXT:
+        _check_text(bank, "bank", empty=False)
+        _remember_checked(bank)
+    if type(question_id) is not str or question_id not in _CHECKED_TEXT:
+        _check_text(question_id, "question_id", empty=False)
+        _remember_checked(question_id)
     _check_text(record["reviewed_at"], "reviewed_at", empty=False)
     if type(day) is not str or day not in _CHECKED_TEXT:
         _check_text(day, "day", empty=False)
@@ -304,14 +307,17 @@ def _parse(record, notes: dict[tuple[str, str], str], *, escaped: bool = True) -
         _remember_checked(day)
     else:
         instant = _check_timestamp(record["reviewed_at"])
+    # Range checks also turn away NaN and infinity; bool is neither int nor float here.
     duration = record.get("duration_s")
-    if duration is not None and (not _is_number(duration) or not 0 <= duration <= MAX_DURATION_S):
+    if duration is not None and not (
+        type(duration) in (int, float) and 0 <= duration <= MAX_DURATION_S
+    ):
         raise ValueError(f"duration_s must be seconds from 0 to {MAX_DURATION_S:.0f}")
     runs = record.get("check_runs")
-    if runs is not None and (not _is_int(runs) or not 0 <= runs <= MAX_CHECK_RUNS):
+    if runs is not None and not (type(runs) is int and 0 <= runs <= MAX_CHECK_RUNS):
         raise ValueError(f"check_runs must be an integer from 0 to {MAX_CHECK_RUNS}")
     passed = record.get("first_run_passed")
-    if passed is not None and not isinstance(passed, bool):
+    if passed is not None and type(passed) is not bool:
         raise ValueError("first_run_passed must be true, false or null")
     answer = record.get("answer") or ""
     note = record.get("note") or ""
