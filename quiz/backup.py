@@ -259,9 +259,11 @@ def _describe(exc: Exception) -> str:
 
 _FIELD_NAMES = frozenset(FIELDS)
 _REQUIRED_NAMES = frozenset(REQUIRED)
-_CHECKED_TEXT: set[str] = set()
-"""Bank names, question ids and days already checked: a log repeats them all."""
-_CHECKED_TEXT_KEPT = 20_000
+_CHECKED_NAMES: set[str] = set()
+"""Bank names and question ids already checked: a log repeats them all."""
+_CHECKED_DAYS: set[str] = set()
+"""Study days already checked, likewise."""
+_CHECKED_KEPT = 20_000
 
 
 def _parse(record, notes: dict[tuple[str, str], str], *, escaped: bool = True) -> tuple:
@@ -293,18 +295,18 @@ def _parse(record, notes: dict[tuple[str, str], str], *, escaped: bool = True) -
         raise ValueError(f"kind must be one of {kinds}, not {_show(kind)}")
     # A log repeats its banks, ids and days: each distinct one is checked once.
     bank, question_id, day = record["bank"], record["question_id"], record["day"]
-    if type(bank) is not str or bank not in _CHECKED_TEXT:
+    if type(bank) is not str or bank not in _CHECKED_NAMES:
         _check_text(bank, "bank", empty=False)
-        _remember_checked(bank)
-    if type(question_id) is not str or question_id not in _CHECKED_TEXT:
+        _remember(_CHECKED_NAMES, bank)
+    if type(question_id) is not str or question_id not in _CHECKED_NAMES:
         _check_text(question_id, "question_id", empty=False)
-        _remember_checked(question_id)
+        _remember(_CHECKED_NAMES, question_id)
     _check_text(record["reviewed_at"], "reviewed_at", empty=False)
-    if type(day) is not str or day not in _CHECKED_TEXT:
+    if type(day) is not str or day not in _CHECKED_DAYS:
         _check_text(day, "day", empty=False)
         instant = _check_timestamp(record["reviewed_at"])
         _check_day(day, "day")
-        _remember_checked(day)
+        _remember(_CHECKED_DAYS, day)
     else:
         instant = _check_timestamp(record["reviewed_at"])
     # Range checks also turn away NaN and infinity; bool is neither int nor float here.
@@ -355,10 +357,10 @@ def _grades_of(scheduler) -> frozenset[int]:
     return grades
 
 
-def _remember_checked(text: str) -> None:
-    if len(_CHECKED_TEXT) >= _CHECKED_TEXT_KEPT:
-        _CHECKED_TEXT.clear()
-    _CHECKED_TEXT.add(text)
+def _remember(checked: set[str], text: str) -> None:
+    if len(checked) >= _CHECKED_KEPT:
+        checked.clear()
+    checked.add(text)
 
 
 def _is_int(value) -> bool:

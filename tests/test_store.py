@@ -425,3 +425,13 @@ def test_export_reports_a_stored_state_it_cannot_read(tmp_path):
     with pytest.raises(QuizError, match="damaged .*a logged answer cannot be read"):
         export_reviews(store, tmp_path / "log.jsonl")
     assert not (tmp_path / "log.jsonl").exists()
+
+
+def test_a_name_already_seen_is_still_checked_as_a_day(tmp_path):
+    record = json.loads(json.dumps(graded().to_row()))
+    record["state_before"], record["state_after"] = CardState().to_dict(), CardState().to_dict()
+    path = tmp_path / "log.jsonl"
+    lines = [record | {"question_id": "2026-02-30"}, record | {"day": "2026-02-30"}]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with pytest.raises(QuizError, match=r"log.jsonl:2: day is not an ISO date"):
+        read_reviews(path)
