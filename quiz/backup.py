@@ -184,7 +184,7 @@ def _read_json_lines(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterato
             return
         if len(line) > LINE_LIMIT:
             raise QuizError(f"{path}:{number}: longer than {LINE_LIMIT // MiB} MiB")
-        if not line.strip():
+        if line.isspace():
             continue
         try:
             row = _parse(decode(line), notes, escaped="\\u" in line)
