@@ -22,8 +22,16 @@ from pathlib import Path
 from quiz.errors import QuizError
 from quiz.inputs import MiB, open_regular
 from quiz.scheduler import MIN_EASINESS, CardState
-from quiz.schedulers import SCHEDULERS, make_scheduler, state_from_dict, state_to_dict
-from quiz.store import REVIEW_FIELDS, REVIEW_KINDS, Review, Store, open_store, utc_instant
+from quiz.schedulers import SCHEDULERS, make_scheduler, state_from_dict
+from quiz.store import (
+    REVIEW_FIELDS,
+    REVIEW_KINDS,
+    Review,
+    Store,
+    instant_text,
+    open_store,
+    state_text,
+)
 
 FIELDS = (*REVIEW_FIELDS, "note")
 """`note` is the learner's note on the question, repeated on each of its answers."""
@@ -46,17 +54,26 @@ MAX_EASINESS = Fraction(10)
 MAX_DURATION_S = 30 * 24 * 3600.0
 MAX_CHECK_RUNS = 1_000_000
 _EASINESS_TEXT = re.compile(r"\d{1,3}(\.\d{1,2})?")
+_UTC_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT([01]\d|2[0-3]):\d\d:\d\d\.\d{6}\+00:00", re.ASCII)
+"""An instant written as the store keeps it (`quiz.store.instant_text`)."""
 _STATE_FIELDS = ("repetitions", "easiness", "interval", "due")
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _as_record(review: Review, notes: dict[tuple[str, str], str]) -> dict:
-    record = {name: getattr(review, name) for name in FIELDS if name != "note"}
-    record["note"] = notes.get((review.bank, review.question_id), "")
-    record["state_before"] = state_to_dict(review.state_before)
-    record["state_after"] = state_to_dict(review.state_after)
-    return record
+_HEAD_FIELDS = REVIEW_FIELDS[:10]
+"""The fields before the two card states, in the order an export writes them."""
+
+
+def _export_records(store: Store) -> Iterator[list]:
+    """Each answer's fields in `FIELDS` order, its card states as the JSON text stored."""
+    notes = store.notes()
+    for row in store.stream_review_rows():
+        record = list(row)
+        passed = record[9]
+        record[9] = None if passed is None else bool(passed)
+        record.append(notes.get((row[0], row[1]), ""))
+        yield record
 
 
 def export_reviews(store: Store, path: Path) -> int:
@@ -65,18 +82,15 @@ def export_reviews(store: Store, path: Path) -> int:
     A regular file is written beside its name and put in place only once complete, so a
     database fault midway leaves the old file as it was.
     """
-    notes = store.notes()
     in_place = path.exists() and not path.is_file()
     target = path if in_place else path.with_name(f".{path.name}.{os.getpid()}.partial")
     try:
         with target.open("w", encoding="utf-8", newline="") as out:
+            records = _export_records(store)
             if path.suffix.lower() == ".csv":
-                count = _write_csv(out, store.stream_reviews(), notes)
+                count = _write_csv(out, records)
             else:
-                count = 0
-                for review in store.stream_reviews():
-                    out.write(json.dumps(_as_record(review, notes), ensure_ascii=False) + "\n")
-                    count += 1
+                count = _write_json_lines(out, records)
         if not in_place:
             os.replace(target, path)
     except OSError as exc:
@@ -90,16 +104,28 @@ def export_reviews(store: Store, path: Path) -> int:
     return count
 
 
-def _write_csv(out, reviews: Iterable[Review], notes: dict[tuple[str, str], str]) -> int:
+def _write_json_lines(out, records: Iterable[list]) -> int:
+    """One JSON object a line, as `json.dumps(record, ensure_ascii=False)` writes it, with
+    the stored card states spliced in as they are instead of decoded and encoded again."""
+    dumps = json.dumps
+    count = 0
+    for record in records:
+        head = dumps(dict(zip(_HEAD_FIELDS, record, strict=False)), ensure_ascii=False)
+        tail = dumps({"scheduler": record[12], "note": record[13]}, ensure_ascii=False)
+        out.write(
+            f'{head[:-1]}, "state_before": {record[10]}, "state_after": {record[11]}, {tail[1:]}\n'
+        )
+        count += 1
+    return count
+
+
+def _write_csv(out, records: Iterable[list]) -> int:
     writer = csv.writer(out)
     writer.writerow(FIELDS)
     count = 0
-    for review in reviews:
-        record = _as_record(review, notes)
-        for key in ("state_before", "state_after"):
-            record[key] = json.dumps(record[key])
-        record["first_run_passed"] = _csv_bool(record["first_run_passed"])
-        writer.writerow(_escape_cell("" if v is None else str(v)) for v in record.values())
+    for record in records:
+        record[9] = _csv_bool(record[9])
+        writer.writerow(_escape_cell("" if v is None else str(v)) for v in record)
         count += 1
     return count
 
@@ -131,6 +157,11 @@ def iter_reviews(path: Path, notes: dict[tuple[str, str], str]) -> Iterator[Revi
 
     A bad line raises `QuizError` naming the file and the line, when it is reached.
     """
+    return map(Review.from_values, iter_rows(path, notes))
+
+
+def iter_rows(path: Path, notes: dict[tuple[str, str], str]) -> Iterator[tuple]:
+    """As `iter_reviews`, each answer as the store's row (`Review.to_values`, in UTC)."""
     with open_regular(path, "an export to import") as raw:
         if path.suffix.lower() == ".csv":
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
@@ -140,8 +171,9 @@ def iter_reviews(path: Path, notes: dict[tuple[str, str], str]) -> Iterator[Revi
             yield from _read_json_lines(path, text, notes)
 
 
-def _read_json_lines(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[Review]:
+def _read_json_lines(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[tuple]:
     number = 0
+    decode = _DECODER.decode
     while True:
         number += 1
         try:
@@ -152,15 +184,15 @@ def _read_json_lines(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterato
             return
         if len(line) > LINE_LIMIT:
             raise QuizError(f"{path}:{number}: longer than {LINE_LIMIT // MiB} MiB")
-        if not line.strip():
+        if line.isspace():
             continue
         try:
-            review = _parse(_DECODER.decode(line), notes)
+            row = _parse(decode(line), notes, escaped="\\u" in line)
         except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
             raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
         except RecursionError:
             raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
-        yield review
+        yield row
 
 
 def _no_constant(name: str):
@@ -170,7 +202,7 @@ def _no_constant(name: str):
 _DECODER = json.JSONDecoder(parse_constant=_no_constant)
 
 
-def _read_csv(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[Review]:
+def _read_csv(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[tuple]:
     csv.field_size_limit(max(csv.field_size_limit(), LINE_LIMIT))
     reader = csv.DictReader(text)
     number = 1
@@ -185,7 +217,7 @@ def _read_csv(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[Revie
             if row is None:
                 return
             number = reader.line_num
-            review = _parse(_csv_record(row), notes)
+            answer = _parse(_csv_record(row), notes, escaped=False)
         except UnicodeDecodeError:
             raise QuizError(f"{path}:{reader.line_num + 1}: not UTF-8 text") from None
         except csv.Error as exc:
@@ -194,7 +226,7 @@ def _read_csv(path: Path, text: io.TextIOWrapper, notes: dict) -> Iterator[Revie
             raise QuizError(f"{path}:{number}: {_describe(exc)}") from None
         except RecursionError:
             raise QuizError(f"{path}:{number}: nested too deeply to be an answer") from None
-        yield review
+        yield answer
 
 
 def _csv_record(row: dict) -> dict:
@@ -225,62 +257,110 @@ def _describe(exc: Exception) -> str:
     return str(exc)
 
 
-def _parse(record, notes: dict[tuple[str, str], str]) -> Review:
-    """One answer; its question's note, when it carries one, goes into `notes`."""
+_FIELD_NAMES = frozenset(FIELDS)
+_REQUIRED_NAMES = frozenset(REQUIRED)
+_CHECKED_NAMES: set[str] = set()
+"""Bank names and question ids already checked: a log repeats them all."""
+_CHECKED_DAYS: set[str] = set()
+"""Study days already checked, likewise."""
+_CHECKED_KEPT = 20_000
+
+
+def _parse(record, notes: dict[tuple[str, str], str], *, escaped: bool = True) -> tuple:
+    """One answer as the store's row (`Review.to_values`, the instant in UTC); its
+    question's note, when it carries one, goes into `notes`.
+
+    `escaped` says the text may hold JSON's \\u escapes, so a string may hold a lone
+    surrogate; text decoded straight from UTF-8 cannot.
+    """
     if not isinstance(record, dict):
         raise ValueError("each line must be a JSON object")
-    unknown = set(record) - set(FIELDS)
-    if unknown:
+    if not _FIELD_NAMES.issuperset(record):
+        unknown = set(record) - _FIELD_NAMES
         raise ValueError(f"unknown field '{sorted(map(str, unknown))[0]}'")
-    for key in REQUIRED:
-        if key not in record:
-            raise ValueError(f"missing field '{key}'")
+    if not _REQUIRED_NAMES.issubset(record):
+        missing = next(key for key in REQUIRED if key not in record)
+        raise ValueError(f"missing field '{missing}'")
     scheduler = record.get("scheduler") or "sm2"
+    grades = _GRADES.get(scheduler) if type(scheduler) is str else None
+    if grades is None:
+        grades = _grades_of(scheduler)
+    grade = record["grade"]
+    if type(grade) is not int or grade not in grades:
+        low, high = min(grades), max(grades)
+        raise ValueError(f"grade must be an integer {low}-{high}, not {_show(grade)}")
+    kind = record["kind"]
+    if kind not in REVIEW_KINDS:
+        kinds = ", ".join(REVIEW_KINDS)
+        raise ValueError(f"kind must be one of {kinds}, not {_show(kind)}")
+    # A log repeats its banks, ids and days: each distinct one is checked once.
+    bank, question_id, day = record["bank"], record["question_id"], record["day"]
+    if type(bank) is not str or bank not in _CHECKED_NAMES:
+        _check_text(bank, "bank", empty=False)
+        _remember(_CHECKED_NAMES, bank)
+    if type(question_id) is not str or question_id not in _CHECKED_NAMES:
+        _check_text(question_id, "question_id", empty=False)
+        _remember(_CHECKED_NAMES, question_id)
+    _check_text(record["reviewed_at"], "reviewed_at", empty=False)
+    if type(day) is not str or day not in _CHECKED_DAYS:
+        _check_text(day, "day", empty=False)
+        instant = _check_timestamp(record["reviewed_at"])
+        _check_day(day, "day")
+        _remember(_CHECKED_DAYS, day)
+    else:
+        instant = _check_timestamp(record["reviewed_at"])
+    # Range checks also turn away NaN and infinity; bool is neither int nor float here.
+    duration = record.get("duration_s")
+    if duration is not None and not (
+        type(duration) in (int, float) and 0 <= duration <= MAX_DURATION_S
+    ):
+        raise ValueError(f"duration_s must be seconds from 0 to {MAX_DURATION_S:.0f}")
+    runs = record.get("check_runs")
+    if runs is not None and not (type(runs) is int and 0 <= runs <= MAX_CHECK_RUNS):
+        raise ValueError(f"check_runs must be an integer from 0 to {MAX_CHECK_RUNS}")
+    passed = record.get("first_run_passed")
+    if passed is not None and type(passed) is not bool:
+        raise ValueError("first_run_passed must be true, false or null")
+    answer = record.get("answer") or ""
+    note = record.get("note") or ""
+    if escaped or type(answer) is not str or type(note) is not str:
+        _check_text(answer, "answer", empty=True)
+        _check_text(note, "note", empty=True)
+    if note:
+        notes[(bank, question_id)] = note
+    return (
+        bank,
+        question_id,
+        instant,
+        day,
+        grade,
+        kind,
+        answer,
+        None if duration is None else float(duration),
+        runs,
+        None if passed is None else int(passed),
+        _state(record["state_before"], "state_before"),
+        _state(record["state_after"], "state_after"),
+        scheduler,
+    )
+
+
+_GRADES: dict[str, frozenset[int]] = {}
+"""Each scheduler's ratings, by its name, as it is first met."""
+
+
+def _grades_of(scheduler) -> frozenset[int]:
     if scheduler not in SCHEDULERS:
         known = ", ".join(SCHEDULERS)
         raise ValueError(f"scheduler must be one of {known}, not {_show(scheduler)}")
-    grade = record["grade"]
-    ratings = make_scheduler(scheduler).ratings
-    if not _is_int(grade) or grade not in {r.value for r in ratings}:
-        low, high = min(r.value for r in ratings), max(r.value for r in ratings)
-        raise ValueError(f"grade must be an integer {low}-{high}, not {_show(grade)}")
-    if record["kind"] not in REVIEW_KINDS:
-        kinds = ", ".join(REVIEW_KINDS)
-        raise ValueError(f"kind must be one of {kinds}, not {_show(record['kind'])}")
-    for key in ("bank", "question_id", "reviewed_at", "day"):
-        _check_text(record[key], key, empty=False)
-    instant = _check_timestamp(record["reviewed_at"])
-    _check_day(record["day"], "day")
-    duration = record.get("duration_s")
-    if duration is not None and (not _is_number(duration) or not 0 <= duration <= MAX_DURATION_S):
-        raise ValueError(f"duration_s must be seconds from 0 to {MAX_DURATION_S:.0f}")
-    runs = record.get("check_runs")
-    if runs is not None and (not _is_int(runs) or not 0 <= runs <= MAX_CHECK_RUNS):
-        raise ValueError(f"check_runs must be an integer from 0 to {MAX_CHECK_RUNS}")
-    passed = record.get("first_run_passed")
-    if passed is not None and not isinstance(passed, bool):
-        raise ValueError("first_run_passed must be true, false or null")
-    answer = record.get("answer") or ""
-    _check_text(answer, "answer", empty=True)
-    note = record.get("note") or ""
-    _check_text(note, "note", empty=True)
-    if note:
-        notes[(record["bank"], record["question_id"])] = note
-    return Review(
-        bank=record["bank"],
-        question_id=record["question_id"],
-        reviewed_at=instant,
-        day=record["day"],
-        grade=grade,
-        kind=record["kind"],
-        answer=answer,
-        duration_s=None if duration is None else float(duration),
-        check_runs=runs,
-        first_run_passed=passed,
-        state_before=_state(record["state_before"], "state_before"),
-        state_after=_state(record["state_after"], "state_after"),
-        scheduler=scheduler,
-    )
+    grades = _GRADES[scheduler] = frozenset(r.value for r in make_scheduler(scheduler).ratings)
+    return grades
+
+
+def _remember(checked: set[str], text: str) -> None:
+    if len(checked) >= _CHECKED_KEPT:
+        checked.clear()
+    checked.add(text)
 
 
 def _is_int(value) -> bool:
@@ -313,8 +393,10 @@ def _check_timestamp(value: str) -> str:
         raise ValueError(f"reviewed_at is not an ISO 8601 time: {_show(value)}") from None
     if moment.tzinfo is None:
         raise ValueError(f"reviewed_at needs a UTC offset: {_show(value)}")
+    if _UTC_INSTANT.fullmatch(value):
+        return value  # already as the store keeps it
     try:
-        return utc_instant(value)
+        return instant_text(moment)
     except OverflowError:
         raise ValueError(f"reviewed_at is outside the calendar in UTC: {_show(value)}") from None
 
@@ -326,25 +408,25 @@ def _check_day(value: str, name: str) -> date:
         raise ValueError(f"{name} is not an ISO date: {_show(value)}") from None
 
 
-_KNOWN_STATES: dict[tuple, object] = {}
-"""States already checked, by their exact JSON values: a log repeats the same few thousand."""
-_KNOWN_STATES_KEPT = 100_000
+_KNOWN_STATES: dict[str, str] = {}
+"""States already checked, by the text of their exact JSON values, as the store's JSON: a
+log repeats the same few thousand at a time."""
+_KNOWN_STATES_KEPT = 50_000
 
 
-def _state(data, name: str):
-    """A card state within what its scheduler can produce, so grading it later works."""
+def _state(data, name: str) -> str:
+    """A card state within what its scheduler can produce, so grading it later works; as
+    the JSON text the store keeps."""
     if not isinstance(data, dict):
         raise ValueError(f"{name} must be an object")
-    # The type is part of the key: 1 and True, or 2 and 2.0, are equal but not the same.
-    key = (*data.items(), *map(type, data.values()))
-    try:
-        known = _KNOWN_STATES.get(key)
-    except TypeError:  # a list or an object inside: _checked_state says what is wrong
-        return _checked_state(data, name)
+    # repr keeps types apart: 1 and True, or 2 and 2.0, are equal but not the same.
+    key = repr(data)
+    known = _KNOWN_STATES.get(key)
     if known is None:
-        known = _checked_state(data, name)
-        if len(_KNOWN_STATES) < _KNOWN_STATES_KEPT:
-            _KNOWN_STATES[key] = known
+        known = state_text(_checked_state(data, name))
+        if len(_KNOWN_STATES) >= _KNOWN_STATES_KEPT:
+            _KNOWN_STATES.clear()  # a log's states change slowly: start again from these
+        _KNOWN_STATES[key] = known
     return known
 
 
@@ -401,7 +483,7 @@ def import_with_notes(store: Store, path: Path) -> tuple[int, int]:
     from quiz.scheduler_choice import import_log
 
     notes: dict[tuple[str, str], str] = {}
-    return import_log(store, iter_reviews(path, notes), notes)
+    return import_log(store, iter_rows(path, notes), notes)
 
 
 def import_into(db_path: Path, path: Path) -> tuple[int, int]:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from quiz.schedulers import DEFAULT_SCHEDULER, Scheduler, make_scheduler, replay
-from quiz.store import Review, Store
+from quiz.store import Store
 
 SCHEDULER_KEY = "scheduler"
 RETENTION_KEY = "fsrs.desired_retention"
@@ -60,26 +60,27 @@ def choose_scheduler(
 
 
 def import_log(
-    store: Store, reviews: Iterable[Review], notes: dict[tuple[str, str], str]
+    store: Store, rows: Iterable[tuple], notes: dict[tuple[str, str], str]
 ) -> tuple[int, int]:
     """Add an export's answers and notes; return how many of each were new.
 
-    `reviews` may stream, and `notes` fill as it does. The store gives each card the state
-    after its latest logged review. That is the schedule only where the bank and every
-    answer are SM-2's: a bank on FSRS (whose states also depend on its parameters and
-    retention), or answers logged under another scheduler, get their cards rebuilt by
-    replaying the bank's whole log."""
-    logged_under: dict[str, set[str]] = {}
+    `rows` are answers as `Store.import_rows` takes them; they may stream, and `notes`
+    fill as they do. The store gives each card the state after its latest logged review.
+    That is the schedule only where the bank and every answer are SM-2's: a bank on FSRS
+    (whose states also depend on its parameters and retention), or answers logged under
+    another scheduler, get their cards rebuilt by replaying the bank's whole log."""
+    logged_under: set[tuple[str, str]] = set()
 
-    def noted(stream: Iterable[Review]) -> Iterator[Review]:
-        for review in stream:
-            logged_under.setdefault(review.bank, set()).add(review.scheduler)
-            yield review
+    def noted(stream: Iterable[tuple]) -> Iterator[tuple]:
+        for row in stream:
+            logged_under.add((row[0], row[-1]))
+            yield row
 
-    added = store.import_reviews(noted(reviews))
+    added = store.import_rows(noted(rows))
     kept = store.import_notes(notes)
-    for bank in sorted(logged_under):
+    for bank in sorted({bank for bank, _ in logged_under}):
         scheduler = bank_scheduler(store, bank)
-        if added and (scheduler.name != "sm2" or logged_under[bank] != {"sm2"}):
+        schedulers = {name for b, name in logged_under if b == bank}
+        if added and (scheduler.name != "sm2" or schedulers != {"sm2"}):
             store.replace_cards(bank, replay(scheduler, store.scheduled_log(bank)), {})
     return added, kept

@@ -11,12 +11,14 @@ import json
 import sqlite3
 import sys
 import threading
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from itertools import starmap
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,12 @@ BUSY_TIMEOUT_S = 30
 """How long a writer waits for another process's write to finish before giving up."""
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CORRUPT = 5, 6, 8, 11
 SQLITE_CANTOPEN, SQLITE_NOTADB = 14, 26
+IMPORT_CACHE_KIB = 32 * 1024
+"""The page cache an import may use, so the log's indexes stay in memory as they grow."""
+IMPORT_TOUCHED_KEPT = 100_000
+"""How many cards and days an import notes as it goes before it reads them back instead."""
+IMPORT_ORDER_WINDOW = 10_000
+"""How far out of place an answer may arrive for an import to put it in order as it goes."""
 
 migrations = Migrations("quiz")
 
@@ -160,17 +168,24 @@ _QUESTION_TOTALS = (
     " FROM reviews r WHERE kind = 'review' AND {where} GROUP BY bank, question_id"
 )
 _DAY_TOTALS = (
-    "INSERT OR REPLACE INTO day_totals SELECT bank, day, COUNT(*),"
-    f" TOTAL(counted AND interval < {MATURE_INTERVAL} AND passed),"
-    f" TOTAL(counted AND interval < {MATURE_INTERVAL}),"
-    f" TOTAL(counted AND interval >= {MATURE_INTERVAL} AND passed),"
-    f" TOTAL(counted AND interval >= {MATURE_INTERVAL})"
-    " FROM (SELECT bank, day, {passes} AS passed, kind = 'review' AND ROW_NUMBER() OVER"
-    "  (PARTITION BY bank, question_id, day, kind = 'review' ORDER BY reviewed_at, id) = 1"
+    "INSERT OR REPLACE INTO day_totals SELECT bank, day, answers,"
+    " COALESCE(young_passed, 0), COALESCE(young_total, 0),"
+    " COALESCE(mature_passed, 0), COALESCE(mature_total, 0)"
+    " FROM (SELECT bank, day, COUNT(*) AS answers FROM reviews INDEXED BY idx_reviews_bank_day"
+    " WHERE {where} GROUP BY bank, day)"
+    " LEFT JOIN (SELECT bank, day,"
+    f" TOTAL(counted AND interval < {MATURE_INTERVAL} AND passed) AS young_passed,"
+    f" TOTAL(counted AND interval < {MATURE_INTERVAL}) AS young_total,"
+    f" TOTAL(counted AND interval >= {MATURE_INTERVAL} AND passed) AS mature_passed,"
+    f" TOTAL(counted AND interval >= {MATURE_INTERVAL}) AS mature_total"
+    " FROM (SELECT bank, day, {passes} AS passed, ROW_NUMBER() OVER"
+    "  (PARTITION BY bank, question_id, day ORDER BY reviewed_at, id) = 1"
     "  AND json_extract(state_before, '$.repetitions') > 0 AS counted,"
-    "  json_extract(state_before, '$.interval') AS interval FROM reviews WHERE {where})"
-    " GROUP BY bank, day"
+    "  json_extract(state_before, '$.interval') AS interval"
+    "  FROM reviews WHERE kind = 'review' AND {where})"
+    " GROUP BY bank, day) USING (bank, day)"
 )
+"""Only scheduled reviews count toward retention, so only they are ranked and decoded."""
 
 
 @migrations()
@@ -226,7 +241,23 @@ def m004_scheduler_states(db: Database) -> None:
     db["settings"].create({"bank": str, "key": str, "value": str}, pk=("bank", "key"))
 
 
-KNOWN_MIGRATIONS = frozenset(m.name for m in migrations.pending(Database(memory=True)))
+@migrations()
+def m005_scheduled_review_indexes(db: Database) -> None:
+    """The scheduled reviews indexed on their own, by card and by day: a long log is mostly
+    drills and cram, and each card's schedule and totals, and each day's retention, read
+    only the scheduled reviews."""
+    db.execute(
+        "CREATE INDEX idx_reviews_scheduled_by_card ON reviews (bank, question_id, reviewed_at)"
+        " WHERE kind = 'review'"
+    )
+    db.execute(
+        "CREATE INDEX idx_reviews_scheduled_by_day ON reviews (bank, day) WHERE kind = 'review'"
+    )
+
+
+KNOWN_MIGRATIONS = frozenset(
+    m.name for m in migrations.pending(Database(memory=True, execute_plugins=False))
+)
 
 
 @dataclass(frozen=True)
@@ -271,6 +302,21 @@ class Review:
             _state_json(self.state_before),
             _state_json(self.state_after),
             self.scheduler,
+        )
+
+    @classmethod
+    def from_values(cls, values: tuple) -> Review:
+        """The inverse of `to_values`."""
+        *head, passed, before, after, scheduler = values
+        return cls(
+            *head[:6],
+            state_before=_decoded_state(before),
+            state_after=_decoded_state(after),
+            answer=head[6],
+            duration_s=head[7],
+            check_runs=head[8],
+            first_run_passed=None if passed is None else bool(passed),
+            scheduler=scheduler,
         )
 
     @classmethod
@@ -541,7 +587,9 @@ class Store:
 
     def _total(self, table: str, query: str, where: str, params: list) -> None:
         self.db.execute(f"DELETE FROM {table} WHERE {where}", params)
-        self.db.execute(query.format(where=where, passes=_passes()), params)
+        self.db.execute(
+            query.format(where=where, passes=_passes()), params * query.count("{where}")
+        )
 
     def _decode(self, cursor: sqlite3.Cursor) -> list[Review]:
         return self._decode_rows(cursor.description, cursor)
@@ -577,15 +625,23 @@ class Store:
         with self._guard():
             return iter(self._decode(self.db.execute(sql + " ORDER BY reviewed_at, id", params)))
 
-    def stream_reviews(self) -> Iterator[Review]:
-        """The whole log in the order it was given, decoded a batch at a time.
+    def stream_review_rows(self) -> Iterator[tuple]:
+        """The whole log as stored, in the order it was given: each answer's `REVIEW_FIELDS`,
+        its card states as the JSON `Review.to_values` writes. For export, which needs no
+        `Review`: a log repeats a few thousand states, and each is decoded once.
 
         One statement reads it, so it is one consistent snapshot however long it takes.
         """
+        columns = ", ".join(REVIEW_FIELDS)
         with self._guard():
-            cursor = self.db.execute("SELECT * FROM reviews ORDER BY reviewed_at, id")
-            while batch := cursor.fetchmany(1000):
-                yield from self._decode_rows(cursor.description, batch)
+            cursor = self.db.execute(f"SELECT {columns} FROM reviews ORDER BY reviewed_at, id")
+            try:
+                while batch := cursor.fetchmany(1000):
+                    for row in batch:
+                        before, after = _canonical_state(row[10]), _canonical_state(row[11])
+                        yield (*row[:10], before, after, row[12])
+            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+                raise self._damaged(f"a logged answer cannot be read: {exc}") from None
 
     def study_days(self, bank: str) -> set[date]:
         """Every study day with at least one answer logged for `bank`."""
@@ -652,57 +708,113 @@ class Store:
         )
 
     def import_reviews(self, reviews: Iterable[Review]) -> int:
+        """Add answers from another log, skipping ones already present; all or nothing."""
+        return self.import_rows(
+            (*values[:2], utc_instant(values[2]), *values[3:])
+            for values in (review.to_values() for review in reviews)
+        )
+
+    def import_rows(self, rows: Iterable[tuple]) -> int:
         """Add answers from another log, skipping ones already present; all or nothing.
 
-        The answers stream into a scratch table in one transaction, so any size of log
-        takes the same memory, and an error raised while they stream writes nothing.
-        Instants are compared in UTC, so the same answer written with another offset is
-        the same answer; new ones join the log in order of instant. Each card then takes
-        the state after its latest scheduled review, by instant, whether that came from
-        the import or was already here, and its totals and its days' are worked out again.
+        Each row is an answer as `Review.to_values` gives it, its instant in UTC
+        (`utc_instant`). The rows stream straight into the log in one transaction, so any
+        size of log takes the same memory, and an error raised while they stream writes
+        nothing. Instants are compared in UTC, so the same answer written with another
+        offset is the same answer; new ones join the log in order of instant. Each card
+        then takes the state after its latest scheduled review, by instant, whether that
+        came from the import or was already here, and its totals and its days' are worked
+        out again.
         """
-        columns = [name for name in _REVIEW_COLUMNS if name != "id"]
-        insert = (
-            f"INSERT OR IGNORE INTO temp.incoming ({', '.join(columns)})"
-            f" VALUES ({', '.join('?' * len(columns))})"
+        names = ", ".join(REVIEW_FIELDS)
+        values = ", ".join(f"?{n}" for n in range(1, len(REVIEW_FIELDS) + 1))
+        insert = f"INSERT INTO reviews ({names}) VALUES ({values})"
+        # One answer is the same as another with the same card, instant and kind.
+        insert_unless_present = (
+            f"INSERT INTO reviews ({names}) SELECT {values} WHERE NOT EXISTS (SELECT 1"
+            " FROM reviews WHERE bank = ?1 AND question_id = ?2 AND reviewed_at = ?3"
+            " AND kind = ?6)"
         )
+        in_order = _InOrder(rows, IMPORT_ORDER_WINDOW)
+        instant = itemgetter(2)
+        touched = _Touched()
         with self._writing():
+            conn = self.db.conn
+            first = conn.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM reviews").fetchone()[0]
+            # Only an answer no later than the log's latest can already be in it.
+            latest = conn.execute("SELECT MAX(reviewed_at) FROM reviews").fetchone()[0] or ""
+            cache = conn.execute("PRAGMA main.cache_size").fetchone()[0]
+            conn.execute(f"PRAGMA main.cache_size = {-IMPORT_CACHE_KIB}")
             try:
-                self._create_incoming()
-                for batch in _batches(reviews, 5000):
-                    rows = []
-                    for review in batch:
-                        values = review.to_values()
-                        rows.append((*values[:2], utc_instant(review.reviewed_at), *values[3:]))
-                    self.db.conn.executemany(insert, rows)
-                return self._merge_incoming(columns)
+                added = 0
+                # Repeats within the file share an instant, so in order they are neighbours.
+                moment, at_moment = None, []
+                for batch in in_order:
+                    touched.note(batch)
+                    old = bisect_right(batch, latest, key=instant)
+                    if old:
+                        added += conn.executemany(insert_unless_present, batch[:old]).rowcount
+                    new = []
+                    for row in batch[old:]:
+                        key = (row[0], row[1], row[5])
+                        if row[2] != moment:
+                            moment, at_moment = row[2], [key]
+                        elif key in at_moment:
+                            continue
+                        else:
+                            at_moment.append(key)
+                        new.append(row)
+                    added += conn.executemany(insert, new).rowcount
+                if not in_order.so_far:
+                    added = self._put_in_order(first)
+                self._bring_up_to_date(first, touched)
             finally:
-                self.db.execute("DROP TABLE IF EXISTS temp.incoming")
+                conn.execute(f"PRAGMA main.cache_size = {cache}")
+                for table in ("touched_cards", "touched_days", "reordered"):
+                    conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+        return added
 
-    def _create_incoming(self) -> None:
-        self.db.execute("DROP TABLE IF EXISTS temp.incoming")
+    def _put_in_order(self, first: int) -> int:
+        """Number the answers from id `first` on again in order of instant, each once:
+        for an import whose answers came further out of order than it could sort as they
+        arrived. Return how many there are."""
+        names = ", ".join(REVIEW_FIELDS)
         self.db.execute(
-            "CREATE TEMP TABLE incoming (seq INTEGER PRIMARY KEY, bank TEXT, question_id TEXT,"
-            " reviewed_at TEXT, day TEXT, grade INTEGER, kind TEXT, answer TEXT,"
-            " duration_s FLOAT, check_runs INTEGER, first_run_passed INTEGER,"
-            " state_before TEXT, state_after TEXT, scheduler TEXT,"
-            " UNIQUE (bank, question_id, reviewed_at, kind))"
+            f"CREATE TEMP TABLE reordered AS SELECT {names} FROM reviews WHERE id IN"
+            " (SELECT MIN(id) FROM reviews WHERE id >= ?"
+            "  GROUP BY bank, question_id, reviewed_at, kind)"
+            " ORDER BY reviewed_at, id",
+            [first],
         )
-
-    def _merge_incoming(self, columns: list[str]) -> int:
-        """Move the scratch table's new answers into the log; bring cards and totals up."""
-        names = ", ".join(columns)
-        added = self.db.execute(
-            f"INSERT INTO reviews ({names}) SELECT {names} FROM temp.incoming i WHERE NOT EXISTS"
-            " (SELECT 1 FROM reviews r WHERE r.bank = i.bank AND r.question_id = i.question_id"
-            " AND r.reviewed_at = i.reviewed_at AND r.kind = i.kind) ORDER BY reviewed_at, seq"
+        self.db.execute("DELETE FROM reviews WHERE id >= ?", [first])
+        return self.db.execute(
+            f"INSERT INTO reviews ({names}) SELECT {names} FROM temp.reordered ORDER BY rowid"
         ).rowcount
+
+    def _bring_up_to_date(self, first: int, touched: _Touched) -> None:
+        """Bring the cards and totals of the answers from id `first` on up to date."""
+        self.db.execute("CREATE TEMP TABLE touched_cards (bank TEXT, question_id TEXT)")
+        self.db.execute("CREATE TEMP TABLE touched_days (bank TEXT, day TEXT)")
+        if touched.cards is not None and touched.days is not None:
+            self.db.conn.executemany("INSERT INTO temp.touched_cards VALUES (?, ?)", touched.cards)
+            self.db.conn.executemany("INSERT INTO temp.touched_days VALUES (?, ?)", touched.days)
+        else:
+            self.db.execute(
+                "INSERT INTO temp.touched_cards SELECT DISTINCT bank, question_id"
+                " FROM reviews NOT INDEXED WHERE id >= ? AND kind = 'review'",
+                [first],
+            )
+            self.db.execute(
+                "INSERT INTO temp.touched_days SELECT DISTINCT bank, day FROM reviews"
+                " NOT INDEXED WHERE id >= ?",
+                [first],
+            )
         # Each touched card takes the state after its latest scheduled review, by instant.
         latest = (
             "SELECT bank, question_id, (SELECT state_after FROM reviews r WHERE r.bank = t.bank"
             " AND r.question_id = t.question_id AND r.kind = 'review'"
             " ORDER BY r.reviewed_at DESC, r.id DESC LIMIT 1) AS state"
-            " FROM (SELECT DISTINCT bank, question_id FROM temp.incoming WHERE kind = 'review') t"
+            " FROM temp.touched_cards t"
         )
         # The state is kept as logged: `state_from_dict` reads it whichever scheduler wrote it.
         self.db.execute(
@@ -717,14 +829,15 @@ class Store:
         self._total(
             "question_totals",
             _QUESTION_TOTALS,
-            "(bank, question_id) IN (SELECT bank, question_id FROM temp.incoming"
-            " WHERE kind = 'review')",
+            "(bank, question_id) IN (SELECT bank, question_id FROM temp.touched_cards)",
             [],
         )
         self._total(
-            "day_totals", _DAY_TOTALS, "(bank, day) IN (SELECT bank, day FROM temp.incoming)", []
+            "day_totals",
+            _DAY_TOTALS,
+            "(bank, day) IN (SELECT bank, day FROM temp.touched_days)",
+            [],
         )
-        return added
 
     # Work in progress, flags and notes, one row per question
 
@@ -860,20 +973,71 @@ class Store:
         return extras
 
 
-@lru_cache(maxsize=65_536)
-def _state_json(state: Any) -> str:
+def state_text(state: Any) -> str:
+    """A state as the log and the cards keep it."""
     return json.dumps(state_to_dict(state))
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+_state_json = lru_cache(maxsize=65_536)(state_text)
+
+
+@lru_cache(maxsize=65_536)
+def _decoded_state(text: str) -> Any:
+    return state_from_dict(json.loads(text))
+
+
+@lru_cache(maxsize=65_536)
+def _canonical_state(text: str) -> str:
+    """A stored state's JSON as quiz writes it: the same text for every row quiz wrote."""
+    return state_text(_decoded_state(text))
+
+
+class _Touched:
+    """The cards given scheduled reviews and the days given answers by an import, gathered
+    as its answers stream; None once there are more of them than `IMPORT_TOUCHED_KEPT`,
+    and the store reads them back from the log instead."""
+
+    def __init__(self) -> None:
+        self.cards: set[tuple[str, str]] | None = set()
+        self.days: set[tuple[str, str]] | None = set()
+
+    def note(self, rows: list[tuple]) -> None:
+        if self.cards is None or self.days is None:
+            return
+        self.cards.update([(row[0], row[1]) for row in rows if row[5] == "review"])
+        self.days.update([(row[0], row[3]) for row in rows])
+        if len(self.cards) + len(self.days) > IMPORT_TOUCHED_KEPT:
+            self.cards = self.days = None
+
+
+class _InOrder:
+    """Batches of rows in order of instant (`row[2]`), then of arrival, for answers that
+    arrive up to `window` places out of order; `so_far` turns False when one came later
+    than that, so that the batches were not in order after all."""
+
+    def __init__(self, rows: Iterable[tuple], window: int):
+        self.rows = rows
+        self.window = window
+        self.so_far = True
+
+    def __iter__(self) -> Iterator[list[tuple]]:
+        held: list[tuple] = []
+        last = ""
+        instant = itemgetter(2)
+        for row in self.rows:
+            held.append(row)
+            if len(held) == 2 * self.window:
+                held.sort(key=instant)  # stable: arrival order among equal instants
+                batch, held = held[: self.window], held[self.window :]
+                if batch[0][2] < last:
+                    self.so_far = False
+                last = batch[-1][2]
+                yield batch
+        held.sort(key=instant)
+        if held and held[0][2] < last:
+            self.so_far = False
+        if held:
+            yield held
 
 
 REVIEW_FIELDS = (
@@ -913,7 +1077,12 @@ def utc_instant(text: str) -> str:
 
     Every stored instant has this one form, so comparing the text compares the instants.
     """
-    return datetime.fromisoformat(text).astimezone(UTC).isoformat(timespec="microseconds")
+    return instant_text(datetime.fromisoformat(text))
+
+
+def instant_text(moment: datetime) -> str:
+    """`utc_instant` of a time already read."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _main_file(db: Database) -> Path | None:
@@ -946,7 +1115,9 @@ def open_store(path: Path | str, *, read_only: bool = False) -> Store:
             # with no log to replay, it can be read as the immutable file it is.
             conn.close()
             conn = _connect(target + "&immutable=1", uri)
-        store = Store(Database(conn), read_only=read_only)
+        # sqlite-utils plugins would change every connection, and finding them reads the
+        # metadata of every installed package at each start: quiz uses none.
+        store = Store(Database(conn, execute_plugins=False), read_only=read_only)
     except sqlite3.Error as exc:
         raise QuizError(f"{path}: cannot open database ({exc})") from None
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -302,6 +303,40 @@ def test_stats_screen_shows_the_figures_and_closes(bank_path):
             await app.workers.wait_for_complete()
             await pilot.press("q")
             assert not isinstance(app.screen, StatsScreen)
+
+    asyncio.run(drive())
+
+
+def test_the_page_says_the_figures_are_coming_only_while_they_are_slow(bank_path):
+    today = date(2024, 6, 15)
+    store = open_store(default_db_path())
+    record_history(store, today)
+    settings = Settings.from_environment(bank_path=bank_path)
+
+    async def drive() -> None:
+        quick = StatsScreen(settings, load_bank(bank_path), store, today=today)
+        app = Host(quick)
+        async with app.run_test() as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert quick.stats is not None and not quick.query_one("#stats-body").loading
+            await pilot.pause(quick.LOADING_DELAY_S + 0.1)
+            assert not quick.query_one("#stats-body").loading
+
+            slow = StatsScreen(settings, load_bank(bank_path), store, today=today)
+            slow.LOADING_DELAY_S = 0.01
+            body = None
+            with store.reading():  # the worker waits for the store while this holds it
+                app.push_screen(slow)
+                deadline = time.monotonic() + 30
+                while body is None or not body.loading:
+                    assert time.monotonic() < deadline, "never showed that it was loading"
+                    await pilot.pause(0.05)
+                    body = slow.query_one("#stats-body") if slow.is_mounted else None
+                assert slow.stats is None
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert slow.stats is not None and not body.loading
 
     asyncio.run(drive())
 

@@ -36,6 +36,10 @@ SCHEMA = {
     "idx_reviews_bank_question_id_reviewed_at": "CREATE INDEX "
     '"idx_reviews_bank_question_id_reviewed_at"\n'
     '    ON "reviews" ("bank", "question_id", "reviewed_at")',
+    "idx_reviews_scheduled_by_card": "CREATE INDEX idx_reviews_scheduled_by_card"
+    " ON reviews (bank, question_id, reviewed_at) WHERE kind = 'review'",
+    "idx_reviews_scheduled_by_day": "CREATE INDEX idx_reviews_scheduled_by_day"
+    " ON reviews (bank, day) WHERE kind = 'review'",
     "question_totals": "CREATE TABLE question_totals (bank TEXT NOT NULL, question_id TEXT NOT NULL,"
     " reviews INTEGER NOT NULL, lapses INTEGER NOT NULL, last_grade INTEGER NOT NULL,"
     " seconds REAL NOT NULL, timed INTEGER NOT NULL, runs INTEGER NOT NULL,"
@@ -80,6 +84,7 @@ def test_schema_of_a_freshly_migrated_database(tmp_path):
         ("m002_question_and_day_totals",),
         ("m003_drafts_flags_notes_and_extra_study",),
         ("m004_scheduler_states",),
+        ("m005_scheduled_review_indexes",),
     ]
     assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
@@ -88,7 +93,7 @@ def test_reopening_migrates_nothing_twice(tmp_path):
     open_store(tmp_path / "q.db").record(graded())
     store = open_store(tmp_path / "q.db")
     assert store.review_count() == 1
-    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (4,)
+    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (5,)
 
 
 def test_record_logs_and_schedules_in_one_step(tmp_path):
@@ -346,3 +351,87 @@ def test_an_export_from_before_notes_still_imports(tmp_path):
     target = open_store(tmp_path / "b.db")
     assert import_reviews(target, older) == 6
     assert target.notes() == {}
+
+
+def test_import_keeps_each_instant_in_utc_to_the_microsecond_however_it_was_written(tmp_path):
+    from quiz.backup import iter_rows
+
+    record = json.loads(json.dumps(graded().to_row()))
+    record["state_before"], record["state_after"] = CardState().to_dict(), CardState().to_dict()
+    written = ["2026-03-02T06:00:00.000000+00:00", "2026-03-02 06:00:00+00:00",
+               "2026-03-02T07:00:00.000000+01:00", "2026-03-02T06:00:00Z",
+               "2026-03-01T23:30:00-06:30"]  # fmt: skip
+    path = tmp_path / "log.jsonl"
+    path.write_text("".join(json.dumps(record | {"reviewed_at": at}) + "\n" for at in written))
+    instants = {row[2] for row in iter_rows(path, {})}
+    assert instants == {"2026-03-02T06:00:00.000000+00:00"}
+
+
+def decoded_export(store, suffix: str) -> bytes:
+    """The export as written by decoding every answer and encoding it again: the reference."""
+    import csv
+    import io
+
+    from quiz.backup import FIELDS
+    from quiz.schedulers import state_to_dict
+
+    notes, out = store.notes(), io.StringIO(newline="")
+    writer = csv.writer(out) if suffix == ".csv" else None
+    if writer:
+        writer.writerow(FIELDS)
+    for r in store.reviews():
+        record = {name: getattr(r, name) for name in FIELDS if name != "note"}
+        record |= {"state_before": state_to_dict(r.state_before),
+                   "state_after": state_to_dict(r.state_after)}  # fmt: skip
+        record["note"] = notes.get((r.bank, r.question_id), "")
+        if writer is None:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        record |= {key: json.dumps(record[key]) for key in ("state_before", "state_after")}
+        flag = record["first_run_passed"]
+        record["first_run_passed"] = "" if flag is None else str(flag).lower()
+        cells = ["" if v is None else str(v) for v in record.values()]
+        writer.writerow("'" + c if c.startswith(("=", "+", "-", "@", "\t", "\r", "'")) else c
+                        for c in cells)  # fmt: skip
+    return out.getvalue().encode("utf-8")
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_export_writes_what_decoding_each_answer_would(tmp_path, suffix):
+    from quiz.scheduler_choice import choose_scheduler
+    from quiz.schedulers import make_scheduler
+
+    store = open_store(tmp_path / "a.db")
+    sample_log(store)
+    store.record(graded("q3", 4, at="2026-02-28T23:30:00-05:00", answer='ünï ☃ \\ "x"',
+                        duration_s=None, first_run_passed=False))  # fmt: skip
+    choose_scheduler(store, "b", "fsrs")
+    fsrs = make_scheduler("fsrs")
+    after = fsrs.review(fsrs.new_state(), 3, DAY)
+    store.record(Review(bank="b", question_id="q4", reviewed_at="2026-03-06T09:00:00+00:00",
+                        day="2026-03-06", grade=3, kind="review", state_before=fsrs.new_state(),
+                        state_after=after, scheduler="fsrs"))  # fmt: skip
+    store.set_note("b", "q1", 'é "quoted"\n=SUM(A1)')
+    store.set_note("b", "q3", "☃")
+    path = tmp_path / f"log{suffix}"
+    assert export_reviews(store, path) == 8
+    assert path.read_bytes() == decoded_export(store, suffix)
+
+
+def test_export_reports_a_stored_state_it_cannot_read(tmp_path):
+    store = open_store(tmp_path / "a.db")
+    sample_log(store)
+    store.db.execute("UPDATE reviews SET state_after = '{\"repetitions\": 1}' WHERE id = 2")
+    with pytest.raises(QuizError, match="damaged .*a logged answer cannot be read"):
+        export_reviews(store, tmp_path / "log.jsonl")
+    assert not (tmp_path / "log.jsonl").exists()
+
+
+def test_a_name_already_seen_is_still_checked_as_a_day(tmp_path):
+    record = json.loads(json.dumps(graded().to_row()))
+    record["state_before"], record["state_after"] = CardState().to_dict(), CardState().to_dict()
+    path = tmp_path / "log.jsonl"
+    lines = [record | {"question_id": "2026-02-30"}, record | {"day": "2026-02-30"}]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    with pytest.raises(QuizError, match=r"log.jsonl:2: day is not an ISO date"):
+        read_reviews(path)

@@ -220,3 +220,109 @@ def test_import_orders_new_answers_by_instant_and_drops_repeats_within_the_file(
     ]
     assert target.card_state("b", "q1") == state
     assert_totals_match_the_log(target)
+
+
+def rows_in_order(store):
+    return store.db.execute(
+        "SELECT reviewed_at, question_id, kind, grade FROM reviews ORDER BY id"
+    ).fetchall()
+
+
+@pytest.mark.parametrize("window", [10_000, 3])
+def test_a_shuffled_log_with_repeats_imports_in_order_within_and_beyond_the_window(
+    tmp_path, monkeypatch, window
+):
+    import quiz.store
+
+    monkeypatch.setattr(quiz.store, "IMPORT_ORDER_WINDOW", window)
+    source = open_store(tmp_path / "a.db")
+    random_history(source, random.Random(7), answers=60)
+    path = tmp_path / "log.jsonl"
+    export_reviews(source, path)
+    lines = path.read_text().splitlines(keepends=True)
+    random.Random(8).shuffle(lines)
+    path.write_text("".join(lines + lines[:10]))  # out of order, some twice
+    target = open_store(tmp_path / "b.db")
+    assert import_reviews(target, path) == len(lines)
+    by_instant = source.db.execute(
+        "SELECT reviewed_at, question_id, kind, grade FROM reviews ORDER BY reviewed_at, id"
+    ).fetchall()
+    assert rows_in_order(target) == by_instant
+    assert [r.id for r in target.reviews()] == list(range(1, len(lines) + 1))
+    assert target.card_states("b") == source.card_states("b")
+    assert_totals_match_the_log(target)
+
+
+@pytest.mark.parametrize("window", [10_000, 2])
+def test_an_import_overlapping_the_log_adds_only_the_answers_it_lacks(
+    tmp_path, monkeypatch, window
+):
+    import quiz.store
+
+    monkeypatch.setattr(quiz.store, "IMPORT_ORDER_WINDOW", window)
+    source = open_store(tmp_path / "a.db")
+    random_history(source, random.Random(11), answers=80)
+    path = tmp_path / "log.jsonl"
+    export_reviews(source, path)
+    lines = path.read_text().splitlines(keepends=True)
+    # The target already holds the middle of the log, written with another offset.
+    middle = tmp_path / "middle.jsonl"
+    shifted = []
+    for line in lines[20:50]:
+        record = json.loads(line)
+        at = date.fromisoformat(record["reviewed_at"][:10])
+        hour = int(record["reviewed_at"][11:13])
+        record["reviewed_at"] = f"{at}T{hour + 2:02d}{record['reviewed_at'][13:19]}+02:00"
+        shifted.append(json.dumps(record) + "\n")
+    middle.write_text("".join(shifted))
+    target = open_store(tmp_path / "b.db")
+    assert import_reviews(target, middle) == 30
+    assert import_reviews(target, path) == len(lines) - 30
+    assert sorted(rows_in_order(target)) == sorted(rows_in_order(source))
+    assert target.card_states("b") == source.card_states("b")
+    assert_totals_match_the_log(target)
+
+
+def test_answers_sharing_an_instant_are_kept_unless_they_repeat_one(tmp_path):
+    at, day = "2026-03-02T06:00:00.000000+00:00", "2026-03-02"
+    state = CardState()
+    lines = []
+    for qid, kind, grade in [("q1", "review", 4), ("q2", "review", 3), ("q1", "cram", 2),
+                             ("q1", "review", 1), ("q2", "drill", 5)]:  # fmt: skip
+        after = review(state, grade, TODAY) if kind == "review" else state
+        row = Review(bank="b", question_id=qid, reviewed_at=at, day=day, grade=grade,
+                     kind=kind, state_before=state, state_after=after).to_row()  # fmt: skip
+        row["state_before"], row["state_after"] = map(json.loads, (row.pop("state_before"), row.pop("state_after")))  # fmt: skip
+        lines.append(json.dumps(row) + "\n")
+    path = tmp_path / "log.jsonl"
+    path.write_text("".join(lines))
+    target = open_store(tmp_path / "b.db")
+    assert import_reviews(target, path) == 4  # the second q1 review repeats the first
+    assert [(q, k, g) for _, q, k, g in rows_in_order(target)] == [
+        ("q1", "review", 4), ("q2", "review", 3), ("q1", "cram", 2), ("q2", "drill", 5)
+    ]  # fmt: skip
+    assert_totals_match_the_log(target)
+
+
+def test_an_import_touching_more_cards_and_days_than_it_notes_reads_them_back(
+    tmp_path, monkeypatch
+):
+    import quiz.store
+
+    source = open_store(tmp_path / "a.db")
+    random_history(source, random.Random(12), answers=50)
+    path = tmp_path / "log.jsonl"
+    export_reviews(source, path)
+    targets = []
+    for kept in (100_000, 2):
+        monkeypatch.setattr(quiz.store, "IMPORT_TOUCHED_KEPT", kept)
+        target = open_store(tmp_path / f"b{kept}.db")
+        random_history(target, random.Random(13), answers=20)
+        import_reviews(target, path)
+        assert_totals_match_the_log(target)
+        targets.append(target)
+    noted, read_back = targets
+    assert read_back.card_states("b") == noted.card_states("b")
+    for table in ("question_totals", "day_totals"):
+        query = f"SELECT * FROM {table} ORDER BY 1, 2"
+        assert read_back.db.execute(query).fetchall() == noted.db.execute(query).fetchall()

@@ -46,6 +46,8 @@ class StatsScreen(Screen[None]):
     """
 
     CSS_PATH = "stats.tcss"
+    LOADING_DELAY_S = 0.3
+    """How long the figures may take before the page shows that they are coming."""
     BINDINGS = [
         Binding("escape", "close", "Back"),
         Binding("q", "close", "Back", show=False),
@@ -106,8 +108,12 @@ class StatsScreen(Screen[None]):
         getattr(page, f"scroll_{how}")(animate=False)
 
     def on_mount(self) -> None:
-        self.query_one("#stats-body").loading = True
+        # The figures usually come sooner than a spinner could be seen: it waits its turn.
+        self._slow = self.set_timer(self.LOADING_DELAY_S, self._show_loading)
         self.load_figures()
+
+    def _show_loading(self) -> None:
+        self.query_one("#stats-body").loading = True
 
     @work(thread=True, exclusive=True, group="stats")
     def load_figures(self) -> None:
@@ -121,11 +127,13 @@ class StatsScreen(Screen[None]):
 
     @on(FiguresFailed)
     def show_failure(self, message: FiguresFailed) -> None:
+        self._slow.stop()
         self.query_one("#stats-body").loading = False
         self.query_one("#stats-summary", Static).update(f"Statistics unavailable: {message.reason}")
 
     @on(FiguresLoaded)
     def show_figures(self, message: FiguresLoaded) -> None:
+        self._slow.stop()
         stats = self.stats = message.stats
         self.query_one("#stats-summary", Static).update(today_grid(stats))
         self.query_one("#stats-recent", BarChart).show(stats.recent)
