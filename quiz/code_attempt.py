@@ -24,13 +24,20 @@ class CodeAttempt:
 
     @property
     def summary(self) -> str:
-        """How it went, in words: "passed after 2 runs, 1 hint" or "checks never run"."""
+        """How it went, in words: "passed after 2 runs, 1 hint", "checks never run", or, when
+        later runs came after the first pass, "passed on run 1; the last of 3 runs failed"."""
         if not self.runs:
             return "checks never run"
-        runs = f"{len(self.runs)} run{'s' if len(self.runs) > 1 else ''}"
         hints = f", {self.hints_used} hint{'s' if self.hints_used != 1 else ''}"
-        outcome = "passed" if self.passed else "never passed"
-        return f"{outcome} after {runs}{hints if self.hints_used else ''}"
+        hints = hints if self.hints_used else ""
+        runs = f"{len(self.runs)} run{'s' if len(self.runs) > 1 else ''}"
+        if not self.passed:
+            return f"never passed after {runs}{hints}"
+        first_pass = self.runs.index(True) + 1
+        if first_pass == len(self.runs):
+            return f"passed after {runs}{hints}"
+        last = "passed" if self.runs[-1] else "failed"
+        return f"passed on run {first_pass}{hints}; the last of {runs} {last}"
 
 
 def suggest_code_grade(attempt: CodeAttempt) -> int:

@@ -137,3 +137,18 @@ def test_the_matcher_imports_neither_textual_nor_torch():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("runs", "hints", "said"),
+    [
+        ((), 0, "checks never run"),
+        ((True,), 0, "passed after 1 run"),
+        ((False, True), 1, "passed after 2 runs, 1 hint"),
+        ((False, False), 0, "never passed after 2 runs"),
+        ((True, False), 0, "passed on run 1; the last of 2 runs failed"),
+        ((False, True, True), 2, "passed on run 2, 2 hints; the last of 3 runs passed"),
+    ],
+)
+def test_a_code_attempt_says_when_it_first_passed_and_how_the_last_run_went(runs, hints, said):
+    assert CodeAttempt(runs=runs, hints_used=hints).summary == said
