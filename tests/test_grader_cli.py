@@ -112,6 +112,11 @@ def test_watch_rechecks_on_save_and_stops_cleanly_on_ctrl_c(answer, polling):
         os.utime(answer, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
         wait_for("✓ zip-pairs: passed")
         wait_for("watching")
+        # Touched, not changed: the verdict stands, and nothing is checked or printed again.
+        os.utime(answer, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000))
+        time.sleep(1.0)
+        printed = list(lines.queue)  # only the rest of the "watching" line, wrapped
+        assert not any("zip-pairs" in line or "watching" in line for line in printed), printed
         process.send_signal(signal.SIGINT)
         wait_for("stopped watching", timeout=10)
         assert process.wait(timeout=10) == 0

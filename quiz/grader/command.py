@@ -104,11 +104,17 @@ def _regular(file: Path, info: os.stat_result) -> None:
 
 def _watch(checker: Checker, question_id: str, file: Path, console: Console, as_json: bool) -> int:
     checker.start()
+    checked = None  # the answer last judged: one save can arrive as several batches of events
     try:
         for _ in saves(file):
             try:
-                show(checker.check(question_id, read_answer(file)), console, as_json)
+                source = read_answer(file)
+                if source == checked:
+                    continue  # the same text again (its timestamps, say): the verdict stands
+                checked = source
+                show(checker.check(question_id, source), console, as_json)
             except QuizError as exc:
+                checked = None
                 console.print(f"[red]{escape(str(exc))}[/]")
             if not as_json:
                 console.print(f"[dim]watching {escape(str(file))}; Ctrl-C to stop[/]")
