@@ -87,6 +87,9 @@ def test_watch_rechecks_on_save_and_stops_cleanly_on_ctrl_c(answer, polling):
         stderr=subprocess.STDOUT,
         text=True,
         env=env,
+        # Ctrl-C as a terminal delivers it: a test run started in the background (`pytest &`)
+        # hands its children SIGINT ignored, and Python then never raises KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(
