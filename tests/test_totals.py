@@ -228,18 +228,24 @@ def rows_in_order(store):
     ).fetchall()
 
 
-@pytest.mark.parametrize("window", [10_000, 3])
-def test_a_shuffled_log_with_repeats_imports_in_order_within_and_beyond_the_window(
-    tmp_path, monkeypatch, window
-):
+def exported_history(tmp_path, monkeypatch, window: int, seed: int, answers: int):
+    """A random log in a.db, exported to log.jsonl, with import sorting `window` answers at a
+    time; (the source store, the export's path, its lines)."""
     import quiz.store
 
     monkeypatch.setattr(quiz.store, "IMPORT_ORDER_WINDOW", window)
     source = open_store(tmp_path / "a.db")
-    random_history(source, random.Random(7), answers=60)
+    random_history(source, random.Random(seed), answers=answers)
     path = tmp_path / "log.jsonl"
     export_reviews(source, path)
-    lines = path.read_text().splitlines(keepends=True)
+    return source, path, path.read_text().splitlines(keepends=True)
+
+
+@pytest.mark.parametrize("window", [10_000, 3])
+def test_a_shuffled_log_with_repeats_imports_in_order_within_and_beyond_the_window(
+    tmp_path, monkeypatch, window
+):
+    source, path, lines = exported_history(tmp_path, monkeypatch, window, seed=7, answers=60)
     random.Random(8).shuffle(lines)
     path.write_text("".join(lines + lines[:10]))  # out of order, some twice
     target = open_store(tmp_path / "b.db")
@@ -257,14 +263,7 @@ def test_a_shuffled_log_with_repeats_imports_in_order_within_and_beyond_the_wind
 def test_an_import_overlapping_the_log_adds_only_the_answers_it_lacks(
     tmp_path, monkeypatch, window
 ):
-    import quiz.store
-
-    monkeypatch.setattr(quiz.store, "IMPORT_ORDER_WINDOW", window)
-    source = open_store(tmp_path / "a.db")
-    random_history(source, random.Random(11), answers=80)
-    path = tmp_path / "log.jsonl"
-    export_reviews(source, path)
-    lines = path.read_text().splitlines(keepends=True)
+    source, path, lines = exported_history(tmp_path, monkeypatch, window, seed=11, answers=80)
     # The target already holds the middle of the log, written with another offset.
     middle = tmp_path / "middle.jsonl"
     shifted = []
