@@ -151,6 +151,29 @@ def test_a_worker_killed_mid_check_is_replaced_and_the_check_answered(answers):
     wait_until(lambda: all(gone(pid) for pid in before["grader_pids"]), 30, "old grader exits")
 
 
+def test_a_worker_of_another_installation_makes_way(answers):
+    """A worker left running by another virtual environment (here the same Python under another
+    name, as a second venv would give) stops for a check from this one, which starts its own."""
+    other = Path(sys.executable).with_name(f"python-other-{os.getpid()}")
+    other.symlink_to(Path(sys.executable).name)
+    try:
+        env = {**os.environ, "PYTHONPATH": str(Path(client.__file__).resolve().parents[2])}
+        folder = wire.private_folder(runtime())
+        command = [str(other), "-m", "quiz.grader.service", "--folder", str(folder)]
+        subprocess.run([*command, "--idle", "60"], env=env, check=True, timeout=60)
+        wait_until(lambda: client.status() is not None, 30, "the other worker listens")
+        old = client.status()["pid"]
+
+        result = quiz("check", "zip-pairs", "right.py", cwd=answers)
+        assert result.returncode == 0, result.stderr
+        assert "✓ zip-pairs: passed" in result.stdout and result.stderr == ""
+        new = client.status()
+        assert new["pid"] != old and new["checks"] == 1
+        wait_until(lambda: gone(old), 10, "the other installation's worker exits")
+    finally:
+        other.unlink()
+
+
 def test_a_stale_socket_is_replaced(answers):
     folder = wire.private_folder(runtime())
     stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -44,6 +44,7 @@ def run_check(
         "question": question_id,
         "file": str(file),
         "cwd": os.getcwd(),
+        "installation": wire.installation(),
     }
     reply = ask(request, start=True)
     if "error" in reply:
@@ -70,7 +71,10 @@ def ask(request: dict, *, start: bool, folder: Path | None = None) -> dict | Non
                 return None
             connection = start_worker(folder)
         try:
-            return exchange(connection, request)
+            reply = exchange(connection, request)
+            if "replaced" not in reply:
+                return reply
+            raise WorkerGone()  # a worker of another installation, stopping to make way
         except WorkerGone:
             if attempt == ATTEMPTS or not start:
                 raise QuizError(

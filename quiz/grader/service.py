@@ -81,6 +81,7 @@ class Service:
         self.idle_s = idle_s
         self.socket_path = folder / wire.SOCKET_NAME
         self.started = time.time()
+        self.installation = wire.installation()
         self.checks = 0
         self._state = threading.Lock()
         self._in_flight = 0
@@ -149,6 +150,9 @@ class Service:
     def _answer(self, request: dict) -> dict:
         op = request.get("op")
         try:
+            if op == "check" and request.get("installation") != self.installation:
+                self.stop()  # another quiz (a new venv, an upgrade) asks: make way for its own
+                return {"replaced": os.getpid()}
             if op == "check":
                 return {"verdict": self._check(request), "notice": Checker.sandbox_notice()}
             if op == "status":

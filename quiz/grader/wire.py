@@ -12,6 +12,7 @@ import os
 import socket
 import stat
 import struct
+import sys
 from pathlib import Path
 
 from quiz import paths
@@ -22,6 +23,23 @@ LOCK_NAME = "worker.lock"  # held by the live worker; it holds its pid
 LOG_NAME = "worker.log"
 MAX_LINE = 16 << 20  # an answer is at most a million characters, a verdict far less
 _SUN_PATH_MAX = 107  # bytes in sockaddr_un.sun_path, less the terminating NUL
+
+
+def installation() -> str:
+    """Which quiz this process is: its Python, where the package lives, and when its grader last
+    changed. A worker serves only checks from the same installation, so a client of a new
+    virtual environment, or of a quiz upgraded in place, never gets a verdict from old code."""
+    package = Path(__file__).resolve().parents[1]
+    newest = max(
+        (
+            entry.stat().st_mtime_ns
+            for folder in (package, package / "grader")
+            for entry in os.scandir(folder)
+            if entry.name.endswith(".py")
+        ),
+        default=0,
+    )
+    return f"{sys.executable}|{package}|{newest}"
 
 
 class Refused(QuizError):
