@@ -9,6 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from quiz.grader.display import MISSING_DATA, plain_reason
 from quiz.tui.widgets.line_chart import LineChart
 
 MAX_OUTPUT_LINES = 12
@@ -29,7 +30,12 @@ def verdict_content(verdict: Any, source: str, run: int) -> Content:
     parts: list[Content] = []
     error = getattr(verdict, "error", None)
     if error is not None and not checks:
-        stopped = "the checker failed" if error.kind == "internal" else "your code stopped early"
+        if MISSING_DATA in (getattr(error, "message", "") or ""):
+            stopped = "cannot check here"  # the MNIST files are missing: nobody's code ran
+        elif error.kind == "internal":
+            stopped = "the checker failed"
+        else:
+            stopped = "your code stopped early"
         parts.append(
             Content.from_markup(
                 "[b $error]✗ Run $run: $stopped$took[/]", run=str(run), stopped=stopped, took=took
@@ -86,6 +92,8 @@ def verdict_content(verdict: Any, source: str, run: int) -> Content:
 def _error_content(error: Any, source: str) -> Content:
     kind = getattr(error, "kind", "error")
     message = getattr(error, "message", "") or ""
+    if MISSING_DATA in message:  # the files and how to get them, not the layers between
+        kind, message = "missing MNIST files", plain_reason(message)
     line = getattr(error, "line", None)
     where = f" on line {line}" if line else ""
     parts = [
