@@ -118,6 +118,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("intercept", "offset", "shift", "constant"),
     ("stack", "collection", "list", "sequence", "set", "dataset"),
     ("tuple", "pair", "pairs"),
+    ("closer", "closest", "nearer", "nearest", "nearby"),
     ("module", "class", "object", "instance", "instantiate"),
     ("function", "func", "fn", "functional", "method", "call", "callable"),
     (

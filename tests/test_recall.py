@@ -152,3 +152,11 @@ def test_the_matcher_imports_neither_textual_nor_torch():
 )
 def test_a_code_attempt_says_when_it_first_passed_and_how_the_last_run_went(runs, hints, said):
     assert CodeAttempt(runs=runs, hints_used=hints).summary == said
+
+
+def test_nearest_counts_for_closer():
+    answer = "Average each digit's images into an ideal one; an image is the digit whose ideal is nearest."
+    closer = next(
+        p for p in suggest(BANK.get("pixel-similarity"), answer).points if "closer" in p.point
+    )
+    assert "nearest" in closer.matched and closer.status != "missing", closer
