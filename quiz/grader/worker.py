@@ -262,10 +262,19 @@ class Forks:
         finished_r, finished_w = os.pipe()
         workdir = tempfile.mkdtemp(prefix="check-", dir=self.home)
         worker_pid = os.getpid()
-        if self.fences.pid_namespaces is not None:
-            pid = self.fences.pid_namespaces.fork()
-        else:
-            pid = os.fork()
+        try:
+            if self.fences.pid_namespaces is not None:
+                pid = self.fences.pid_namespaces.fork()
+            else:
+                pid = os.fork()
+        except OSError:  # no process to be had: leave no pipe or folder behind
+            for fd in (out_r, out_w, res_r, res_w, status_r, status_w, request_r, request_w):
+                if fd is not None:
+                    os.close(fd)
+            os.close(finished_r)
+            os.close(finished_w)
+            shutil.rmtree(workdir, ignore_errors=True)
+            raise
         if pid == 0:
             try:
                 for fd in (out_r, res_r, status_r, request_w, finished_r, *self.protocol_fds):
