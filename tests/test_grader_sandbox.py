@@ -110,31 +110,43 @@ def _pid_in_own_namespace(pid: int) -> int:
     raise AssertionError(f"no NSpid for {pid}")
 
 
-def _at_rest(pid: int) -> bool:
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def _at_rest(pid: int) -> tuple[int, ...] | None:
     """The worker's own process tree between checks, and nothing else: itself inside its
     namespaces, and the next check's child forked ahead of it, which is its fresh PID
-    namespace's init (pid 1 there) and the process that will run the code (pid 2)."""
+    namespace's init (pid 1 there) and the process that will run the code (pid 2), asleep
+    waiting for its request. (A check just answered has the same shape for a moment, but its
+    code process is exiting, never asleep.) The pids, or None."""
     try:
         (inner,) = _children(pid)
         (init,) = _children(inner)
         (code,) = _children(init)
-        return (
+        spare = (
             _pid_in_own_namespace(init) == 1
             and _pid_in_own_namespace(code) == 2
+            and _state(code) == "S"
             and not _children(code)
         )
     except (ValueError, OSError):  # not one child at each level, or a process just ended
-        return False
+        return None
+    return (inner, init, code) if spare else None
 
 
 def _comes_to_rest(pid: int, within_s: float = 10.0) -> bool:
-    """Whether the tree settles at rest: the worker cleans up and forks after replying."""
+    """Whether the tree settles at rest, the same on two looks 0.1 s apart: the worker cleans
+    up and forks the next child after it replies."""
     deadline = time.monotonic() + within_s
-    while not _at_rest(pid):
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
+    seen = None
+    while time.monotonic() < deadline:
+        now = _at_rest(pid)
+        if now is not None and now == seen:
+            return True
+        seen = now
+        time.sleep(0.1)
+    return False
 
 
 def _our_tree(checker) -> list[int]:
@@ -261,6 +273,8 @@ def test_no_network_of_any_kind(checker, listener):
 
 
 def test_solutions_the_bank_and_other_processes_memory_cannot_be_read(checker, database):
+    # The reference is computed first, in a fresh child, so the answer below gets the spare.
+    assert checker.check("list-comprehension", RIGHT).passed
     targets = _our_tree(checker)
     source = f"""\
     import os
