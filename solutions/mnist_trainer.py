@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import dataclasses
 import gzip
 import hashlib
@@ -901,9 +902,32 @@ def load_data(data_dir: Path, config: Config, device: torch.device):
     return tuple(t.to(device) for t in train), tuple(t.to(device) for t in test)
 
 
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+
+
+def keep_freed_memory() -> None:
+    """Ask glibc's malloc to keep freed memory for the next allocation rather than return it.
+
+    Every CPU step allocates the same activation buffers and frees them again. By default
+    glibc hands large blocks back to the system, and the next step faults them in again page
+    by page, each page zeroed: 12-18% of a step's time here. Where the C library is not glibc
+    (macOS, Windows, musl) this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # the C library this process already runs on
+    except (OSError, AttributeError):
+        return
+    mallopt(M_TRIM_THRESHOLD, 1 << 30)  # keep up to 1 GiB free at the top of the heap
+    mallopt(M_MMAP_THRESHOLD, 32 << 20)  # blocks under 32 MiB come from the heap, not mmap
+
+
 def run(args: argparse.Namespace) -> int:
     """Train (or resume, or only evaluate) as the parsed flags say; rank 0 prints the summary."""
     device = pick_device(args.device, int(os.environ.get("LOCAL_RANK", "0")))
+    if device.type == "cpu":
+        keep_freed_memory()
     if args.threads != "auto":
         torch.set_num_threads(args.threads)
     state, config = None, config_from_args(args)

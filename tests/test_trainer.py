@@ -302,6 +302,38 @@ def test_the_optimizer_moves_weights_as_torch_optim_sgd_does():
     assert optimizer.steps == 5
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc settings")
+def test_steps_reuse_freed_memory_instead_of_faulting_it_back_in():
+    """Without keep_freed_memory, glibc hands each step's large buffers back to the system and
+    the next step faults them in again: 400-1,000 page faults a step on the development machine.
+    """
+    code = f"""
+import resource, sys, torch
+sys.path.insert(0, {str(TRAINER_PATH.parent)!r})
+import mnist_trainer as trainer
+trainer.keep_freed_memory()
+torch.set_num_threads(1)
+config = trainer.Config()
+images, classes = trainer.load_split({str(SUBSET)!r}, "train")
+net = trainer.build_model(config).to(memory_format=torch.channels_last)
+optimizer = trainer.make_optimizer(net, config, total_steps=20)
+runtime = trainer.Runtime(torch.device("cpu"), channels_last=True)
+batches = [slice(128 * i, 128 * (i + 1)) for i in range(15)]
+for batch in batches[:5]:
+    trainer.train_step(net, optimizer, images[batch], classes[batch], config, runtime)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for batch in batches[5:]:
+    trainer.train_step(net, optimizer, images[batch], classes[batch], config, runtime)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 10)
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert float(result.stdout.strip()) < 20, result.stdout  # page faults a step
+
+
 def test_training_never_imports_torch_dynamo(tmp_path):
     """torch.optim imports torch._dynamo, which cost a CPU run here about 2 s of 10."""
     code = (
