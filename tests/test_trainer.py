@@ -485,21 +485,25 @@ def test_a_file_that_is_not_a_checkpoint_is_one_clear_error(capsys, tmp_path):
 
 
 def test_a_checkpoint_whose_layers_differ_is_one_clear_error(capsys, tmp_path):
-    """A checkpoint from an earlier layout of the CNN (BatchNorm before pooling) is refused."""
+    """Checkpoints of the CNN's earlier layouts are refused: one with BatchNorm before pooling
+    (other names), one with a 3x3 first convolution and a 3x3 map at the end (other shapes)."""
     checkpoint = tmp_path / "cnn.pt"
     run_main(capsys, "--limit-train", "500", "--epochs", "1", "--save", str(checkpoint))
     state = torch.load(checkpoint, weights_only=True)
-    # the earlier block: convolution 0, BatchNorm 1, ReLU 2, pooling 3
-    state["model"] = {
+    renamed = {  # BatchNorm second in blocks 1 and 2, where pooling is now
         key.replace(".2.", ".1.") if key[2:4] == "2." else key: value
         for key, value in state["model"].items()
     }
-    torch.save(state, checkpoint)
-
-    for flag in ("--eval", "--resume"):
-        assert trainer.main([flag, str(checkpoint), "--data-dir", str(SUBSET)]) == 2
-        err = capsys.readouterr().err.strip().splitlines()
-        assert len(err) == 1 and "does not fit this trainer's cnn" in err[0], err
+    reshaped = state["model"] | {
+        "0.0.weight": torch.zeros(16, 1, 3, 3),
+        "4.weight": torch.zeros(10, 64 * 3 * 3),
+    }
+    for model in (renamed, reshaped):
+        torch.save(state | {"model": model}, checkpoint)
+        for flag in ("--eval", "--resume"):
+            assert trainer.main([flag, str(checkpoint), "--data-dir", str(SUBSET)]) == 2
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1 and "does not fit this trainer's cnn" in err[0], err
 
 
 # ----------------------------------------------------------------------------- reproducibility
