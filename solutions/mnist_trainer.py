@@ -452,9 +452,11 @@ class SGD:
     def set_rate(self) -> None:
         self.rate.fill_(self.schedule(self.steps))
 
-    def step(self) -> None:
+    def step(self, update: Callable[[], None] | None = None) -> None:
+        """Set this step's rate, apply `update` (by default self.update: a captured copy of it
+        can stand in), and count the step."""
         self.set_rate()
-        self.update()
+        (update or self.update)()
         self.steps += 1
 
     def state_dict(self) -> dict:
@@ -623,9 +625,7 @@ class GraphedStep:
         """One step on this batch; the loss and right answers are overwritten by the next."""
         self.images.copy_(images)
         self.classes.copy_(classes)
-        self.optimizer.set_rate()
-        self.graph.replay()
-        self.optimizer.steps += 1
+        self.optimizer.step(update=self.graph.replay)
         return self.loss, self.correct
 
 
