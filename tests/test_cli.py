@@ -4,6 +4,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 
 import pytest
 from click.testing import CliRunner
@@ -79,7 +80,9 @@ def test_list_shows_each_question_with_its_schedule(runner, demo_bank, tmp_path)
     store.record(Review(bank="demo", question_id="first", reviewed_at="2026-11-20T08:00:00+00:00",
                         day=day.isoformat(), grade=5, kind="review", state_before=CardState(),
                         state_after=review(CardState(), 5, day)))  # fmt: skip
-    result = runner.invoke(main, ["--bank", str(demo_bank), "--db", str(db), "list"])
+    # the next day, when the card falls due
+    next_day = lambda: datetime(2026, 11, 21, 12, 0)  # noqa: E731
+    result = runner.invoke(main, ["--bank", str(demo_bank), "--db", str(db), "list"], obj=next_day)
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "first" in line)
     cells = [cell.strip() for cell in row.split("│")[1:-1]]
@@ -157,7 +160,8 @@ def test_scheduler_choice_sticks_and_list_and_stats_follow_it(runner, demo_bank,
                                  day=day.isoformat(), grade=5, kind="review", state_before=CardState(),
                                  state_after=review(CardState(), 5, day)))  # fmt: skip
     base = ["--bank", str(demo_bank), "--db", str(db)]
-    result = runner.invoke(main, [*base, "--scheduler", "fsrs", "list"])
+    next_day = lambda: datetime(2026, 11, 21, 12, 0)  # noqa: E731
+    result = runner.invoke(main, [*base, "--scheduler", "fsrs", "list"], obj=next_day)
     assert result.exit_code == 0, result.output
     assert "D/S" in result.output
     row = next(line for line in result.output.splitlines() if "first" in line)
