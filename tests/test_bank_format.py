@@ -295,3 +295,30 @@ def test_installed_banks_are_listed_and_picked_by_name(tmp_path):
     assert unknown.returncode == 2
     assert unknown.stderr.startswith("quiz: error: no bank 'no-such-bank'")
     assert os.environ.get("QUIZ_BANK") is None
+
+
+def test_an_authors_edit_to_a_checks_file_reaches_the_warm_worker(bank, tmp_path):
+    answer = tmp_path / "plain.py"
+    answer.write_text(PLAIN_RELU)
+    first = quiz("--bank", str(bank), "check", "--json", "relu", str(answer))
+    assert "that is the leak" in json.loads(first.stdout)["checks"][0]["message"]
+    checks = bank / "checks" / "relu.py"
+    checks.write_text(checks.read_text().replace("that is the leak", "that is what leaks"))
+    second = quiz("--bank", str(bank), "check", "--json", "relu", str(answer))
+    assert "that is what leaks" in json.loads(second.stdout)["checks"][0]["message"]
+
+
+def test_validate_reports_a_bank_name_studied_under_another_title(bank, tmp_path):
+    from quiz.store import open_store
+
+    db = tmp_path / "q.db"
+    open_store(db).keep_bank_title("course-demo", "Somebody else's course")
+    result = quiz("--db", str(db), "validate", "--no-run", str(bank))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"{bank / 'questions.yaml'}:1: bank name 'course-demo' is already used in {db} by "
+        "\"Somebody else's course\": give this bank a name of its own, or its cards will mix "
+        "with that bank's\n"
+    )
+    open_store(db).keep_bank_title("course-demo", "A course of our own")
+    assert quiz("--db", str(db), "validate", "--no-run", str(bank)).returncode == 0

@@ -58,8 +58,9 @@ class Checker:
         self._python = python or sys.executable
         self._lock = threading.RLock()
         self._worker: _Worker | None = None
-        self._references: dict[str, Run] = {}
-        self._checks: dict[str, QuestionChecks] = {}
+        # Keyed by the question and the state of its files: an author's edit takes effect.
+        self._references: dict[tuple, Run] = {}
+        self._checks: dict[tuple, QuestionChecks] = {}
         self._closed = False
         self._scratch = Path(tempfile.mkdtemp(prefix="quiz-grader-"))
         self._requests = itertools.count(1)
@@ -112,9 +113,10 @@ class Checker:
 
     def checks(self, question) -> QuestionChecks:
         """The question's checks, loaded once; a QuizError if its bank's checks cannot load."""
-        loaded = self._checks.get(question.id)
+        key = _files_key(question)
+        loaded = self._checks.get(key)
         if loaded is None:
-            loaded = self._checks[question.id] = checks_for(question)
+            loaded = self._checks[key] = checks_for(question)
         return loaded
 
     def check(self, question_id: str, source: str, *, time_limit: float | None = None) -> Verdict:
@@ -145,7 +147,8 @@ class Checker:
     # ------------------------------------------------------------------------- running
 
     def _reference(self, question, checks: QuestionChecks) -> Run:
-        cached = self._references.get(question.id)
+        key = _files_key(question)
+        cached = self._references.get(key)
         if cached is not None:
             return cached
         if question.solution is None:
@@ -161,7 +164,7 @@ class Checker:
             raise GraderFailure(
                 f"the reference solution {question.solution.name} failed: {failure.message}"
             )
-        self._references[question.id] = run
+        self._references[key] = run
         return run
 
     def _run(self, question, checks: QuestionChecks, role: str, *, time_limit: float, source: str):
@@ -237,6 +240,18 @@ class Checker:
         worker.stop()
         if self._worker is worker:
             self._worker = None
+
+
+def _files_key(question) -> tuple:
+    """The question and when its checks file and reference solution last changed."""
+    stamps = []
+    for path in (question.checks, question.solution):
+        try:
+            info = path.stat() if isinstance(path, Path) else None
+        except OSError:
+            info = None
+        stamps.append((info.st_mtime_ns, info.st_size) if info else None)
+    return (question.id, *stamps)
 
 
 def _private_paths(bank) -> list[str]:
