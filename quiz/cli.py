@@ -206,11 +206,12 @@ def validate(ctx: click.Context, path: str | None, no_run: bool) -> None:
         click.echo(problem, err=True)
     if problems:
         ctx.exit(1)
-    ran = "" if no_run or not code else ", each reference and example checked"
+    ran = "; every reference passed its checks, every example got its verdict"
+    ran = "" if no_run or not code else ran
     examples = sum(len(q.examples) for q in code)
     shown = f", {examples} example answer{'s' if examples != 1 else ''}" if examples else ""
     noun = "question" if len(bank) == 1 else "questions"
-    click.echo(f"{file}: ok, {len(bank)} {noun} ({len(code)} with executable answers{shown}{ran})")
+    click.echo(f"{file}: ok, {len(bank)} {noun} ({len(code)} with executable answers{shown}){ran}")
 
 
 def _title_problems(ctx: click.Context, bank) -> list[str]:
