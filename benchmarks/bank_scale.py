@@ -56,6 +56,9 @@ CODE_QUESTION = """\
     hints:
       - clamp has a min argument
     solution: solutions/relu.py
+    checks:
+      cases:
+        - relu(torch.tensor([-1.0, 0.0, 2.0]))
 """
 
 

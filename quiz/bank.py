@@ -8,6 +8,7 @@ or one with any problem, is read by PyYAML.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import gc
 import hashlib
@@ -29,13 +30,19 @@ DEFAULT_TIME_LIMIT = 10.0
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = ("recall", "code")
 
-_BANK_FIELDS = {"bank", "title", "questions"}
+_BANK_FIELDS = {"bank", "title", "words", "questions"}
 _COMMON_FIELDS = frozenset({"id", "number", "kind", "prompt", "answer", "key_points", "tags"})
-_CODE_FIELDS = frozenset({"contract", "starter", "hints", "solution"})
+_CODE_FIELDS = frozenset({"contract", "starter", "hints", "solution", "checks"})
 _OPTIONAL_FIELDS = frozenset({"time_limit"})
+_CODE_OPTIONAL_FIELDS = frozenset({"examples"})
 _REQUIRED = {False: _COMMON_FIELDS, True: _COMMON_FIELDS | _CODE_FIELDS}
 """The fields a question must have, by whether it is a coding question."""
-_ALLOWED = {code: fields | _OPTIONAL_FIELDS for code, fields in _REQUIRED.items()}
+_ALLOWED = {
+    False: _REQUIRED[False] | _OPTIONAL_FIELDS,
+    True: _REQUIRED[True] | _OPTIONAL_FIELDS | _CODE_OPTIONAL_FIELDS,
+}
+_CASE_FIELDS = frozenset({"cases", "tolerance", "forbid"})
+DOTTED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+$")
 # libyaml's safe loader keeps the same node positions and parses ten times faster.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 BANK_LIMIT = 64 * MiB
@@ -64,6 +71,24 @@ class BankError(QuizError):
 
 
 @dataclass(frozen=True)
+class CaseChecks:
+    """Checks given as calls: each case runs on the answer's functions and on the reference's,
+    and the two values must agree (floats within `tolerance` when the bank sets one)."""
+
+    cases: tuple[str, ...]
+    tolerance: float | None = None
+    forbid: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Example:
+    """An answer kept beside a question, with the verdict `quiz validate` expects it to get."""
+
+    path: Path
+    passes: bool
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     number: int
@@ -77,6 +102,9 @@ class Question:
     hints: tuple[str, ...] = ()
     solution: Path | None = None
     time_limit: float = DEFAULT_TIME_LIMIT
+    checks: CaseChecks | Path | None = None
+    """A code question's checks: calls to compare, or a checks file (see quiz.checks)."""
+    examples: tuple[Example, ...] = ()
 
     @property
     def is_code(self) -> bool:
@@ -89,6 +117,8 @@ class Bank:
     title: str
     path: Path
     questions: list[Question]
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The bank's own synonyms for the recall marker: a word, and words meaning the same."""
     _by_id: dict[str, Question] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -194,9 +224,10 @@ def _read_cached(cache: Path, path: Path) -> Bank | None:
             data = json.loads(cache.read_text(encoding="utf-8"))
             questions = [_question_of(row, solution) for row in data["questions"]]
         name, title = data["name"], data["title"]
-    except (OSError, ValueError, KeyError, TypeError):
+        words = {word: tuple(same) for word, same in data["words"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return Bank(name=name, title=title, path=path, questions=questions)
+    return Bank(name=name, title=title, path=path, questions=questions, words=words)
 
 
 def _write_cached(cache: Path, bank: Bank) -> None:
@@ -214,7 +245,8 @@ def _write_cached(cache: Path, bank: Bank) -> None:
     data = {
         "name": bank.name,
         "title": bank.title,
-        "questions": [_row_of(q, solution(q.solution)) for q in bank],
+        "words": bank.words,
+        "questions": [_row_of(q, solution) for q in bank],
     }
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
@@ -225,16 +257,28 @@ def _write_cached(cache: Path, bank: Bank) -> None:
         pass
 
 
-def _row_of(q: Question, solution: str | None) -> tuple:
-    """A question as the cache keeps it: its fields in order, the solution as a path relative
-    to the bank. A row, not a mapping: 50,000 questions write and read back a third faster."""
+def _row_of(q: Question, relative) -> tuple:
+    """A question as the cache keeps it: its fields in order, its files as paths relative to
+    the bank. A row, not a mapping: 50,000 questions write and read back a third faster."""
+    if isinstance(q.checks, CaseChecks):
+        checks = ["cases", q.checks.cases, q.checks.tolerance, q.checks.forbid]
+    else:
+        checks = ["file", relative(q.checks)] if q.checks is not None else None
+    examples = [[relative(e.path), e.passes] for e in q.examples]
     return (q.id, q.number, q.kind, q.prompt, q.answer, q.key_points, q.tags, q.contract,
-            q.starter, q.hints, solution, q.time_limit)  # fmt: skip
+            q.starter, q.hints, relative(q.solution), q.time_limit, checks, examples)  # fmt: skip
 
 
 def _question_of(row: list, solution) -> Question:
-    """The question a cached row holds, its solution resolved by `solution(name)`."""
-    qid, number, kind, prompt, answer, key_points, tags, contract, starter, hints, name, limit = row
+    """The question a cached row holds, its files resolved by `solution(name)`."""
+    (qid, number, kind, prompt, answer, key_points, tags, contract, starter, hints, name, limit,
+     checks, examples) = row  # fmt: skip
+    if checks is None:
+        resolved_checks = None
+    elif checks[0] == "cases":
+        resolved_checks = CaseChecks(tuple(checks[1]), checks[2], tuple(checks[3]))
+    else:
+        resolved_checks = solution(checks[1])
     return Question(
         id=qid,
         number=number,
@@ -248,6 +292,8 @@ def _question_of(row: list, solution) -> Question:
         hints=tuple(hints),
         solution=solution(name),
         time_limit=limit,
+        checks=resolved_checks,
+        examples=tuple(Example(solution(path), passes) for path, passes in examples),
     )
 
 
@@ -285,6 +331,23 @@ def _parse_with_positions(path: Path, text: str) -> Bank:
     # and the collector would walk all of them when it resumes.
     del loader, root, data
     raise BankError(problems)
+
+
+def _number(text: str) -> float | str:
+    """text as a float where Python reads it as one (`1e-6`), else text unchanged."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def _expression_error(text: str) -> str | None:
+    """Why text is not one Python expression, or None if it is."""
+    try:
+        ast.parse(text, mode="eval")
+    except SyntaxError as exc:
+        return f"is not a Python expression: {exc.msg}"
+    return None
 
 
 def _stripped_texts(values: list) -> tuple[str, ...] | None:
@@ -343,21 +406,30 @@ class _Validator:
         if not isinstance(items, list) or not items or not listed:
             self.fail(fields.get("questions", root), "'questions' must be a non-empty list")
             raise BankError(self.problems)
+        words = self._words(data.get("words", {}), fields.get("words", root))
         item_nodes = items_node.value if self.positions else [None] * len(items)
         questions: list[Question] = []
         seen: dict[str, yaml.Node | None] = {}
+        numbers: dict[int, yaml.Node | None] = {}
         for item, node in zip(items, item_nodes, strict=True):
             question = self.question(item, node)
             if question is None:
                 continue
-            if question.id in seen:
-                if not self.positions:
-                    raise _NeedsPositions(f"duplicate id '{question.id}'")
-                first = seen[question.id].start_mark.line + 1
-                self.fail(node, f"duplicate id '{question.id}' (first at line {first})")
-                continue
-            seen[question.id] = node
-            questions.append(question)
+            for key, first_seen, what in (
+                (question.id, seen, f"duplicate id '{question.id}'"),
+                (question.number, numbers, f"question '{question.id}': number {question.number}"
+                 " is already used"),
+            ):  # fmt: skip
+                if key in first_seen:
+                    if not self.positions:
+                        raise _NeedsPositions(what)
+                    first = first_seen[key].start_mark.line + 1
+                    self.fail(node, f"{what} (first at line {first})")
+                    break
+            else:
+                seen[question.id] = node
+                numbers[question.number] = node
+                questions.append(question)
         if self.problems:
             raise BankError(self.problems)
         return Bank(
@@ -365,7 +437,22 @@ class _Validator:
             title=data["title"].strip(),
             path=self.path,
             questions=questions,
+            words=words,
         )
+
+    def _words(self, words, node) -> dict[str, tuple[str, ...]]:
+        """The bank's synonyms: each word maps to a list of words that mean the same here."""
+        if not isinstance(words, dict) or not all(map(_is_text, words)):
+            self.fail(node, "'words' must map each word to a list of words meaning the same")
+            return {}
+        found = {}
+        for word, same in words.items():
+            stripped = _stripped_texts(same) if isinstance(same, list) else None
+            if not word.strip() or not stripped or not all(stripped):
+                self.fail(node, f"words: '{word}' must map to a list of non-empty words")
+                continue
+            found[word.strip()] = stripped
+        return found
 
     def _text_keys(self, data: dict, node: yaml.Node, label: str) -> bool:
         """Report each field name YAML read as something other than text (`yes:`, `1:`, `~:`)."""
@@ -422,7 +509,7 @@ class _Validator:
 
         qid = item["id"]
         if not isinstance(qid, str) or not ID_PATTERN.match(qid):
-            self.fail(at("id"), f"{label}: id must be a lowercase slug like 'list-comprehension'")
+            self.fail(at("id"), f"{label}: id must be a lowercase slug like 'my-question'")
         number = item["number"]
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:
             self.fail(at("number"), f"{label}: 'number' must be a positive integer")
@@ -481,15 +568,81 @@ class _Validator:
             error = self._starter_error(starter)
             if error is not None:
                 self.fail(at("starter"), f"{label}: starter code is not valid Python: {error}")
-        solution = item["solution"]
-        resolved = None
-        if not isinstance(solution, str) or not solution.strip():
-            self.fail(at("solution"), f"{label}: 'solution' must be a path")
-        else:
-            resolved = self._solution(solution)
-            if resolved is None:
-                self.fail(at("solution"), f"{label}: solution file {solution} not found")
-        return {"contract": contract, "hints": hints, "starter": starter, "solution": resolved}
+        return {
+            "contract": contract,
+            "hints": hints,
+            "starter": starter,
+            "solution": self._file(item, "solution", at, label),
+            "checks": self._checks(item, at, label),
+            "examples": self._examples(item, at, label),
+        }
+
+    def _file(self, item, key, at, label, name=None) -> Path | None:
+        """The file a field names, beside the bank; a problem if it is not there."""
+        name = item[key] if name is None else name
+        if not isinstance(name, str) or not name.strip():
+            self.fail(at(key), f"{label}: '{key}' must be a path relative to the bank")
+            return None
+        resolved = self._solution(name.strip())
+        if resolved is None:
+            self.fail(at(key), f"{label}: {key} file {name} not found")
+        return resolved
+
+    def _checks(self, item, at, label) -> CaseChecks | Path | None:
+        """A checks file, or calls to compare with the reference's (`cases`, `forbid`...)."""
+        checks = item["checks"]
+        if isinstance(checks, str):
+            return self._file(item, "checks", at, label)
+        if not isinstance(checks, dict) or not all(map(_is_text, checks)):
+            self.fail(at("checks"), f"{label}: 'checks' must be a file or a mapping with cases")
+            return None
+        for key in sorted(set(checks) - _CASE_FIELDS):
+            self.fail(at("checks"), f"{label}: unknown field '{key}' in checks")
+        cases = checks.get("cases")
+        stripped = _stripped_texts(cases) if isinstance(cases, list) else None
+        if not stripped or not all(stripped):
+            self.fail(at("checks"), f"{label}: checks: 'cases' must be a list of calls")
+            return None
+        for case in stripped:
+            problem = _expression_error(case)
+            if problem:
+                self.fail(at("checks"), f"{label}: checks: case '{case}' {problem}")
+        tolerance = checks.get("tolerance")
+        if isinstance(tolerance, str):  # YAML 1.1 reads 1e-6 (no dot) as text
+            tolerance = _number(tolerance)
+        if tolerance is not None and (
+            isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0
+        ):
+            self.fail(at("checks"), f"{label}: checks: 'tolerance' must be a number >= 0")
+            tolerance = None
+        forbid = checks.get("forbid", [])
+        names = _stripped_texts(forbid) if isinstance(forbid, list) else None
+        if names is None or not all(DOTTED_NAME.match(name) for name in names):
+            self.fail(
+                at("checks"), f"{label}: checks: 'forbid' must list dotted names like torch.softmax"
+            )
+            names = ()
+        return CaseChecks(
+            stripped, float(tolerance) if tolerance is not None else None, tuple(names)
+        )
+
+    def _examples(self, item, at, label) -> tuple[Example, ...]:
+        """Answers kept beside the question: `right` ones must pass its checks, `wrong` fail."""
+        examples = item.get("examples", {})
+        if not isinstance(examples, dict) or not set(examples) <= {"right", "wrong"}:
+            self.fail(at("examples"), f"{label}: 'examples' must map right and wrong to files")
+            return ()
+        found = []
+        for verdict, passes in (("right", True), ("wrong", False)):
+            names = examples.get(verdict, [])
+            if not isinstance(names, list):
+                self.fail(at("examples"), f"{label}: examples: '{verdict}' must be a list of files")
+                continue
+            for name in names:
+                path = self._file(item, "examples", at, label, name=name)
+                if path is not None:
+                    found.append(Example(path, passes))
+        return tuple(found)
 
     def _starter_error(self, starter: str) -> str | None:
         if starter not in self._starter_errors:

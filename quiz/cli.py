@@ -76,9 +76,10 @@ def today_of(ctx: click.Context) -> date:
 @click.option(
     "--bank",
     "bank_path",
-    type=click.Path(path_type=Path),
+    metavar="NAME|DIR|FILE",
     envvar="QUIZ_BANK",
-    help="Question bank to study (default: the bundled chapter 4 bank). Env: QUIZ_BANK.",
+    help="Question bank to study: an installed bank's name (see `quiz banks`), a bank's folder "
+    "or its YAML file (default: fastbook-ch4). Env: QUIZ_BANK.",
 )
 @click.option(
     "--db",
@@ -127,6 +128,10 @@ def main(
     """
     # A caller (a test) may hand in a clock as `obj`; a person gets the system's.
     ctx.meta[CLOCK] = ctx.obj if callable(ctx.obj) else datetime.now
+    if bank_path is not None:
+        from quiz.banks import resolve
+
+        bank_path = resolve(bank_path)
     ctx.obj = {
         "bank_path": bank_path,
         "db_path": db_path,
@@ -140,10 +145,24 @@ def main(
     if ctx.invoked_subcommand is None:
         from quiz.tui.app import run_app
 
+        _keep_title(settings_of(ctx))
+
         try:
             sys.exit(run_app(settings_of(ctx)))
         except QuizError as exc:
             raise Failure(str(exc)) from None
+
+
+def _keep_title(settings: Settings) -> None:
+    """Note which bank is studied under its name; a bank that cannot load is left to the app."""
+    from quiz.bank import load_bank
+    from quiz.store import open_store
+
+    try:
+        bank = load_bank(settings.bank_path)
+        open_store(settings.db_path).keep_bank_title(bank.name, bank.title)
+    except QuizError:
+        pass
 
 
 def choose(settings: Settings, scheduler: str | None, desired_retention: float | None) -> None:
@@ -162,21 +181,114 @@ def choose(settings: Settings, scheduler: str | None, desired_retention: float |
 
 
 @main.command()
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("path", metavar="[NAME|DIR|FILE]", required=False)
+@click.option("--no-run", is_flag=True, help="Only read the bank: run no reference or example.")
 @click.pass_context
-def validate(ctx: click.Context, path: Path | None) -> None:
-    """Check a question bank file (default: the one in use) and report every problem."""
+def validate(ctx: click.Context, path: str | None, no_run: bool) -> None:
+    """Check a bank (default: the one in use): its schema, then that every reference passes its
+    own checks and every example answer gets the verdict it declares. Exit 1 on any problem."""
+    from quiz.authoring import static_problems
     from quiz.bank import BankError, load_bank
+    from quiz.banks import resolve
 
-    path = path or settings_of(ctx).bank_path
+    file = resolve(path) if path else settings_of(ctx).bank_path
     try:
-        bank = load_bank(path)
+        bank = load_bank(file)
     except BankError as exc:
         for problem in exc.problems:
             click.echo(problem, err=True)
         ctx.exit(2)
-    code = sum(q.is_code for q in bank)
-    click.echo(f"{path}: ok, {len(bank)} questions ({code} with executable answers)")
+    problems = static_problems(bank) + _title_problems(ctx, bank)
+    code = [q for q in bank if q.is_code]
+    if not no_run and code and not problems:
+        problems = _run_bank(bank)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        ctx.exit(1)
+    ran = "" if no_run or not code else ", each reference and example checked"
+    examples = sum(len(q.examples) for q in code)
+    shown = f", {examples} example answer{'s' if examples != 1 else ''}" if examples else ""
+    noun = "question" if len(bank) == 1 else "questions"
+    click.echo(f"{file}: ok, {len(bank)} {noun} ({len(code)} with executable answers{shown}{ran})")
+
+
+def _title_problems(ctx: click.Context, bank) -> list[str]:
+    """A bank name the database already knows under another title: the two would share cards."""
+    from quiz.store import open_store
+
+    db = settings_of(ctx).db_path
+    if not db.is_file():
+        return []
+    known = open_store(db, read_only=True).bank_title(bank.name)
+    if known is None or known == bank.title:
+        return []
+    return [
+        f"{bank.path}:1: bank name '{bank.name}' is already used in {db} by \"{known}\": "
+        "give this bank a name of its own, or its cards will mix with that bank's"
+    ]
+
+
+def _run_bank(bank) -> list[str]:
+    """Run every reference and example answer of the bank through its checks, in the sandbox."""
+    from quiz.authoring import run_problems
+    from quiz.grader import Checker
+    from quiz.grader.display import CANNOT_CHECK, exit_status, plain_reason
+
+    skipped: list[str] = []
+
+    def check(question, source):
+        verdict = checker.check(question.id, source)
+        if exit_status(verdict) == CANNOT_CHECK:
+            skipped.append(f"{question.id}: {plain_reason(verdict.error.message)}")
+            return None
+        return verdict
+
+    def progress(question_id: str) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"checking {question_id}…", err=True)
+
+    with Checker(bank) as checker:
+        problems = run_problems(bank, check, progress)
+    for note in dict.fromkeys(skipped):
+        click.echo(f"not checked here: {note}", err=True)
+    return problems
+
+
+@main.command(name="banks")
+def banks_command() -> None:
+    """List the installed banks with their question counts: study one with `quiz --bank NAME`."""
+    from quiz.bank import BankError, load_bank
+    from quiz.banks import installed
+
+    for name, file in installed().items():
+        try:
+            bank = load_bank(file)
+        except BankError as exc:
+            click.echo(f"{name}  (cannot be read: {exc})")
+            continue
+        code = sum(q.is_code for q in bank)
+        click.echo(
+            f"{name}  {bank.title}  ({len(bank)} questions, {code} with code)  {file.parent}"
+        )
+
+
+@main.group(name="bank")
+def bank_group() -> None:
+    """Write banks of your own (see BANKS.md)."""
+
+
+@bank_group.command(name="new")
+@click.argument("folder", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--name", help="The bank's name (default: the folder's name).")
+def bank_new(folder: Path, name: str | None) -> None:
+    """Start a bank in DIR: one recall and one code question, ready to edit and validate."""
+    from quiz.bank_template import write_bank
+
+    file = write_bank(folder, name or folder.resolve().name)
+    click.echo(
+        f"wrote {file}; study it with: quiz --bank {folder}  (check it: quiz validate {folder})"
+    )
 
 
 @main.command(name="list")

@@ -13,7 +13,6 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "quiz"
-_PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def data_dir() -> Path:
@@ -29,21 +28,19 @@ def default_db_path() -> Path:
 
 
 def bundled_root() -> Path:
-    """The directory holding `questions.yaml` and `solutions/`.
+    """The folder of the bank studied by default (chapter 4's): its `questions.yaml`, and
+    `solutions/` with the MNIST trainer. Found like every installed bank (see quiz.banks)."""
+    from quiz.banks import default_bank_file
 
-    An installed wheel carries them in `quiz/data`; a source checkout keeps them
-    at the repository root, one level above the package.
-    """
-    packaged = _PACKAGE_DIR / "data"
-    if (packaged / "questions.yaml").is_file():
-        return packaged
-    return _PACKAGE_DIR.parent
+    return default_bank_file().parent
 
 
 def default_bank_path() -> Path:
-    """The question bank: `QUIZ_BANK`, else the chapter 4 bank shipped with quiz."""
+    """The question bank: `QUIZ_BANK` (a file, a folder or a bank's name), else chapter 4's."""
+    from quiz.banks import default_bank_file, resolve
+
     override = os.environ.get("QUIZ_BANK")
-    return Path(override) if override else bundled_root() / "questions.yaml"
+    return resolve(override) if override else default_bank_file()
 
 
 def solutions_dir() -> Path:

@@ -60,6 +60,7 @@ def _import_sqlite_utils():
 Database, Migrations = _import_sqlite_utils()
 
 REVIEW_KINDS = ("review", "drill", "cram")
+TITLE_KEY = "bank.title"  # a setting kept per bank: the title studied under its name
 BUSY_TIMEOUT_S = 30
 """How long a writer waits for another process's write to finish before giving up."""
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, SQLITE_CORRUPT = 5, 6, 8, 11
@@ -513,6 +514,20 @@ class Store:
                 )
 
     # Settings kept per bank
+
+    def bank_title(self, bank: str) -> str | None:
+        """The title last studied under the bank name `bank`, if any."""
+        return self.settings(bank).get(TITLE_KEY)
+
+    def keep_bank_title(self, bank: str, title: str) -> None:
+        """Remember the title of the bank studied under `bank`, so another bank that takes
+        the same name can be told apart (`quiz validate` reports it)."""
+        if self.bank_title(bank) == title:
+            return
+        with self._writing():
+            self.db["settings"].upsert(
+                {"bank": bank, "key": TITLE_KEY, "value": title}, pk=("bank", "key")
+            )
 
     def settings(self, bank: str) -> dict[str, str]:
         """What was chosen for `bank` and kept: its scheduler and that scheduler's options."""

@@ -153,6 +153,7 @@ CODE = """\
     starter: "def f():\\n    ...\\n"
     hints: [think]
     solution: solutions/code_one.py
+    checks: {cases: ["f()"]}
 """
 
 

@@ -15,12 +15,14 @@ from pathlib import Path
 import pytest
 
 from quiz.bank import load_bank
-from quiz.grader import Checker, questions
+from quiz.grader import Checker
 from quiz.grader.checker import judge_run
 from quiz.grader.outcome import read_run
+from quiz.grader.question_checks import checks_for
 from quiz.grader.verdict import CRASHED, INTERNAL
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+TENSOR_3X3 = checks_for(load_bank(REPO_ROOT / "questions.yaml").get("tensor-3x3"))
 RIGHT = "def double_odds(nums):\n    return [2 * n for n in nums if n % 2 == 1]\n"
 WRONG = "def double_odds(nums):\n    return [n for n in nums if n % 2 == 1]\n"
 
@@ -190,7 +192,7 @@ def _run(lines: list[str], reply=None):
 
 def _verdict(lines: list[str]):
     reference = _run([json.dumps(e) for e in _events()])
-    return judge_run("tensor-3x3", questions.module_for("tensor-3x3"), _run(lines), reference)
+    return judge_run("tensor-3x3", TENSOR_3X3.module, _run(lines), reference)
 
 
 def test_the_unspoiled_run_passes():

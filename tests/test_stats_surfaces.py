@@ -44,6 +44,7 @@ questions:
     starter: "def mse(a, b): ..."
     hints: [square the differences]
     solution: mse.py
+    checks: {cases: ["mse(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 4.0]))"]}
   - {id: sgd, number: 4, kind: recall, prompt: p, answer: a, key_points: [a, b], tags: []}
 """
 

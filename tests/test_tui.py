@@ -58,6 +58,7 @@ questions:
           ...
     hints: [Use the + operator., return a + b]
     solution: add.py
+    checks: {cases: ["add(1, 2)", "add(-1.5, 2)"]}
 """
 
 

@@ -1,7 +1,7 @@
 """Runs a learner's code in a sandboxed child process and judges its values in the parent.
 
     with Checker() as checker:
-        verdict = checker.check("list-comprehension", source)
+        verdict = checker.check("my-question", source)
 
 Importing this package loads neither torch nor numpy: only the worker process does. Nor does
 it load the Checker until asked, so the background worker's thin client stays quick to start.

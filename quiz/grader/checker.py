@@ -27,9 +27,9 @@ from pathlib import Path
 
 from quiz import paths
 from quiz.errors import QuizError
-from quiz.grader import questions
 from quiz.grader.limits import OUTPUT_KEEP
 from quiz.grader.outcome import Run, read_run
+from quiz.grader.question_checks import QuestionChecks, checks_for
 from quiz.grader.sandbox import set_dumpable, unconfined_notice
 from quiz.grader.verdict import INTERNAL, GraderError, Verdict
 
@@ -59,6 +59,7 @@ class Checker:
         self._lock = threading.RLock()
         self._worker: _Worker | None = None
         self._references: dict[str, Run] = {}
+        self._checks: dict[str, QuestionChecks] = {}
         self._closed = False
         self._scratch = Path(tempfile.mkdtemp(prefix="quiz-grader-"))
         self._requests = itertools.count(1)
@@ -106,9 +107,15 @@ class Checker:
         question = self._bank.find(question_id)  # an id, or the number the TUI shows
         if question.kind != "code":
             raise QuizError(f"'{question_id}' is a recall question: there is no code to check")
-        if questions.module_for(question.id) is None:
-            raise QuizError(f"the grader has no checks for code question '{question_id}'")
+        self.checks(question)
         return question
+
+    def checks(self, question) -> QuestionChecks:
+        """The question's checks, loaded once; a QuizError if its bank's checks cannot load."""
+        loaded = self._checks.get(question.id)
+        if loaded is None:
+            loaded = self._checks[question.id] = checks_for(question)
+        return loaded
 
     def check(self, question_id: str, source: str, *, time_limit: float | None = None) -> Verdict:
         """Run source as an answer to the question and judge it.
@@ -117,16 +124,16 @@ class Checker:
         question = self.question(question_id)
         if len(source) > MAX_SOURCE:
             raise QuizError(f"the answer is over {MAX_SOURCE:,} characters; nothing was run")
-        module = questions.module_for(question.id)
+        checks = self.checks(question)
         limit = float(time_limit or question.time_limit)
         started = time.monotonic()
         try:
             with self._lock:
                 reference = None
-                if questions.needs_reference(module):
-                    reference = self._reference(question, module)
-                run = self._run(question, module, "learner", source=source, time_limit=limit)
-            return judge_run(question.id, module, run, reference)
+                if checks.needs_reference:
+                    reference = self._reference(question, checks)
+                run = self._run(question, checks, "learner", source=source, time_limit=limit)
+            return judge_run(question.id, checks.module, run, reference)
         except GraderFailure as exc:
             return Verdict(
                 question.id,
@@ -137,14 +144,18 @@ class Checker:
 
     # ------------------------------------------------------------------------- running
 
-    def _reference(self, question, module) -> Run:
+    def _reference(self, question, checks: QuestionChecks) -> Run:
         cached = self._references.get(question.id)
         if cached is not None:
             return cached
         if question.solution is None:
             raise GraderFailure(f"question '{question.id}' has no reference solution")
         limit = question.time_limit * REFERENCE_TIME_FACTOR
-        run = self._run(question, module, "reference", time_limit=limit)
+        try:
+            solution = question.solution.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GraderFailure(f"the reference solution cannot be read: {exc}") from None
+        run = self._run(question, checks, "reference", time_limit=limit, source=solution)
         failure = run.error or next((o.error for o in run.observations.values() if o.error), None)
         if failure is not None:
             raise GraderFailure(
@@ -153,21 +164,19 @@ class Checker:
         self._references[question.id] = run
         return run
 
-    def _run(self, question, module, role: str, *, time_limit: float, source: str = "") -> Run:
-        budget = questions.memory_budget(module)
+    def _run(self, question, checks: QuestionChecks, role: str, *, time_limit: float, source: str):
+        budget = checks.memory_budget
         request = {
             "op": "run",
             "question": question.id,
             "role": role,
             "names": list(question.contract),
+            "checks": checks.spec,
+            "source": source,
             "time_limit": time_limit,
             "memory_budget": budget,
             "mnist_dir": str(paths.mnist_dir()),
         }
-        if role == "learner":
-            request["source"] = source
-        else:
-            request["solution"] = str(question.solution)
         reply, stream = self._exchange(request, time_limit + REPLY_GRACE_S)
         return read_run(
             reply,

@@ -25,7 +25,8 @@ import types
 import numpy as np
 import torch
 
-from quiz.grader import questions, sandbox
+from quiz.errors import QuizError
+from quiz.grader import sandbox
 from quiz.grader.harness import (
     CallFailed,
     EventStream,
@@ -38,6 +39,7 @@ from quiz.grader.harness import (
     mnist_files,
 )
 from quiz.grader.limits import FILE_SIZE_LIMIT
+from quiz.grader.question_checks import probe_module
 
 PR_SET_PDEATHSIG = 1
 LEARNER_FILE = "answer.py"
@@ -88,11 +90,8 @@ def run(
 
 
 def _source(request: dict) -> str:
-    """The code to run; a reference solution is read now, before the fences close."""
-    if request["role"] != "reference":
-        return request["source"]
-    with open(request["solution"], encoding="utf-8") as file:
-        return file.read()
+    """The code to run: the answer, or the reference solution, as the parent read it."""
+    return request["source"]
 
 
 def _enclose(request: dict, workdir: str, fences) -> None:
@@ -165,7 +164,11 @@ def _flush() -> None:
 
 
 def _run_code(request: dict, source: str, stream: EventStream) -> None:
-    question = questions.module_for(request["question"])
+    try:
+        question = probe_module(request["checks"])
+    except QuizError as exc:
+        stream.error({"kind": "internal", "message": str(exc)})
+        return
     filename = REFERENCE_FILE if request["role"] == "reference" else LEARNER_FILE
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     try:
@@ -181,6 +184,9 @@ def _run_code(request: dict, source: str, stream: EventStream) -> None:
     module.__file__ = filename
     module.__builtins__ = builtins
     sys.modules["answer"] = module
+    before = getattr(question, "before", None)
+    if before is not None:
+        before()
     _seed_everything()
     try:
         exec(code, module.__dict__)

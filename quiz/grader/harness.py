@@ -16,6 +16,7 @@ from pathlib import Path
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from quiz.checks import CallFailed
 from quiz.grader.encoding import TooBig, encode, plain_tensor, to_json, type_name
 
 _write = os.write
@@ -23,10 +24,6 @@ _extract_tb = traceback.extract_tb
 _format_list = traceback.format_list
 
 MEMORY_MARKERS = ("can't allocate memory", "not enough memory", "DefaultCPUAllocator")
-
-
-class CallFailed(Exception):
-    """The learner's code raised; the failure is already recorded, the probe stops here."""
 
 
 class Stop(Exception):

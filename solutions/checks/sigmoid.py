@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from quiz.grader.judging import forbidden_check, same_as_reference
-from quiz.grader.values import Array, finite_or_none
-from quiz.grader.verdict import CheckResult
+from quiz.checks import Array, CheckResult, curve_plot, forbidden_check, same_as_reference
 
 PLOT = "sigmoid over -6..6"
 FORBIDDEN = {"sigmoid", "sigmoid_", "Sigmoid", "expit", "logistic"}
@@ -46,19 +44,4 @@ def _hint(expected, got) -> str | None:
 
 
 def plot(run, reference) -> dict:
-    return plot_of(run, reference, PLOT, "sigmoid")
-
-
-def plot_of(run, reference, key: str, label: str) -> dict:
-    """The TUI's picture: the true curve beside the learner's ([] if theirs gave nothing).
-
-    Values that are not finite numbers (nan, inf) are sent as None."""
-    xs, expected = reference.value("plot x"), reference.value(key)
-    got = run.value(key)
-    got_values = got.values if isinstance(got, Array) and got.shape == expected.shape else None
-    return {
-        "x": finite_or_none(list(xs.values)),
-        "expected": finite_or_none(list(expected.values)),
-        "got": finite_or_none(list(got_values)) if got_values is not None else [],
-        "label": label,
-    }
+    return curve_plot(run, reference, PLOT, "plot x", "sigmoid")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from quiz.grader.judging import forbidden_check, same_as_reference
-from quiz.grader.questions.sigmoid import plot_of
-from quiz.grader.verdict import CheckResult
+from quiz.checks import CheckResult, curve_plot, forbidden_check, same_as_reference
 
 PLOT = "relu over -2..2"
 FORBIDDEN = {"relu", "relu_", "ReLU"}
@@ -42,4 +40,4 @@ def judge(run, reference) -> list[CheckResult]:
 
 
 def plot(run, reference) -> dict:
-    return plot_of(run, reference, PLOT, "relu")
+    return curve_plot(run, reference, PLOT, "plot x", "relu")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from quiz.grader.judging import percent, raised
-from quiz.grader.limits import GIB
-from quiz.grader.verdict import CheckResult
+from quiz.checks import GIB, CheckResult, percent, raised
 
 NEEDS_REFERENCE = False
 MEMORY_BUDGET = 4 * GIB
@@ -16,7 +14,7 @@ RETURN_MODEL = "train_mnist must return the trained model."
 def probe(p) -> None:
     import torch
 
-    from quiz.grader.harness import as_tensor
+    from quiz.checks import as_tensor
 
     train_mnist = p.function("train_mnist")
     images, labels = p.mnist("train")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from quiz.grader.judging import parse, same_as_reference
-from quiz.grader.verdict import CheckResult
+from quiz.checks import CheckResult, parse, same_as_reference
 
 MISTAKES = {
     "x itself": "That is x itself; the gradient of (x**2).sum() is 2 * x, read from x.grad."

@@ -7,10 +7,7 @@ accuracy itself; it must reach 90%, and `fit` must return one metric per epoch t
 
 from __future__ import annotations
 
-from quiz.grader.judging import percent, raised
-from quiz.grader.limits import GIB
-from quiz.grader.values import as_number
-from quiz.grader.verdict import CheckResult
+from quiz.checks import GIB, CheckResult, as_number, percent, raised
 
 NEEDS_REFERENCE = False
 MEMORY_BUDGET = 4 * GIB

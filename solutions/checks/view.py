@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from quiz.grader.judging import same_as_reference
-from quiz.grader.values import Array
-from quiz.grader.verdict import CheckResult
+from quiz.checks import Array, CheckResult, same_as_reference
 
 SIZES = (2, 5)  # 5 is hidden: it catches a batch size written into the code
 
@@ -12,7 +10,7 @@ SIZES = (2, 5)  # 5 is hidden: it catches a batch size written into the code
 def probe(p) -> None:
     import torch
 
-    from quiz.grader.harness import CallFailed, as_tensor
+    from quiz.checks import CallFailed, as_tensor
 
     flatten_images = p.function("flatten_images")
     generator = torch.Generator().manual_seed(4)

@@ -6,9 +6,7 @@ from the training 3s and 7s, `is_3` must classify at least 90% correctly.
 
 from __future__ import annotations
 
-from quiz.grader.judging import percent, same_as_reference
-from quiz.grader.values import Array
-from quiz.grader.verdict import CheckResult
+from quiz.checks import Array, CheckResult, percent, same_as_reference
 
 THRESHOLD = 0.9
 ACCURACY = "accuracy on real 3s and 7s"
@@ -24,7 +22,7 @@ MISTAKES = {
 def probe(p) -> None:
     import torch
 
-    from quiz.grader.harness import CallFailed, as_tensor
+    from quiz.checks import CallFailed, as_tensor
 
     mnist_distance, is_3 = p.function("mnist_distance"), p.function("is_3")
     generator = torch.Generator().manual_seed(9)

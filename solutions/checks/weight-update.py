@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from quiz.grader.judging import compare, not_reached, raised
-from quiz.grader.values import Array, as_floats, close
-from quiz.grader.verdict import CheckResult
+from quiz.checks import Array, CheckResult, as_floats, close, compare, not_reached, raised
 
 RATES = (0.1, 0.01)  # the second catches a learning rate written into the code
 
@@ -12,7 +10,7 @@ RATES = (0.1, 0.01)  # the second catches a learning rate written into the code
 def probe(p) -> None:
     import torch
 
-    from quiz.grader.harness import CallFailed
+    from quiz.checks import CallFailed
 
     sgd_step = p.function("sgd_step")
     generator = torch.Generator().manual_seed(8)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import ast
 import re
 
-from quiz.grader.judging import definition, parse, same_as_reference
-from quiz.grader.values import Opaque
-from quiz.grader.verdict import CheckResult
+from quiz.checks import CheckResult, Opaque, definition, parse, same_as_reference
 
 INPUTS = (
     [1, 2, 3, 4, 5],  # the question's own example

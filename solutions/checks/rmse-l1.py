@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from quiz.grader.judging import same_as_reference
-from quiz.grader.values import Array
-from quiz.grader.verdict import CheckResult
+from quiz.checks import Array, CheckResult, same_as_reference
 
 MISTAKES = {
     "no square root": "That is the mean squared error; RMSE takes its square root: .sqrt().",

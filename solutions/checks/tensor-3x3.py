@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import re
 
-from quiz.grader.judging import compare, not_reached
-from quiz.grader.values import Array, as_floats
-from quiz.grader.verdict import CheckResult
+from quiz.checks import Array, CheckResult, as_floats, compare, not_reached
 
 NAMES = ("t", "doubled", "bottom_right")
 ARANGE_TO_9 = re.compile(r"arange\(\s*1\s*,\s*9\s*[,)]")

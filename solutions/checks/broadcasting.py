@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from quiz.grader.judging import definition, loops, parse, same_as_reference
-from quiz.grader.verdict import CheckResult
+from quiz.checks import CheckResult, definition, loops, parse, same_as_reference
 
 MISTAKES = {
     "row means": "Those are row means: columns run along dim 0, so use m.mean(dim=0).",

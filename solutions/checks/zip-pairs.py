@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from quiz.grader.judging import same_as_reference
-from quiz.grader.values import Opaque
-from quiz.grader.verdict import CheckResult
+from quiz.checks import CheckResult, Opaque, same_as_reference
 
 INPUTS = (
     ([1, 2, 3, 4], "abcd"),  # the question's own example

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from quiz.grader.judging import same_as_reference
-from quiz.grader.verdict import CheckResult
+from quiz.checks import CheckResult, same_as_reference
 
 MISTAKES = {
     "no bias": "Add the bias: xb @ weights + bias.",

@@ -9,9 +9,7 @@ once per epoch, and the loss must fall over three epochs on a fixed-seed regress
 
 from __future__ import annotations
 
-from quiz.grader.judging import raised
-from quiz.grader.values import close, number_text
-from quiz.grader.verdict import CheckResult
+from quiz.checks import CheckResult, close, number_text, raised
 
 NEEDS_REFERENCE = False
 EPOCHS = 3
