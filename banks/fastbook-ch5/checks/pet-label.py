@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import ast
 
-from quiz.checks import CheckResult, Probe, Run, same_as_reference
+from quiz.checks import CheckResult, Probe, Run, parse, same_as_reference
 
 # Breeds of one word and of several, capitalised (the cats) and not (the dogs), as the Oxford-IIIT
-# Pet images name them. The first is the one a split at the first underscore gets right.
+# Pet images name them. Only the one-word breeds survive a split at the first underscore.
 NAMES = [
     "boxer_188.jpg",
     "great_pyrenees_173.jpg",
@@ -49,9 +49,8 @@ def _uses_regex(source: str) -> CheckResult:
     """Passes when the code calls the `re` module: re.<function>(...), a function imported from
     re, or a compiled pattern's matching method (str has no method of those names)."""
     name = "with a regular expression"
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = parse(source)
+    if tree is None:
         return CheckResult(name, False, "the code could not be read")
     from_re = {
         alias.asname or alias.name
