@@ -611,9 +611,11 @@ class _Validator:
         if isinstance(tolerance, str):  # YAML 1.1 reads 1e-6 (no dot) as text
             tolerance = _number(tolerance)
         if tolerance is not None and (
-            isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0
+            isinstance(tolerance, bool)
+            or not isinstance(tolerance, int | float)
+            or not 0 <= tolerance < float("inf")  # also false for nan
         ):
-            self.fail(at("checks"), f"{label}: checks: 'tolerance' must be a number >= 0")
+            self.fail(at("checks"), f"{label}: checks: 'tolerance' must be a finite number >= 0")
             tolerance = None
         forbid = checks.get("forbid", [])
         names = _stripped_texts(forbid) if isinstance(forbid, list) else None
