@@ -133,6 +133,15 @@ def _checks_problems(where: str, question: Question) -> list[str]:
     return []
 
 
+def name_line(path: Path) -> int:
+    """The line of the bank file where its `bank:` name is written (1 if none is found)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return next((n for n, line in enumerate(lines, 1) if line.startswith("bank:")), 1)
+
+
 def _question_lines(path: Path) -> dict[str, int]:
     """The line where each question's id is written in the bank file."""
     pattern = re.compile(r"^\s*(?:-\s+)?id:\s*['\"]?([a-z0-9-]+)['\"]?\s*$")

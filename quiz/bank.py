@@ -27,7 +27,7 @@ from quiz.inputs import MiB, read_capped
 from quiz.paths import data_dir, default_bank_path
 
 DEFAULT_TIME_LIMIT = 10.0
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 KINDS = ("recall", "code")
 
 _BANK_FIELDS = {"bank", "title", "words", "questions"}
@@ -508,7 +508,7 @@ class _Validator:
             return fields.get(key, node)
 
         qid = item["id"]
-        if not isinstance(qid, str) or not ID_PATTERN.match(qid):
+        if not isinstance(qid, str) or not ID_PATTERN.fullmatch(qid):
             self.fail(at("id"), f"{label}: id must be a lowercase slug like 'my-question'")
         number = item["number"]
         if isinstance(number, bool) or not isinstance(number, int) or number < 1:

@@ -10,7 +10,7 @@ A checks file (`checks: checks/<id>.py` in a bank) defines two functions:
   passed. `same_as_reference` covers most questions; a `CheckResult` can say anything else.
 
 Optional module-level names: `NEEDS_REFERENCE = False` (the probe's facts suffice; the reference
-is then not run), `MEMORY_BUDGET` (bytes a check may use beyond the worker's own, default 1 GiB),
+is then not run), `MEMORY_BUDGET` (bytes a check may use beyond the worker's own, default 2 GiB),
 `explain(error, source) -> str | None` (advice on an error that ended the run), and
 `plot(run, reference) -> dict` (a curve for the TUI: see `curve_plot`).
 """

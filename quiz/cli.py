@@ -215,9 +215,20 @@ def validate(ctx: click.Context, path: str | None, no_run: bool) -> None:
 
 
 def _title_problems(ctx: click.Context, bank) -> list[str]:
-    """A bank name the database already knows under another title: the two would share cards."""
+    """A bank name taken by an installed bank, or known to the database under another title:
+    the two would share cards."""
+    from quiz.authoring import name_line
+    from quiz.banks import installed
     from quiz.store import open_store
 
+    where = f"{bank.path}:{name_line(bank.path)}"
+    taken = installed().get(bank.name)
+    if taken is not None and taken.resolve() != bank.path.resolve():
+        return [
+            f"{where}: bank name '{bank.name}' is the name of the installed bank in "
+            f"{taken.parent}: give this bank a name of its own, or its cards will mix with that "
+            "bank's"
+        ]
     db = settings_of(ctx).db_path
     if not db.is_file():
         return []
@@ -225,7 +236,7 @@ def _title_problems(ctx: click.Context, bank) -> list[str]:
     if known is None or known == bank.title:
         return []
     return [
-        f"{bank.path}:1: bank name '{bank.name}' is already used in {db} by \"{known}\": "
+        f"{where}: bank name '{bank.name}' is already used in {db} by \"{known}\": "
         "give this bank a name of its own, or its cards will mix with that bank's"
     ]
 

@@ -317,8 +317,27 @@ def test_validate_reports_a_bank_name_studied_under_another_title(bank, tmp_path
     assert result.returncode == 1
     assert result.stderr == (
         f"{bank / 'questions.yaml'}:1: bank name 'course-demo' is already used in {db} by "
-        "\"Somebody else's course\": give this bank a name of its own, or its cards will mix "
+        '"Somebody else\'s course": give this bank a name of its own, or its cards will mix '
         "with that bank's\n"
     )
     open_store(db).keep_bank_title("course-demo", "A course of our own")
     assert quiz("--db", str(db), "validate", "--no-run", str(bank)).returncode == 0
+
+
+def test_validate_reports_a_copy_of_an_installed_banks_header(tmp_path):
+    copy = tmp_path / "my-chapter"
+    copy.mkdir()
+    original = Path(__file__).resolve().parent.parent / "questions.yaml"
+    text = original.read_text(encoding="utf-8")
+    (copy / "questions.yaml").write_text(
+        text.split("\nquestions:")[0] + "\nquestions:" + QUESTIONS.split("\nquestions:")[1]
+    )
+    for relative, body in FILES.items():
+        (copy / relative).parent.mkdir(parents=True, exist_ok=True)
+        (copy / relative).write_text(textwrap.dedent(body))
+    result = quiz("validate", "--no-run", str(copy))
+    line = text.splitlines().index("bank: fastbook-ch4") + 1
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"{copy / 'questions.yaml'}:{line}: bank name 'fastbook-ch4' is the name of the installed bank"
+    )
