@@ -27,7 +27,7 @@ from quiz.inputs import MiB, read_capped
 from quiz.paths import data_dir, default_bank_path
 
 DEFAULT_TIME_LIMIT = 10.0
-ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KINDS = ("recall", "code")
 
 _BANK_FIELDS = {"bank", "title", "words", "questions"}

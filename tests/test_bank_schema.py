@@ -389,14 +389,6 @@ SCHEMA_CANNOT_SAY = {
     "time_limit is not a number (.nan)": "NaN, which JSON lacks: it compares false with any "
     "bound, so the schema's bounds let it through",
 }
-VALIDATOR_BUGS = {
-    "tolerance 'nan'": "the validator reads the text 'nan' with float(): no value is within a "
-    "NaN tolerance, so every float case fails",
-    "tolerance 'inf'": "the validator reads the text 'inf' with float(): every float is within "
-    "an infinite tolerance, so float cases check nothing",
-}
-"""Banks the validator accepts and should not: the schema holds the intended rule, and the
-case fails (strictly expected) until the validator is fixed."""
 
 
 def verdicts(case: Case, folder: Path) -> tuple[bool, list[str], bool, list[str]]:
@@ -429,16 +421,14 @@ def test_schema_is_a_valid_draft_2020_12_schema():
 
 
 def test_every_listed_exception_names_a_case():
-    assert set(SCHEMA_CANNOT_SAY) | set(VALIDATOR_BUGS) <= set(CASES_BY_NAME)
+    assert set(SCHEMA_CANNOT_SAY) <= set(CASES_BY_NAME)
     assert len(CASES_BY_NAME) == len(CASE_LIST), "two cases share a name"
 
 
 @pytest.mark.parametrize("case", CASE_LIST, ids=lambda case: case.name)
-def test_schema_and_validator_agree(case: Case, tmp_path, request):
+def test_schema_and_validator_agree(case: Case, tmp_path):
     if case.name in SCHEMA_CANNOT_SAY:
         pytest.skip(f"the schema cannot say {SCHEMA_CANNOT_SAY[case.name]}")
-    if case.name in VALIDATOR_BUGS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=VALIDATOR_BUGS[case.name]))
     accepted, problems, matches, errors = verdicts(case, tmp_path)
     assert accepted == case.valid, problems or "the validator accepted it"
     assert matches == case.valid, errors or "the schema accepted it"

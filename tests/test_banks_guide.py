@@ -90,7 +90,7 @@ def guide_bank(tmp_path):
 def test_the_guides_bank_validates_with_every_reference_and_example_run(guide_bank):
     result = CliRunner().invoke(main, ["validate", str(guide_bank)])
     assert result.exit_code == 0, result.output
-    assert "ok, 2 questions (2 with executable answers, 3 example answers, each" in result.output
+    assert "ok, 2 questions (2 with executable answers, 3 example answers); every" in result.output
 
 
 def test_the_guides_checks_file_names_the_mistake_it_shows(guide_bank):
