@@ -11,14 +11,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from quiz.bank import Question
+import yaml
+
+from quiz.bank import Bank, Question
 from quiz.code_attempt import CodeAttempt, suggest_code_grade
-from quiz.wording import Term, concept, terms
+from quiz.errors import QuizError
+from quiz.wording import Term, Vocabulary, concept, terms, vocabulary
 
 METHOD = "word match"
+WORDS_FILE = "words.yaml"
+"""Where a bank's words sit beside its questions while the bank file cannot carry them."""
 COVERED_AT = 0.6
 PARTLY_AT = 0.3
 PROMPT_WEIGHT = 0.3
@@ -85,22 +91,43 @@ class _Point:
     subject: str | None
 
 
+def bank_words(bank: Bank) -> dict[str, tuple[str, ...]]:
+    """A bank's own synonyms for the marker (word -> words meaning the same there): its
+    `words:` where the bank carries them, else the `words:` of a `words.yaml` beside it."""
+    carried = getattr(bank, "words", None)
+    if carried is not None:
+        return {word: tuple(same) for word, same in carried.items()}
+    path = bank.path.with_name(WORDS_FILE)
+    if not path.is_file():
+        return {}
+    try:
+        words = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("words")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        raise QuizError(f"{path}: cannot read it as YAML with a 'words:' mapping") from None
+    if not isinstance(words, dict) or not all(
+        isinstance(w, str) and isinstance(same, list) and all(isinstance(s, str) for s in same)
+        for w, same in words.items()
+    ):
+        raise QuizError(f"{path}: 'words' must map each word to a list of words")
+    return {word: tuple(same) for word, same in words.items()}
+
+
 def asks_for_explanation(question: Question) -> bool:
     """Whether a coding question's prompt also asks to explain, define or say what is special."""
     return question.is_code and bool(_EXPLAIN.search(question.prompt))
 
 
 @lru_cache(maxsize=256)
-def _points(question: Question) -> tuple[_Point, ...]:
-    prompt = {t.concept for t in terms(question.prompt)}
+def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
+    prompt = {t.concept for t in terms(question.prompt, words)}
     parsed = []
     for text in question.key_points:
         outside = re.sub(r"\([^)]*\)", " ", text)
         inside = " ".join(re.findall(r"\(([^)]*)\)", text))
-        found = terms(outside) or terms(text)
+        found = terms(outside, words) or terms(text, words)
         match = _SUBJECT.match(outside)
-        subject_terms = terms(match.group(1)) if match else []
-        parsed.append((text, found, {t.concept for t in terms(inside)}, subject_terms))
+        subject_terms = terms(match.group(1), words) if match else []
+        parsed.append((text, found, {t.concept for t in terms(inside, words)}, subject_terms))
     counts: dict[str, int] = {}
     for _, found, _, _ in parsed:
         for name in {t.concept for t in found}:
@@ -191,13 +218,19 @@ def _contradicts(point: _Point, answer: list[Term], clause: int, owner: dict) ->
     return False
 
 
-def suggest(question: Question, answer_text: str) -> Suggestion:
-    """Suggest a 0-5 grade for a written answer to `question`, with a finding per key point."""
-    points = _points(question)
+def suggest(
+    question: Question, answer_text: str, words: Mapping[str, Sequence[str]] | None = None
+) -> Suggestion:
+    """Suggest a 0-5 grade for a written answer to `question`, with a finding per key point.
+
+    `words` are the bank's own synonyms (word -> words meaning the same), layered over the
+    general ones."""
+    vocab = vocabulary(words)
+    points = _points(question, vocab)
     if not answer_text.strip():
         findings = tuple(PointFinding(p.text, "missing", 0.0) for p in points)
         return Suggestion(0, findings, sure=True, check="")
-    answer = terms(answer_text)
+    answer = terms(answer_text, vocab)
     subjects = {p.subject for p in points if p.subject}
     owner = _clause_subjects(answer, subjects) if subjects else {}
     findings = tuple(_finding(p, answer, owner) for p in points)
@@ -237,12 +270,17 @@ def _what_to_check(findings: tuple[PointFinding, ...]) -> str:
     return f"does your answer say {doubtful.point}?"
 
 
-def suggest_for_code(question: Question, attempt: CodeAttempt, explanation: str) -> Suggestion:
+def suggest_for_code(
+    question: Question,
+    attempt: CodeAttempt,
+    explanation: str,
+    words: Mapping[str, Sequence[str]] | None = None,
+) -> Suggestion:
     """A coding question's suggestion: the checks' grade, averaged with the written
     explanation's where the prompt asks for one."""
     code_grade = suggest_code_grade(attempt)
     if not asks_for_explanation(question):
         return Suggestion(code_grade, ())
-    written = suggest(question, explanation)
+    written = suggest(question, explanation, words)
     grade = math.floor((code_grade + written.grade) / 2 + 0.5)
     return Suggestion(grade, written.points, written.sure, written.check)
