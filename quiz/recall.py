@@ -20,6 +20,7 @@ import yaml
 from quiz.bank import Bank, Question
 from quiz.code_attempt import CodeAttempt, suggest_code_grade
 from quiz.errors import QuizError
+from quiz.word_salad import salad_sentences
 from quiz.wording import Term, Vocabulary, concept, terms, vocabulary
 
 METHOD = "word match"
@@ -31,6 +32,8 @@ PROMPT_WEIGHT = 0.3
 """A concept the prompt already uses says little when an answer repeats it."""
 SHARED_WEIGHT = 0.6
 """A concept in several of a question's key points tells them apart less well."""
+UNSAID = "the key points' words are there, but no sentence says them: what do they mean?"
+"""The reason given when an answer's words make no sentence (a shuffle or list of them)."""
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
 GENERIC = frozenset({concept("value"), concept("thing")})
@@ -42,13 +45,23 @@ ANTONYMS = (
     ("increase", "decrease"),
     ("fast", "slow"),
     ("add", "replace"),
+    ("add", "multiply"),
     ("validation", "training"),
     ("negative", "positive"),
     ("same", "different"),
+    ("closer", "further"),
+    ("closer", "farther"),
+    ("update", "fixed"),
+    ("update", "frozen"),
+    ("random", "zero"),
+    ("random", "fixed"),
+    ("apart", "together"),
+    ("apart", "mixed"),
+    ("fewer", "more"),
 )
-_OPPOSITE = {concept(a): concept(b) for a, b in ANTONYMS} | {
-    concept(b): concept(a) for a, b in ANTONYMS
-}
+"""Pairs of words that contradict each other where a point expects one of them."""
+PAIRED_WITHIN = 3
+"""Words this close to an antonym are paired with it ("training or validation"), not swapped."""
 _SUBJECT = re.compile(r"^\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\b", re.IGNORECASE)
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
 
@@ -89,6 +102,8 @@ class _Point:
     negated: frozenset[str]
     alternatives: frozenset[str]
     subject: str | None
+    offered: frozenset[str] = frozenset()
+    """Concepts the prompt names, such as both sides of an either-or question."""
 
 
 def bank_words(bank: Bank) -> dict[str, tuple[str, ...]]:
@@ -110,6 +125,16 @@ def bank_words(bank: Bank) -> dict[str, tuple[str, ...]]:
     ):
         raise QuizError(f"{path}: 'words' must map each word to a list of words")
     return {word: tuple(same) for word, same in words.items()}
+
+
+@lru_cache(maxsize=16)
+def _opposites(words: Vocabulary) -> dict[str, frozenset[str]]:
+    """The antonyms as concepts of `words`, where a bank's synonyms may have regrouped them."""
+    pairs: dict[str, set[str]] = {}
+    for a, b in ANTONYMS:
+        pairs.setdefault(words.concept(a), set()).add(words.concept(b))
+        pairs.setdefault(words.concept(b), set()).add(words.concept(a))
+    return {name: frozenset(others) for name, others in pairs.items()}
 
 
 def asks_for_explanation(question: Question) -> bool:
@@ -147,6 +172,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 negated=frozenset(t.concept for t in found if t.negated),
                 alternatives=frozenset(inside - set(required)),
                 subject=subject,
+                offered=frozenset(prompt),
             )
         )
     return tuple(result)
@@ -164,12 +190,16 @@ def _clause_subjects(answer: list[Term], subjects: set[str]) -> dict[int, str | 
     return owner
 
 
-def _finding(point: _Point, answer: list[Term], owner: dict[int, str | None]) -> PointFinding:
+def _finding(
+    point: _Point, answer: list[Term], owner: dict[int, str | None], opposites: dict
+) -> PointFinding:
     """Cover a point within two adjacent sentences, leaving out clauses that say its opposite."""
     usable = [
         t for t in answer if point.subject is None or owner.get(t.clause) in (None, point.subject)
     ]
-    against = {c for c in {t.clause for t in answer} if _contradicts(point, answer, c, owner)}
+    against = {
+        c for c in {t.clause for t in answer} if _contradicts(point, answer, c, owner, opposites)
+    }
     total = sum(point.required.values())
     best, best_found = 0.0, set()
     for sentence in sorted({t.sentence for t in usable}):
@@ -195,22 +225,40 @@ def _finding(point: _Point, answer: list[Term], owner: dict[int, str | None]) ->
     return PointFinding(point.text, status, best, matched)
 
 
-def _contradicts(point: _Point, answer: list[Term], clause: int, owner: dict) -> bool:
+def _contradicts(
+    point: _Point, answer: list[Term], clause: int, owner: dict, opposites: dict
+) -> bool:
     """Whether a clause says the point's idea the other way round: with a word negated
     ("backward does not add"), an antonym ("the second derivative"), or about the other
-    subject ("the shape is the number of axes")."""
+    subject ("the shape is the number of axes"). The rest of the point may stand anywhere in
+    the clause's sentence ("from the predictions alone, without the labels")."""
     here = [t for t in answer if t.clause == clause]
-    present = {t.concept for t in here if t.negated == (t.concept in point.negated)}
-    missing = set(point.required) - present
+    sentence = [t for t in answer if t.sentence == here[0].sentence] if here else []
+    present = {t.concept for t in sentence if t.negated == (t.concept in point.negated)}
+    said_here = {t.concept for t in here if t.negated == (t.concept in point.negated)}
+    asserted = {t.concept for t in answer if not t.negated}
     total = sum(point.required.values())
     for term in here:
-        flipped = term.concept in missing and term.negated != (term.concept in point.negated)
-        opposite = _OPPOSITE.get(term.concept)
-        swapped = opposite in missing and not term.negated
-        if flipped or swapped:
-            key = term.concept if flipped else opposite
+        flipped = term.concept in point.required and term.negated != (term.concept in point.negated)
+        keys = {term.concept} if flipped else set()
+        if not term.negated and term.concept not in point.required:
+            # "training and validation folders" pairs the words; it swaps neither.
+            paired = {t.concept for t in sentence if abs(t.at - term.at) <= PAIRED_WITHIN}
+            keys |= {
+                c
+                for c in opposites.get(term.concept, ())
+                if c in point.required and c not in point.negated and c not in said_here | paired
+            }
+        for key in keys - (present - {term.concept} if flipped else said_here):
+            weight, others = point.required[key], total - point.required[key]
             rest = sum(w for c, w in point.required.items() if c in present and c != key)
-            if rest >= 0.4 * (total - point.required[key]) and point.required[key] == 1.0:
+            # A point that rejects a word outright ("instead of a Python loop"), or a prompt
+            # that offers both ("training or validation set?"), is contradicted by choosing it.
+            chosen = key in point.negated or (not flipped and term.concept in point.offered)
+            if weight < SHARED_WEIGHT and not chosen:
+                continue
+            alone = not flipped and key not in asserted and weight == 1.0
+            if rest >= min(0.4 * others, 1.0) or alone or chosen and rest >= 0.3 * others:
                 return True
     if point.subject is not None and owner.get(clause) not in (None, point.subject):
         distinctive = {c for c, w in point.required.items() if w == 1.0} - {point.subject}
@@ -230,23 +278,34 @@ def suggest(
     if not answer_text.strip():
         findings = tuple(PointFinding(p.text, "missing", 0.0) for p in points)
         return Suggestion(0, findings, sure=True, check="")
-    answer = terms(answer_text, vocab)
+    salad = salad_sentences(answer_text, question.key_points, vocab)
+    answer = [t for t in terms(answer_text, vocab) if t.sentence not in salad]
     subjects = {p.subject for p in points if p.subject}
     owner = _clause_subjects(answer, subjects) if subjects else {}
-    findings = tuple(_finding(p, answer, owner) for p in points)
+    opposites = _opposites(vocab)
+    findings = tuple(_finding(p, answer, owner, opposites) for p in points)
+    if salad and not any(f.covered for f in findings):
+        return Suggestion(1, findings, sure=False, check=UNSAID)
     credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}
-    share = sum(credit[f.status] for f in findings) / len(findings)
-    grade = _grade_for(share)
-    if any(f.status == "contradicted" for f in findings):
+    grade = _grade_for(sum(credit[f.status] for f in findings) / len(findings))
+    if not any(f.covered for f in findings):
         grade = min(grade, 2)
     thin = len({t.concept for t in answer}) < THIN_WORDS or any(
         f.covered and len(f.matched) == 1 and len(p.required) > 2
         for f, p in zip(findings, points, strict=True)
     )
-    check = _what_to_check(findings) if thin or 2 <= grade <= 4 else ""
+    contradicted = [f for f in findings if f.status == "contradicted"]
+    if contradicted:
+        # One point said the other way round among four or more, the rest all covered, may
+        # be the matcher misreading a negation: a pass, but the learner must look and grade.
+        rest = [f for f in findings if f.status != "contradicted"]
+        lenient = len(contradicted) == 1 and len(rest) >= 3 and all(f.covered for f in rest)
+        grade = min(grade, 3 if lenient else 2)
+    sure = not thin and not contradicted
+    check = _what_to_check(findings) if not sure or 2 <= grade <= 4 else ""
     if thin:
         grade = min(4, max(2, grade))
-    return Suggestion(grade, findings, sure=not thin, check=check)
+    return Suggestion(grade, findings, sure=sure, check=check)
 
 
 def _grade_for(share: float) -> int:

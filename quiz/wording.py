@@ -18,12 +18,15 @@ STOP_WORDS = frozenset(
     she them their our your can do does did if all any which what how why when where who
     has have had per like would will could should may might must just also very really
     basically actually think believe guess well way thing things get gets got make makes
-    made use uses used using some more most much one ones there here about out up around
+    made use uses used using some most much one ones there here about out up around
     other another only need needs needed via let lets call called again too every""".split()
 )
-NEGATION_REACH = {"not": 1, "never": 1, "nor": 1, "without": 1, "no": 0, "none": 0}
-"""How many content words a negator turns round: "does not update", "has never seen";
-"without" only its next word, whatever it is ("without it"); "no" none, as it is an answer."""
+NEGATION_REACH = {"not": 1, "never": 1, "nor": 1, "without": 1, "instead": 2, "no": 0, "none": 0}
+"""How many content words a negator turns round: "does not update", "has never seen",
+"instead of a Python loop"; "no" none, as it is an answer."""
+WITHOUT_STOPS = frozenset({"it", "them", "this", "that", "which", "he", "she", "they", "we", "you"})
+"""Words that end what "without" turns round: "without it the output is zero" negates nothing,
+while "without using any gradient" negates the gradient."""
 DENIAL = "itisnottruethat"
 """What a denial of a whole sentence is rewritten to ("it is not true that", "it is false that")."""
 
@@ -37,6 +40,7 @@ _REWRITES: tuple[tuple[str, str], ...] = (
         f" {DENIAL} ",
     ),
     (r"\bno\s+longer\b", "not"),
+    (r"\binstead\s+of\b|\brather\s+than\b", "instead"),
     (r"\b(?:e\.g|i\.e|etc)\.?", " "),
     (r"\bcannot\b", "can not"),
     (r"\b(?:nope|nah|nay)\b", "no"),
@@ -139,6 +143,8 @@ def spelling(word: str) -> str:
 
 def stem(word: str) -> str:
     """Strip one inflection and one derivation: 'iterating', 'iterator', 'iterable' agree."""
+    if word[:-1].isdigit() and word.endswith("s"):
+        return word[:-1]  # "the 3s and the 7s"
     if word.isdigit() or len(word) <= 3:
         return word
     for suffix in _INFLECTIONS:
@@ -214,6 +220,8 @@ class Term:
     clause: int
     negated: bool
     sentence: int = 0
+    at: int = 0
+    """The word's place in the text, counting every word."""
 
 
 def _rewrite(text: str, words: Vocabulary) -> str:
@@ -238,26 +246,27 @@ def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
     ("it is not true that ...") turns round every word after it up to the sentence's end.
     """
     found: list[Term] = []
-    index = -1
+    index, at = -1, 0
     for sentence, said in enumerate(sentences(text, words)):
         denied = False
         for clause in _CLAUSE_BREAK.split(said):
             index += 1
-            reach, determiner = 0, False
+            reach, without = 0, False
             for word in _WORD.findall(clause):
+                at += 1
                 if word == DENIAL:
                     denied = True
                     continue
                 if word in NEGATION_REACH:
-                    reach, determiner = NEGATION_REACH[word], word == "without"
+                    reach, without = NEGATION_REACH[word], word == "without"
                     if word == "no":
-                        found.append(Term("no", word, index, denied, sentence))
+                        found.append(Term("no", word, index, denied, sentence, at))
                     continue
                 parts = [word] + ([p for p in word.split("_") if p] if "_" in word else [])
                 content = [p for p in parts if p not in STOP_WORDS and (len(p) > 1 or p.isdigit())]
                 for part in content:
                     negated = (reach > 0) != denied
-                    found.append(Term(words.concept(part), part, index, negated, sentence))
-                if reach and (content or determiner):
+                    found.append(Term(words.concept(part), part, index, negated, sentence, at))
+                if reach and (content or without and word in WITHOUT_STOPS):
                     reach -= 1
     return found
