@@ -34,6 +34,7 @@ SHARED_WEIGHT = 0.6
 """A concept in several of a question's key points tells them apart less well."""
 UNSAID = "the key points' words are there, but no sentence says them: what do they mean?"
 """The reason given when an answer's words make no sentence (a shuffle or list of them)."""
+PREMISE = "the question asks why we can't {}: does your answer say we can?"
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
 GENERIC = frozenset({concept("value"), concept("thing")})
@@ -60,8 +61,9 @@ ANTONYMS = (
     ("fewer", "more"),
 )
 """Pairs of words that contradict each other where a point expects one of them."""
-PAIRED_WITHIN = 3
+PAIRED_WITHIN = 2
 """Words this close to an antonym are paired with it ("training or validation"), not swapped."""
+_CANNOT = re.compile(r"\bcan(?:'t|not|\s+not)\s+(?:we\s+|you\s+|i\s+)?([^?]+)", re.I)
 _SUBJECT = re.compile(r"^\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\b", re.IGNORECASE)
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
 
@@ -176,6 +178,23 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
             )
         )
     return tuple(result)
+
+
+def _denies_premise(question: Question, answer_text: str, words: Vocabulary) -> str:
+    """The premise an answer turns round, if it does: to "why can't we use accuracy as a
+    loss?" it says "we can use accuracy as a loss"; "" when it does not."""
+    match = _CANNOT.search(question.prompt)
+    if not match:
+        return ""
+    premise = match.group(1).strip()
+    needed = {t.concept for t in terms(premise, words)}
+    first = re.escape(premise.split()[0].lower())
+    for sentence in re.split(r"[.!?;:\n]+", answer_text.lower()):
+        if re.search(rf"\bcan\s+(?:always\s+|still\s+)?{first}\b", sentence):
+            said = {t.concept for t in terms(sentence, words) if not t.negated}
+            if len(needed & said) >= 2 * len(needed) / 3:
+                return premise
+    return ""
 
 
 def _clause_subjects(answer: list[Term], subjects: set[str]) -> dict[int, str | None]:
@@ -295,6 +314,9 @@ def suggest(
         for f, p in zip(findings, points, strict=True)
     )
     contradicted = [f for f in findings if f.status == "contradicted"]
+    premise = _denies_premise(question, answer_text, vocab)
+    if premise:
+        return Suggestion(min(grade, 2), findings, sure=False, check=PREMISE.format(premise))
     if contradicted:
         # One point said the other way round among four or more, the rest all covered, may
         # be the matcher misreading a negation: a pass, but the learner must look and grade.
