@@ -255,6 +255,7 @@ def _contradicts(
     sentence = [t for t in answer if t.sentence == here[0].sentence] if here else []
     present = {t.concept for t in sentence if t.negated == (t.concept in point.negated)}
     said_here = {t.concept for t in here if t.negated == (t.concept in point.negated)}
+    mentioned = {t.concept for t in sentence}
     asserted = {t.concept for t in answer if not t.negated}
     total = sum(point.required.values())
     for term in here:
@@ -270,7 +271,9 @@ def _contradicts(
             }
         for key in keys - (present - {term.concept} if flipped else said_here):
             weight, others = point.required[key], total - point.required[key]
-            rest = sum(w for c, w in point.required.items() if c in present and c != key)
+            # Turned round, the rest of the point may be denied with it ("it is not true that").
+            near = mentioned if flipped else present
+            rest = sum(w for c, w in point.required.items() if c in near and c != key)
             # A point that rejects a word outright ("instead of a Python loop"), or a prompt
             # that offers both ("training or validation set?"), is contradicted by choosing it.
             chosen = key in point.negated or (not flipped and term.concept in point.offered)

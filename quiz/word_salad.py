@@ -64,8 +64,10 @@ def salad_sentences(
             continue
         keys = [_key(w) for w in said]
         borrowed = sum(k in point_words for k in keys) / len(keys)
-        pairs = list(zip(keys, keys[1:], strict=False))
-        kept = sum(pair in point_pairs for pair in pairs) / len(pairs)
+        # A list's items are read apart: a pair across a comma is no phrase kept whole.
+        items = [[_key(w) for w in _WORD.findall(item)] for item in text.split(",")]
+        pairs = [pair for item in items for pair in zip(item, item[1:], strict=False)]
+        kept = sum(pair in point_pairs for pair in pairs) / max(1, len(keys) - 1)
         if (borrowed >= BORROWED_AT and kept < KEPT_BELOW) or _broken_pairs(said) >= BROKEN_AT:
             found.add(index)
     return frozenset(found)

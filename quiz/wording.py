@@ -122,6 +122,11 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 )
 
 _WORD = re.compile(r"[a-z0-9_]+")
+_DENIES_THE_LAST = re.compile(
+    r"^\W*(?:(?:that|this|it)(?:\s+is|\s+was|'s|’s)?\s+)?(?:not\s+(?:true|correct|right|the\s+case)"
+    r"|false|untrue|wrong|incorrect)\W*$"
+)
+"""A sentence that only denies the one before it ("That is not true.")."""
 _SENTENCE_BREAK = re.compile(r"[.!?;:\n]+(?:\s|$)")
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:and|but|while|whereas|whilst|however|although)\s+")
 _INFLECTIONS = ("ies", "ied", "ing", "es", "ed", "ly", "s")
@@ -247,8 +252,10 @@ def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
     """
     found: list[Term] = []
     index, at = -1, 0
-    for sentence, said in enumerate(sentences(text, words)):
-        denied = False
+    said_all = sentences(text, words)
+    for sentence, said in enumerate(said_all):
+        following = said_all[sentence + 1] if sentence + 1 < len(said_all) else ""
+        denied = bool(_DENIES_THE_LAST.match(following))
         for clause in _CLAUSE_BREAK.split(said):
             index += 1
             reach, without = 0, False
