@@ -277,6 +277,9 @@ def _contradicts(
             # A point that rejects a word outright ("instead of a Python loop"), or a prompt
             # that offers both ("training or validation set?"), is contradicted by choosing it.
             chosen = key in point.negated or (not flipped and term.concept in point.offered)
+            denied = {t.concept for t in sentence if t.negated != (t.concept in point.negated)}
+            if flipped and set(point.required) <= denied:
+                return True  # the whole point turned round: "it is not true that ..."
             if weight < SHARED_WEIGHT and not chosen:
                 continue
             alone = not flipped and key not in asserted and weight == 1.0
