@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from quiz.bank import Bank, BankError, Question, load_bank
+from quiz.errors import QuizError
 from quiz.recall import bank_words, suggest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,17 +81,22 @@ def gaming_rows(bank: Bank) -> list[dict]:
     return rows
 
 
+class AnswersError(Exception):
+    """A labelled answer set that cannot be read or does not fit the bank."""
+
+
 def read_answers(paths: list[Path], bank: Bank) -> list[dict]:
     rows = []
     for path in paths:
         try:
             found = yaml.safe_load(path.read_text(encoding="utf-8"))["answers"]
-        except (OSError, yaml.YAMLError, TypeError, KeyError) as exc:
-            raise SystemExit(f"error: {path}: not a labelled answer set ({exc})") from None
-        for row in found:
-            if row.get("q") not in bank:
-                raise SystemExit(f"error: {path}: no question '{row.get('q')}' in {bank.name}")
-            rows.append({**row, "kind": kind_of(row)})
+            for row in found:
+                if row["q"] not in bank:
+                    raise AnswersError(f"{path}: no question '{row['q']}' in bank {bank.name}")
+                rows.append({**row, "kind": kind_of(row)})
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, TypeError, KeyError) as exc:
+            message = exc.strerror if isinstance(exc, OSError) else f"{type(exc).__name__} {exc}"
+            raise AnswersError(f"{path}: not a labelled answer set: {message}") from None
     return rows
 
 
@@ -122,8 +128,12 @@ def main(argv: list[str]) -> int:
     except BankError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    words = bank_words(bank)
-    rows = read_answers(args.answers or list(ANSWERS), bank) + gaming_rows(bank)
+    try:
+        words = bank_words(bank)
+        rows = read_answers(args.answers or list(ANSWERS), bank) + gaming_rows(bank)
+    except (QuizError, AnswersError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     for row in rows:
         row["suggestion"] = suggest(bank.get(row["q"]), row["a"], words=words)
         row["grade"] = row["suggestion"].grade

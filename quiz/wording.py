@@ -9,7 +9,7 @@ Each concept remembers whether it was negated and which clause it came from.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 STOP_WORDS = frozenset(
@@ -31,7 +31,14 @@ DENIAL = "itisnottruethat"
 """What a denial of a whole sentence is rewritten to ("it is not true that", "it is false that")."""
 
 # Code and phrases rewritten to the words they stand for, before words are split.
-_REWRITES: tuple[tuple[str, str], ...] = (
+_REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    (  # a comprehension's syntax, written out or abbreviated: [expr for x in xs if cond]
+        r"\[[^\[\]]*?\bfor\s+[^\[\]]*?(?:\bif\b[^\[\]]*)?\]",
+        lambda m: (
+            " expression loop item iterable"
+            + (" condition filter " if re.search(r"\bif\b", m.group()) else " ")
+        ),
+    ),
     (r"(?m)^\s*\d+[.)]\s+|(?<=\s)\d+[.)]\s+(?=[a-z])", "\n"),  # numbered steps
     (r"n't\b", " not"),
     (
@@ -119,6 +126,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("collapse", "equivalent", "same", "single", "combine"),
     ("minimum", "optimum", "min", "bottom", "valley", "best"),
     ("converge", "settle", "stabilize"),
+    ("expression", "expr"),
+    ("condition", "cond", "predicate"),
 )
 
 _WORD = re.compile(r"[a-z0-9_]+")
