@@ -3,7 +3,7 @@ an order that says nothing, or a run that no grammar allows ("the of and").
 
 A learner who paraphrases brings words of their own and keeps some of the key points'
 phrases whole; a shuffle or a list of the key points' words does neither. So a sentence of
-five words or more counts as saying nothing when at least nine in ten of its words come from
+six words or more counts as saying nothing when at least nine in ten of its words come from
 the key points yet fewer than a third of its word pairs stand together in any key point, or
 when three of its word pairs break English's order of little words (an article before a
 preposition, a preposition at the end). Shorter sentences ("the validation set") always count.
@@ -15,7 +15,7 @@ import re
 
 from quiz.wording import GENERAL, Vocabulary, sentences, spelling, stem
 
-SHORTEST = 5
+SHORTEST = 6
 BORROWED_AT = 0.9
 KEPT_BELOW = 0.35
 BROKEN_AT = 3
@@ -53,7 +53,7 @@ def salad_sentences(
     points = [
         [_key(w) for w in _WORD.findall(text)]
         for p in key_points
-        for text in (p.lower(), " ".join(sentences(p, words)))
+        for text in (p.lower(), re.sub(r"\([^)]*\)", " ", p.lower()), " ".join(sentences(p, words)))
     ]
     point_words = {w for point in points for w in point}
     point_pairs = {pair for point in points for pair in zip(point, point[1:], strict=False)}
