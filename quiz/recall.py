@@ -280,6 +280,8 @@ def _contradicts(
             denied = {t.concept for t in sentence if t.negated != (t.concept in point.negated)}
             if flipped and set(point.required) <= denied:
                 return True  # the whole point turned round: "it is not true that ..."
+            if flipped and key in point.negated and point.negated <= denied:
+                return True  # all the point rejects, proposed: "run the Python loop on the GPU"
             if weight < SHARED_WEIGHT and not chosen:
                 continue
             alone = not flipped and key not in asserted and weight == 1.0
