@@ -32,6 +32,7 @@ ANSWERS = (
     ROOT / "tests" / "data" / "recall_answers_misconceptions.yaml",
 )
 PASSING = 3
+MARKS = {"covered": "✓", "partly": "~", "missing": "✗", "contradicted": "!"}
 SHUFFLE_SEED = 25
 
 
@@ -142,7 +143,7 @@ def main(argv: list[str]) -> int:
     if args.misses:
         for row in rows:
             if not agrees(row) and row["split"] != "holdout":
-                marks = " ".join(f"{f.status[0]}" for f in row["suggestion"].points)
+                marks = " ".join(MARKS[f.status] for f in row["suggestion"].points)
                 print(f"\n{row['q']} [{row['kind']}, {row['grade']}, {marks}]: {row['a']}")
     return 0
 

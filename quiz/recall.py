@@ -216,11 +216,15 @@ def _finding(
     usable = [
         t for t in answer if point.subject is None or owner.get(t.clause) in (None, point.subject)
     ]
-    against = {
-        c for c in {t.clause for t in answer} if _contradicts(point, answer, c, owner, opposites)
+    reasons = {
+        c: _contradicts(point, answer, c, owner, opposites) for c in {t.clause for t in answer}
     }
+    against = {c for c, reason in reasons.items() if reason}
+    # A word of the point negated outright outweighs the same word said in a sentence
+    # beside it ("stochastic gradient descent: ... without using any gradient").
+    negated_in = {t.sentence for t in answer if reasons.get(t.clause) == "negated"}
     total = sum(point.required.values())
-    best, best_found = 0.0, set()
+    best, best_found, best_window = 0.0, set(), set()
     for sentence in sorted({t.sentence for t in usable}):
         same_sense = {
             t.concept
@@ -234,9 +238,9 @@ def _finding(
         bonus = min(float(len(point.alternatives & same_sense)), total - got)
         coverage = min(1.0, (got + bonus) / total) if total else 0.0
         if coverage > best:
-            best, best_found = coverage, found
+            best, best_found, best_window = coverage, found, {sentence, sentence + 1}
     matched = tuple(sorted({t.word for t in usable if t.concept in best_found}))
-    if best >= COVERED_AT:
+    if best >= COVERED_AT and not best_window & negated_in:
         return PointFinding(point.text, "covered", best, matched)
     if against:
         return PointFinding(point.text, "contradicted", best, matched)
@@ -246,7 +250,7 @@ def _finding(
 
 def _contradicts(
     point: _Point, answer: list[Term], clause: int, owner: dict, opposites: dict
-) -> bool:
+) -> str:
     """Whether a clause says the point's idea the other way round: with a word negated
     ("backward does not add"), an antonym ("the second derivative"), or about the other
     subject ("the shape is the number of axes"). The rest of the point may stand anywhere in
@@ -258,7 +262,8 @@ def _contradicts(
     mentioned = {t.concept for t in sentence}
     asserted = {t.concept for t in answer if not t.negated}
     total = sum(point.required.values())
-    for term in here:
+    other_subject = point.subject is not None and owner.get(clause) not in (None, point.subject)
+    for term in here if not other_subject else ():
         flipped = term.concept in point.required and term.negated != (term.concept in point.negated)
         keys = {term.concept} if flipped else set()
         if not term.negated and term.concept not in point.required:
@@ -279,18 +284,18 @@ def _contradicts(
             chosen = key in point.negated or (not flipped and term.concept in point.offered)
             denied = {t.concept for t in sentence if t.negated != (t.concept in point.negated)}
             if flipped and set(point.required) <= denied:
-                return True  # the whole point turned round: "it is not true that ..."
+                return "denied"  # the whole point turned round: "it is not true that ..."
             if flipped and key in point.negated and point.negated <= denied:
-                return True  # all the point rejects, proposed: "run the Python loop on the GPU"
+                return "proposed"  # all the point rejects: "run the Python loop on the GPU"
             if weight < SHARED_WEIGHT and not chosen:
                 continue
             alone = not flipped and key not in asserted and weight == 1.0
             if rest >= min(0.4 * others, 1.0) or alone or chosen and rest >= 0.3 * others:
-                return True
-    if point.subject is not None and owner.get(clause) not in (None, point.subject):
+                return "negated" if flipped and not chosen else "swapped"
+    if other_subject:
         distinctive = {c for c, w in point.required.items() if w == 1.0} - {point.subject}
-        return bool(distinctive) and distinctive <= {t.concept for t in here}
-    return False
+        return "subject" if distinctive and distinctive <= {t.concept for t in here} else ""
+    return ""
 
 
 def suggest(
