@@ -140,6 +140,12 @@ def main(argv: list[str]) -> int:
         row["grade"] = row["suggestion"].grade
     print(f"{bank.name}: {len(rows)} answers")
     report(rows)
+    wrong_passes = [r for r in rows if not KINDS[r["kind"]].passes and not agrees(r)]
+    sure = sum(r["suggestion"].sure for r in wrong_passes)
+    print(
+        f"answers that should fail but are suggested 3 or more: {len(wrong_passes)}, "
+        f"of which sure (Enter would take them): {sure}"
+    )
     if args.misses:
         for row in rows:
             if not agrees(row) and row["split"] != "holdout":

@@ -35,6 +35,7 @@ SHARED_WEIGHT = 0.6
 UNSAID = "the key points' words are there, but no sentence says them: what do they mean?"
 """The reason given when an answer's words make no sentence (a shuffle or list of them)."""
 PREMISE = "the question asks why we can't {}: does your answer say we can?"
+BARE_PASS = 3
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
 GENERIC = frozenset({concept("value"), concept("thing")})
@@ -336,7 +337,8 @@ def suggest(
         rest = [f for f in findings if f.status != "contradicted"]
         lenient = len(contradicted) == 1 and len(rest) >= 3 and all(f.covered for f in rest)
         grade = min(grade, 3 if lenient else 2)
-    sure = not thin and not contradicted
+    # A bare pass (3) rests on half the points: the learner, not Enter, should settle it.
+    sure = not thin and not contradicted and grade != BARE_PASS
     check = _what_to_check(findings) if not sure or 2 <= grade <= 4 else ""
     if thin:
         grade = min(4, max(2, grade))
