@@ -23,8 +23,9 @@ from pathlib import Path
 import yaml
 
 from quiz.bank import Bank, BankError, Question, load_bank
+from quiz.bank_words import bank_words
 from quiz.errors import QuizError
-from quiz.recall import bank_words, suggest
+from quiz.recall import suggest
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = (

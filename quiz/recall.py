@@ -1,10 +1,12 @@
 """A suggested grade for a written answer, from the question's key points.
 
-`suggest(question, answer_text)` checks each key point against the answer's concepts
-(see `quiz.wording`): a point is covered when most of its weighted concepts are there with the
-same sense, and contradicted when the answer says the opposite: a negated concept, an
-antonym, or two subjects' properties swapped ("the shape is the number of axes"). The learner
-grades; this only suggests, and says what to check when the evidence is thin.
+`suggest(question, answer_text, words)` checks each key point against the answer's concepts
+(see `quiz.wording`; `words` are the bank's own synonyms): a point is covered when a sentence
+asserts most of its weighted concepts with the same sense, and contradicted when the answer
+says the opposite: a negated concept or sentence, an antonym, or two subjects' properties
+swapped ("the shape is the number of axes"). Words that make no sentence (`quiz.word_salad`)
+cover nothing. The learner grades; this only suggests, and is unsure, so that Enter does not
+take it, wherever the evidence is thin, contradicted or a bare pass.
 """
 
 from __future__ import annotations
@@ -15,17 +17,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
-from quiz.bank import Bank, Question
+from quiz.bank import Question
 from quiz.code_attempt import CodeAttempt, suggest_code_grade
-from quiz.errors import QuizError
 from quiz.word_salad import salad_sentences
 from quiz.wording import Term, Vocabulary, concept, terms, vocabulary
 
 METHOD = "word match"
-WORDS_FILE = "words.yaml"
-"""Where a bank's words sit beside its questions while the bank file cannot carry them."""
 COVERED_AT = 0.6
 PARTLY_AT = 0.3
 PROMPT_WEIGHT = 0.3
@@ -107,27 +104,6 @@ class _Point:
     subject: str | None
     offered: frozenset[str] = frozenset()
     """Concepts the prompt names, such as both sides of an either-or question."""
-
-
-def bank_words(bank: Bank) -> dict[str, tuple[str, ...]]:
-    """A bank's own synonyms for the marker (word -> words meaning the same there): its
-    `words:` where the bank carries them, else the `words:` of a `words.yaml` beside it."""
-    carried = getattr(bank, "words", None)
-    if carried is not None:
-        return {word: tuple(same) for word, same in carried.items()}
-    path = bank.path.with_name(WORDS_FILE)
-    if not path.is_file():
-        return {}
-    try:
-        words = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("words")
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
-        raise QuizError(f"{path}: cannot read it as YAML with a 'words:' mapping") from None
-    if not isinstance(words, dict) or not all(
-        isinstance(w, str) and isinstance(same, list) and all(isinstance(s, str) for s in same)
-        for w, same in words.items()
-    ):
-        raise QuizError(f"{path}: 'words' must map each word to a list of words")
-    return {word: tuple(same) for word, same in words.items()}
 
 
 @lru_cache(maxsize=16)

@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from quiz.bank import load_bank
+from quiz.bank_words import bank_words
 from quiz.code_attempt import CodeAttempt
-from quiz.recall import asks_for_explanation, bank_words, suggest, suggest_for_code
+from quiz.recall import asks_for_explanation, suggest, suggest_for_code
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = load_bank(ROOT / "questions.yaml")

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from quiz.bank import load_bank
+from quiz.bank_words import bank_words
 from quiz.errors import QuizError
-from quiz.recall import UNSAID, bank_words, suggest
+from quiz.recall import UNSAID, suggest
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = load_bank(ROOT / "questions.yaml")

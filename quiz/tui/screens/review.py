@@ -16,9 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from quiz.bank import Question
+from quiz.bank_words import bank_words
 from quiz.code_attempt import CodeAttempt
 from quiz.errors import QuizError
-from quiz.recall import Suggestion, asks_for_explanation, bank_words, suggest, suggest_for_code
+from quiz.recall import Suggestion, asks_for_explanation, suggest, suggest_for_code
 from quiz.schedulers import Rating, convert_rating, rating_for_key, rating_of
 from quiz.session import Answer, StudySession, utc_timestamp
 from quiz.store import CardFlags, Draft
