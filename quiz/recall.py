@@ -174,14 +174,21 @@ def _denies_premise(question: Question, answer_text: str, words: Vocabulary) -> 
     return ""
 
 
-def _clause_subjects(answer: list[Term], subjects: set[str]) -> dict[int, str | None]:
-    """Which contrasted subject each clause talks about: the first it names, else the last
-    clause's ("rank is the number of axes, so 3 for a stack" stays about rank)."""
+def _clause_subjects(
+    answer: list[Term], subjects: set[str], told: set[str]
+) -> dict[int, str | None]:
+    """Which contrasted subject each clause talks about: the one it names before anything
+    the key points tell of it, else the last clause's ("rank is the number of axes, so 3 for
+    a stack" and "so it is the length of the shape" stay about rank)."""
     owner: dict[int, str | None] = {}
     current: str | None = None
     for clause in sorted({t.clause for t in answer}):
-        named = [t.concept for t in answer if t.clause == clause and t.concept in subjects]
-        current = named[0] if named else current
+        for term in (t for t in answer if t.clause == clause):
+            if term.concept in subjects:
+                current = term.concept
+                break
+            if term.concept in told:
+                break  # a subject named after this is the clause's object
         owner[clause] = current
     return owner
 
@@ -290,7 +297,8 @@ def suggest(
     salad = salad_sentences(answer_text, question.key_points, vocab)
     answer = [t for t in terms(answer_text, vocab) if t.sentence not in salad]
     subjects = {p.subject for p in points if p.subject}
-    owner = _clause_subjects(answer, subjects) if subjects else {}
+    told = {c for p in points for c in p.required} - subjects
+    owner = _clause_subjects(answer, subjects, told) if subjects else {}
     opposites = _opposites(vocab)
     findings = tuple(_finding(p, answer, owner, opposites) for p in points)
     if salad and not any(f.covered for f in findings):
