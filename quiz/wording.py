@@ -1,9 +1,10 @@
 """Turn an answer or a key point into concepts: what the recall matcher compares.
 
 Spelling variants (-ise/-ize, -our/-or, -yse/-yze) become one form, words are stemmed,
-synonyms the chapter uses interchangeably share one concept, and code words in a pseudocode
-answer (`loss.backward()`, `opt.step()`, `model(xb)`) count as the words they stand for.
-Each concept remembers whether it was negated and which clause it came from.
+general English synonyms and a bank's own (its `words:`, see `vocabulary`) share one concept,
+and code words in a pseudocode answer (`loss.backward()`, `opt.step()`, `model(xb)`) count as
+the words they stand for. Each concept remembers whether it was negated, and which clause and
+sentence it came from.
 """
 
 from __future__ import annotations
