@@ -1,22 +1,26 @@
 """A suggested grade for a written answer, from the question's key points.
 
-`suggest(question, answer_text)` checks each key point against the answer's concepts
-(see `quiz.wording`): a point is covered when most of its weighted concepts are there with the
-same sense, and contradicted when the answer says the opposite: a negated concept, an
-antonym, or two subjects' properties swapped ("the shape is the number of axes"). The learner
-grades; this only suggests, and says what to check when the evidence is thin.
+`suggest(question, answer_text, words)` checks each key point against the answer's concepts
+(see `quiz.wording`; `words` are the bank's own synonyms): a point is covered when a sentence
+asserts most of its weighted concepts with the same sense, and contradicted when the answer
+says the opposite: a negated concept or sentence, an antonym, or two subjects' properties
+swapped ("the shape is the number of axes"). Words that make no sentence (`quiz.word_salad`)
+cover nothing. The learner grades; this only suggests, and is unsure, so that Enter does not
+take it, wherever the evidence is thin, contradicted or a bare pass.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from quiz.bank import Question
 from quiz.code_attempt import CodeAttempt, suggest_code_grade
-from quiz.wording import Term, concept, terms
+from quiz.word_salad import salad_sentences
+from quiz.wording import Term, Vocabulary, concept, terms, vocabulary
 
 METHOD = "word match"
 COVERED_AT = 0.6
@@ -25,6 +29,10 @@ PROMPT_WEIGHT = 0.3
 """A concept the prompt already uses says little when an answer repeats it."""
 SHARED_WEIGHT = 0.6
 """A concept in several of a question's key points tells them apart less well."""
+UNSAID = "the key points' words are there, but no sentence says them: what do they mean?"
+"""The reason given when an answer's words make no sentence (a shuffle or list of them)."""
+PREMISE = "the question asks why we can't {}: does your answer say we can?"
+BARE_PASS = 3
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
 GENERIC = frozenset({concept("value"), concept("thing")})
@@ -36,13 +44,24 @@ ANTONYMS = (
     ("increase", "decrease"),
     ("fast", "slow"),
     ("add", "replace"),
+    ("add", "multiply"),
     ("validation", "training"),
     ("negative", "positive"),
     ("same", "different"),
+    ("closer", "further"),
+    ("closer", "farther"),
+    ("update", "fixed"),
+    ("update", "frozen"),
+    ("random", "zero"),
+    ("random", "fixed"),
+    ("apart", "together"),
+    ("apart", "mixed"),
+    ("fewer", "more"),
 )
-_OPPOSITE = {concept(a): concept(b) for a, b in ANTONYMS} | {
-    concept(b): concept(a) for a, b in ANTONYMS
-}
+"""Pairs of words that contradict each other where a point expects one of them."""
+PAIRED_WITHIN = 2
+"""Words this close to an antonym are paired with it ("training or validation"), not swapped."""
+_CANNOT = re.compile(r"\bcan(?:'t|not|\s+not)\s+(?:we\s+|you\s+|i\s+)?([^?]+)", re.I)
 _SUBJECT = re.compile(r"^\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\b", re.IGNORECASE)
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
 
@@ -83,6 +102,18 @@ class _Point:
     negated: frozenset[str]
     alternatives: frozenset[str]
     subject: str | None
+    offered: frozenset[str] = frozenset()
+    """Concepts the prompt names, such as both sides of an either-or question."""
+
+
+@lru_cache(maxsize=16)
+def _opposites(words: Vocabulary) -> dict[str, frozenset[str]]:
+    """The antonyms as concepts of `words`, where a bank's synonyms may have regrouped them."""
+    pairs: dict[str, set[str]] = {}
+    for a, b in ANTONYMS:
+        pairs.setdefault(words.concept(a), set()).add(words.concept(b))
+        pairs.setdefault(words.concept(b), set()).add(words.concept(a))
+    return {name: frozenset(others) for name, others in pairs.items()}
 
 
 def asks_for_explanation(question: Question) -> bool:
@@ -91,16 +122,16 @@ def asks_for_explanation(question: Question) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _points(question: Question) -> tuple[_Point, ...]:
-    prompt = {t.concept for t in terms(question.prompt)}
+def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
+    prompt = {t.concept for t in terms(question.prompt, words)}
     parsed = []
     for text in question.key_points:
         outside = re.sub(r"\([^)]*\)", " ", text)
         inside = " ".join(re.findall(r"\(([^)]*)\)", text))
-        found = terms(outside) or terms(text)
+        found = terms(outside, words) or terms(text, words)
         match = _SUBJECT.match(outside)
-        subject_terms = terms(match.group(1)) if match else []
-        parsed.append((text, found, {t.concept for t in terms(inside)}, subject_terms))
+        subject_terms = terms(match.group(1), words) if match else []
+        parsed.append((text, found, {t.concept for t in terms(inside, words)}, subject_terms))
     counts: dict[str, int] = {}
     for _, found, _, _ in parsed:
         for name in {t.concept for t in found}:
@@ -120,31 +151,64 @@ def _points(question: Question) -> tuple[_Point, ...]:
                 negated=frozenset(t.concept for t in found if t.negated),
                 alternatives=frozenset(inside - set(required)),
                 subject=subject,
+                offered=frozenset(prompt),
             )
         )
     return tuple(result)
 
 
-def _clause_subjects(answer: list[Term], subjects: set[str]) -> dict[int, str | None]:
-    """Which contrasted subject each clause talks about: the first it names, else the last
-    clause's ("rank is the number of axes, so 3 for a stack" stays about rank)."""
+def _denies_premise(question: Question, answer_text: str, words: Vocabulary) -> str:
+    """The premise an answer turns round, if it does: to "why can't we use accuracy as a
+    loss?" it says "we can use accuracy as a loss"; "" when it does not."""
+    match = _CANNOT.search(question.prompt)
+    if not match:
+        return ""
+    premise = match.group(1).strip()
+    needed = {t.concept for t in terms(premise, words)}
+    first = re.escape(premise.split()[0].lower())
+    for sentence in re.split(r"[.!?;:\n]+", answer_text.lower()):
+        if re.search(rf"\bcan\s+(?:always\s+|still\s+)?{first}\b", sentence):
+            said = {t.concept for t in terms(sentence, words) if not t.negated}
+            if len(needed & said) >= 2 * len(needed) / 3:
+                return premise
+    return ""
+
+
+def _clause_subjects(
+    answer: list[Term], subjects: set[str], told: set[str]
+) -> dict[int, str | None]:
+    """Which contrasted subject each clause talks about: the one it names before anything
+    the key points tell of it, else the last clause's ("rank is the number of axes, so 3 for
+    a stack" and "so it is the length of the shape" stay about rank)."""
     owner: dict[int, str | None] = {}
     current: str | None = None
     for clause in sorted({t.clause for t in answer}):
-        named = [t.concept for t in answer if t.clause == clause and t.concept in subjects]
-        current = named[0] if named else current
+        for term in (t for t in answer if t.clause == clause):
+            if term.concept in subjects:
+                current = term.concept
+                break
+            if term.concept in told:
+                break  # a subject named after this is the clause's object
         owner[clause] = current
     return owner
 
 
-def _finding(point: _Point, answer: list[Term], owner: dict[int, str | None]) -> PointFinding:
+def _finding(
+    point: _Point, answer: list[Term], owner: dict[int, str | None], opposites: dict
+) -> PointFinding:
     """Cover a point within two adjacent sentences, leaving out clauses that say its opposite."""
     usable = [
         t for t in answer if point.subject is None or owner.get(t.clause) in (None, point.subject)
     ]
-    against = {c for c in {t.clause for t in answer} if _contradicts(point, answer, c, owner)}
+    reasons = {
+        c: _contradicts(point, answer, c, owner, opposites) for c in {t.clause for t in answer}
+    }
+    against = {c for c, reason in reasons.items() if reason}
+    # A word of the point negated outright outweighs the same word said in a sentence
+    # beside it ("stochastic gradient descent: ... without using any gradient").
+    negated_in = {t.sentence for t in answer if reasons.get(t.clause) == "negated"}
     total = sum(point.required.values())
-    best, best_found = 0.0, set()
+    best, best_found, best_window = 0.0, set(), set()
     for sentence in sorted({t.sentence for t in usable}):
         same_sense = {
             t.concept
@@ -158,9 +222,9 @@ def _finding(point: _Point, answer: list[Term], owner: dict[int, str | None]) ->
         bonus = min(float(len(point.alternatives & same_sense)), total - got)
         coverage = min(1.0, (got + bonus) / total) if total else 0.0
         if coverage > best:
-            best, best_found = coverage, found
+            best, best_found, best_window = coverage, found, {sentence, sentence + 1}
     matched = tuple(sorted({t.word for t in usable if t.concept in best_found}))
-    if best >= COVERED_AT:
+    if best >= COVERED_AT and not best_window & negated_in:
         return PointFinding(point.text, "covered", best, matched)
     if against:
         return PointFinding(point.text, "contradicted", best, matched)
@@ -168,52 +232,101 @@ def _finding(point: _Point, answer: list[Term], owner: dict[int, str | None]) ->
     return PointFinding(point.text, status, best, matched)
 
 
-def _contradicts(point: _Point, answer: list[Term], clause: int, owner: dict) -> bool:
+def _contradicts(
+    point: _Point, answer: list[Term], clause: int, owner: dict, opposites: dict
+) -> str:
     """Whether a clause says the point's idea the other way round: with a word negated
     ("backward does not add"), an antonym ("the second derivative"), or about the other
-    subject ("the shape is the number of axes")."""
+    subject ("the shape is the number of axes"). The rest of the point may stand anywhere in
+    the clause's sentence ("from the predictions alone, without the labels")."""
     here = [t for t in answer if t.clause == clause]
-    present = {t.concept for t in here if t.negated == (t.concept in point.negated)}
-    missing = set(point.required) - present
+    sentence = [t for t in answer if t.sentence == here[0].sentence] if here else []
+    present = {t.concept for t in sentence if t.negated == (t.concept in point.negated)}
+    said_here = {t.concept for t in here if t.negated == (t.concept in point.negated)}
+    mentioned = {t.concept for t in sentence}
+    asserted = {t.concept for t in answer if not t.negated}
     total = sum(point.required.values())
-    for term in here:
-        flipped = term.concept in missing and term.negated != (term.concept in point.negated)
-        opposite = _OPPOSITE.get(term.concept)
-        swapped = opposite in missing and not term.negated
-        if flipped or swapped:
-            key = term.concept if flipped else opposite
-            rest = sum(w for c, w in point.required.items() if c in present and c != key)
-            if rest >= 0.4 * (total - point.required[key]) and point.required[key] == 1.0:
-                return True
-    if point.subject is not None and owner.get(clause) not in (None, point.subject):
+    other_subject = point.subject is not None and owner.get(clause) not in (None, point.subject)
+    for term in here if not other_subject else ():
+        flipped = term.concept in point.required and term.negated != (term.concept in point.negated)
+        keys = {term.concept} if flipped else set()
+        if not term.negated and term.concept not in point.required:
+            # "training and validation folders" pairs the words; it swaps neither.
+            paired = {t.concept for t in sentence if abs(t.at - term.at) <= PAIRED_WITHIN}
+            keys |= {
+                c
+                for c in opposites.get(term.concept, ())
+                if c in point.required and c not in point.negated and c not in said_here | paired
+            }
+        for key in keys - (present - {term.concept} if flipped else said_here):
+            weight, others = point.required[key], total - point.required[key]
+            # Turned round, the rest of the point may be denied with it ("it is not true that").
+            near = mentioned if flipped else present
+            rest = sum(w for c, w in point.required.items() if c in near and c != key)
+            # A point that rejects a word outright ("instead of a Python loop"), or a prompt
+            # that offers both ("training or validation set?"), is contradicted by choosing it.
+            chosen = key in point.negated or (not flipped and term.concept in point.offered)
+            denied = {t.concept for t in sentence if t.negated != (t.concept in point.negated)}
+            if flipped and set(point.required) <= denied:
+                return "denied"  # the whole point turned round: "it is not true that ..."
+            if flipped and key in point.negated and point.negated <= denied:
+                return "proposed"  # all the point rejects: "run the Python loop on the GPU"
+            if weight < SHARED_WEIGHT and not chosen:
+                continue
+            alone = not flipped and key not in asserted and weight == 1.0
+            if rest >= min(0.4 * others, 1.0) or alone or chosen and rest >= 0.3 * others:
+                return "negated" if flipped and not chosen else "swapped"
+    if other_subject:
         distinctive = {c for c, w in point.required.items() if w == 1.0} - {point.subject}
-        return bool(distinctive) and distinctive <= {t.concept for t in here}
-    return False
+        return "subject" if distinctive and distinctive <= {t.concept for t in here} else ""
+    return ""
 
 
-def suggest(question: Question, answer_text: str) -> Suggestion:
-    """Suggest a 0-5 grade for a written answer to `question`, with a finding per key point."""
-    points = _points(question)
+def suggest(
+    question: Question, answer_text: str, words: Mapping[str, Sequence[str]] | None = None
+) -> Suggestion:
+    """Suggest a 0-5 grade for a written answer to `question`, with a finding per key point.
+
+    `words` are the bank's own synonyms (word -> words meaning the same), layered over the
+    general ones."""
+    vocab = vocabulary(words)
+    points = _points(question, vocab)
     if not answer_text.strip():
         findings = tuple(PointFinding(p.text, "missing", 0.0) for p in points)
         return Suggestion(0, findings, sure=True, check="")
-    answer = terms(answer_text)
+    salad = salad_sentences(answer_text, question.key_points, vocab)
+    answer = [t for t in terms(answer_text, vocab) if t.sentence not in salad]
     subjects = {p.subject for p in points if p.subject}
-    owner = _clause_subjects(answer, subjects) if subjects else {}
-    findings = tuple(_finding(p, answer, owner) for p in points)
+    told = {c for p in points for c in p.required} - subjects
+    owner = _clause_subjects(answer, subjects, told) if subjects else {}
+    opposites = _opposites(vocab)
+    findings = tuple(_finding(p, answer, owner, opposites) for p in points)
+    if salad and not any(f.covered for f in findings):
+        return Suggestion(1, findings, sure=False, check=UNSAID)
     credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}
-    share = sum(credit[f.status] for f in findings) / len(findings)
-    grade = _grade_for(share)
-    if any(f.status == "contradicted" for f in findings):
+    grade = _grade_for(sum(credit[f.status] for f in findings) / len(findings))
+    if not any(f.covered for f in findings):
         grade = min(grade, 2)
     thin = len({t.concept for t in answer}) < THIN_WORDS or any(
         f.covered and len(f.matched) == 1 and len(p.required) > 2
         for f, p in zip(findings, points, strict=True)
     )
-    check = _what_to_check(findings) if thin or 2 <= grade <= 4 else ""
+    contradicted = [f for f in findings if f.status == "contradicted"]
+    premise = _denies_premise(question, answer_text, vocab)
+    if premise:
+        return Suggestion(min(grade, 2), findings, sure=False, check=PREMISE.format(premise))
+    if contradicted:
+        # One point said the other way round among four or more, the rest all covered, may
+        # be the matcher misreading a negation: a pass, but the learner must look and grade.
+        rest = [f for f in findings if f.status != "contradicted"]
+        lenient = len(contradicted) == 1 and len(rest) >= 3 and all(f.covered for f in rest)
+        grade = min(grade, 3 if lenient else 2)
+    # A bare pass (3) rests on half the points: the learner, not Enter, should settle it.
+    sure = not thin and not contradicted and grade != BARE_PASS
+    check = _what_to_check(findings) if not sure or 2 <= grade <= 4 else ""
     if thin:
         grade = min(4, max(2, grade))
-    return Suggestion(grade, findings, sure=not thin, check=check)
+    return Suggestion(grade, findings, sure=sure, check=check)
 
 
 def _grade_for(share: float) -> int:
@@ -237,12 +350,17 @@ def _what_to_check(findings: tuple[PointFinding, ...]) -> str:
     return f"does your answer say {doubtful.point}?"
 
 
-def suggest_for_code(question: Question, attempt: CodeAttempt, explanation: str) -> Suggestion:
+def suggest_for_code(
+    question: Question,
+    attempt: CodeAttempt,
+    explanation: str,
+    words: Mapping[str, Sequence[str]] | None = None,
+) -> Suggestion:
     """A coding question's suggestion: the checks' grade, averaged with the written
     explanation's where the prompt asks for one."""
     code_grade = suggest_code_grade(attempt)
     if not asks_for_explanation(question):
         return Suggestion(code_grade, ())
-    written = suggest(question, explanation)
+    written = suggest(question, explanation, words)
     grade = math.floor((code_grade + written.grade) / 2 + 0.5)
     return Suggestion(grade, written.points, written.sure, written.check)

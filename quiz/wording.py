@@ -1,14 +1,16 @@
 """Turn an answer or a key point into concepts: what the recall matcher compares.
 
 Spelling variants (-ise/-ize, -our/-or, -yse/-yze) become one form, words are stemmed,
-synonyms the chapter uses interchangeably share one concept, and code words in a pseudocode
-answer (`loss.backward()`, `opt.step()`, `model(xb)`) count as the words they stand for.
-Each concept remembers whether it was negated and which clause it came from.
+general English synonyms and a bank's own (its `words:`, see `vocabulary`) share one concept,
+and code words in a pseudocode answer (`loss.backward()`, `opt.step()`, `model(xb)`) count as
+the words they stand for. Each concept remembers whether it was negated, and which clause and
+sentence it came from.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 STOP_WORDS = frozenset(
@@ -17,17 +19,36 @@ STOP_WORDS = frozenset(
     she them their our your can do does did if all any which what how why when where who
     has have had per like would will could should may might must just also very really
     basically actually think believe guess well way thing things get gets got make makes
-    made use uses used using some more most much one ones there here about out up around
+    made use uses used using some most much one ones there here about out up around
     other another only need needs needed via let lets call called again too every""".split()
 )
-NEGATION_REACH = {"not": 1, "never": 1, "nor": 1, "without": 1, "no": 0, "none": 0}
-"""How many content words a negator turns round: "does not update", "has never seen";
-"without" only its next word, whatever it is ("without it"); "no" none, as it is an answer."""
+NEGATION_REACH = {"not": 1, "never": 1, "nor": 1, "without": 1, "instead": 2, "no": 0, "none": 0}
+"""How many content words a negator turns round: "does not update", "has never seen",
+"instead of a Python loop"; "no" none, as it is an answer."""
+WITHOUT_STOPS = frozenset({"it", "them", "this", "that", "which", "he", "she", "they", "we", "you"})
+"""Words that end what "without" turns round: "without it the output is zero" negates nothing,
+while "without using any gradient" negates the gradient."""
+DENIAL = "itisnottruethat"
+"""What a denial of a whole sentence is rewritten to ("it is not true that", "it is false that")."""
 
 # Code and phrases rewritten to the words they stand for, before words are split.
-_REWRITES: tuple[tuple[str, str], ...] = (
+_REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
+    (  # a comprehension's syntax, written out or abbreviated: [expr for x in xs if cond]
+        r"\[[^\[\]]*?\bfor\s+[^\[\]]*?(?:\bif\b[^\[\]]*)?\]",
+        lambda m: (
+            " expression loop item iterable"
+            + (" condition filter " if re.search(r"\bif\b", m.group()) else " ")
+        ),
+    ),
     (r"(?m)^\s*\d+[.)]\s+|(?<=\s)\d+[.)]\s+(?=[a-z])", "\n"),  # numbered steps
     (r"n't\b", " not"),
+    (
+        r"\b(?:(?:it|this)(?:\s+is|\s+was|'s|’s)\s+)?(?:not\s+(?:true|correct|right|the\s+case)|false|"
+        r"untrue|wrong|incorrect|a\s+myth)\s+that\b",
+        f" {DENIAL} ",
+    ),
+    (r"\bno\s+longer\b", "not"),
+    (r"\binstead\s+of\b|\brather\s+than\b", "instead"),
     (r"\b(?:e\.g|i\.e|etc)\.?", " "),
     (r"\bcannot\b", "can not"),
     (r"\b(?:nope|nah|nay)\b", "no"),
@@ -60,33 +81,18 @@ _REWRITES: tuple[tuple[str, str], ...] = (
 )
 _REWRITE_PATTERNS = tuple((re.compile(p), r) for p, r in _REWRITES)
 
-# Words the chapter uses for one idea. The first word of a group names its concept.
+# General English words for one idea; a bank layers its own (`words:`) over these.
+# The first word of a group names its concept.
 SYNONYMS: tuple[tuple[str, ...], ...] = (
-    ("axis", "axes", "dimension", "dim", "dims"),
     ("number", "count", "amount", "quantity"),
-    ("derivative", "slope", "differential", "rate of change"),
-    ("smooth", "differentiable", "continuous", "gradual"),
-    ("gradient", "grad", "grads"),
-    ("weight", "parameter", "param", "coefficient"),
-    ("random", "randomly", "randn", "rand", "randomize", "arbitrary"),
-    ("optimizer", "opt", "optim", "opt_func"),
-    ("predict", "prediction", "preds", "pred", "guess", "forward"),
-    ("label", "target", "truth", "dependent", "actual"),
     ("wrong", "bad", "error", "differ", "difference", "distance", "deviation", "far"),
     ("slow", "long", "timeconsuming", "timeintensive", "expensive", "costly", "inefficient"),
     ("fast", "quick", "speed", "quicker", "faster"),
     ("noisy", "unstable", "imprecise", "inaccurate", "erratic", "jumpy", "variance", "noise"),
     ("many", "lots", "multiple", "several", "numerous"),
-    ("batch", "minibatch", "batches", "minibatches"),
-    ("item", "example", "sample", "image", "datapoint", "observation", "row"),
-    ("efficient", "busy", "parallel", "utilize", "saturate", "occupied", "together"),
-    ("memorize", "memorise", "overfit", "overfitting", "memorization", "remember"),
+    ("memorize", "memorise", "remember"),
     ("unseen", "new", "novel", "fresh", "unknown"),
-    ("validation", "valid", "val", "holdout", "dev"),
     ("folder", "subfolder", "directory", "subdirectory", "dir", "path"),
-    ("grid", "matrix", "array", "table", "2d", "rank2"),
-    ("intensity", "brightness", "darkness", "shade", "grayscale", "greyscale", "gray", "grey"),
-    ("channel", "plane"),
     ("3", "three"),
     ("2", "two"),
     ("7", "seven"),
@@ -94,56 +100,43 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("0", "zero", "zeros", "reset", "clear", "zeroed"),
     ("squash", "squeeze", "map", "compress", "constrain", "bound", "limit", "range", "clamp"),
     ("increase", "increasing", "rising", "rise", "monotonic", "monotone", "grow"),
-    ("large", "big", "huge", "enormous", "bigger", "larger", "massive", "wide", "outlier"),
+    ("large", "big", "huge", "enormous", "bigger", "larger", "massive", "wide"),
     ("small", "tiny", "smaller", "little", "slight", "slightly"),
-    ("penalize", "punish", "penalty", "sensitive", "emphasize", "magnify", "heavily"),
+    ("penalize", "punish", "penalty", "emphasize", "magnify", "heavily"),
     ("overshoot", "overstep", "jump", "skip", "past", "beyond", "miss"),
     ("bounce", "oscillate", "zigzag", "ping", "swing"),
     ("diverge", "explode", "blow"),
     ("add", "accumulate", "sum", "plus", "pile", "accrue"),
     ("old", "previous", "before", "earlier", "existing", "prior", "last", "past"),
-    ("automatic", "automatically", "autograd", "auto", "itself", "handle", "handles"),
-    ("pytorch", "torch", "framework", "library"),
-    ("tensor", "array", "numpy", "ndarray", "vectorize", "vectorized", "vectorization"),
+    ("automatic", "automatically", "auto", "itself", "handle", "handles"),
     ("loop", "iterate", "iteration", "iterable", "iterator", "iter", "traverse"),
-    ("compiled", "c", "cuda", "optimized", "native", "c++", "low-level"),
     ("people", "human", "humans", "person", "understandable", "interpretable"),
     ("care", "interested", "matter", "performance", "perform", "task"),
     ("update", "change", "adjust", "improve", "tweak", "modify", "move", "nudge", "step"),
     ("reduce", "lower", "decrease", "minimize", "minimise", "shrink", "descend", "descent"),
     ("measure", "evaluate", "calculate", "compute", "assess", "quantify", "score"),
     ("copy", "copying", "duplicate", "clone", "allocate"),
-    ("storage", "memory", "underlying", "buffer"),
     ("expand", "stretch", "repeat", "replicate", "broadcast", "extend", "tile"),
-    ("intercept", "offset", "shift", "constant"),
     ("stack", "collection", "list", "sequence", "set", "dataset"),
     ("tuple", "pair", "pairs"),
     ("closer", "closest", "nearer", "nearest", "nearby"),
-    ("module", "class", "object", "instance", "instantiate"),
-    ("function", "func", "fn", "functional", "method", "call", "callable"),
-    (
-        "matmul",
-        "matrix multiplication",
-        "matrix multiply",
-        "dot product",
-        "dot products",
-        "matrixmultiplication",
-        "mm",
-    ),
     ("fewer", "less"),
-    ("input", "inputs", "independent", "feature", "features", "xb"),
     ("length", "len"),
     ("minus", "subtract", "subtracted", "subtracting"),
     ("times", "multiply", "multiplied", "product", "scaled"),
-    ("deep", "deeper", "layer", "layers", "depth"),
-    ("nonlinear", "nonlinearity", "nonlinearities", "relu", "sigmoid", "tanh"),
     ("collapse", "equivalent", "same", "single", "combine"),
-    ("architecture", "model", "network", "net"),
     ("minimum", "optimum", "min", "bottom", "valley", "best"),
     ("converge", "settle", "stabilize"),
+    ("expression", "expr"),
+    ("condition", "cond", "predicate"),
 )
 
 _WORD = re.compile(r"[a-z0-9_]+")
+_DENIES_THE_LAST = re.compile(
+    r"^\W*(?:(?:that|this|it)(?:\s+is|\s+was|'s|’s)?\s+)?(?:not\s+(?:true|correct|right|the\s+case)"
+    r"|false|untrue|wrong|incorrect)\W*$"
+)
+"""A sentence that only denies the one before it ("That is not true.")."""
 _SENTENCE_BREAK = re.compile(r"[.!?;:\n]+(?:\s|$)")
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:and|but|while|whereas|whilst|however|although)\s+")
 _INFLECTIONS = ("ies", "ied", "ing", "es", "ed", "ly", "s")
@@ -165,6 +158,8 @@ def spelling(word: str) -> str:
 
 def stem(word: str) -> str:
     """Strip one inflection and one derivation: 'iterating', 'iterator', 'iterable' agree."""
+    if word[:-1].isdigit() and word.endswith("s"):
+        return word[:-1]  # "the 3s and the 7s"
     if word.isdigit() or len(word) <= 3:
         return word
     for suffix in _INFLECTIONS:
@@ -184,21 +179,51 @@ def _word_key(word: str) -> str:
     return stem(spelling(word))
 
 
-_CONCEPT_OF: dict[str, str] = {}
-_PHRASES: list[tuple[re.Pattern[str], str]] = []
-for _group in SYNONYMS:
-    _name = _word_key(_group[0])
-    for _word in _group:
-        if " " in _word:
-            _PHRASES.append((re.compile(rf"\b{re.escape(_word)}\b"), _group[0]))
-        else:
-            _CONCEPT_OF.setdefault(_word_key(_word), _name)
+@dataclass(frozen=True, eq=False)
+class Vocabulary:
+    """Which concept each word stands for: the general synonyms with a bank's layered over."""
+
+    concept_of: dict[str, str]
+    phrases: tuple[tuple[re.Pattern[str], str], ...]
+
+    def concept(self, word: str) -> str:
+        """The concept a single word stands for: its synonym group's name, or its own stem."""
+        key = _word_key(word)
+        return self.concept_of.get(key, key)
 
 
-def concept(word: str) -> str:
-    """The concept a single word stands for: its synonym group's name, or its own stem."""
-    key = _word_key(word)
-    return _CONCEPT_OF.get(key, key)
+def _build(groups: tuple[tuple[str, ...], ...], base: Vocabulary | None) -> Vocabulary:
+    concept_of = dict(base.concept_of) if base else {}
+    phrases = list(base.phrases) if base else []
+    for group in groups:
+        name = base.concept(group[0]) if base else _word_key(group[0])
+        for word in group:
+            if " " in word:
+                phrases.append((re.compile(rf"\b{re.escape(word)}\b"), group[0]))
+            elif base:
+                concept_of[_word_key(word)] = name  # a bank's sense of a word wins
+            else:
+                concept_of.setdefault(_word_key(word), name)
+    return Vocabulary(concept_of, tuple(phrases))
+
+
+GENERAL = _build(SYNONYMS, None)
+_LAYERED: dict[tuple, Vocabulary] = {}
+
+
+def vocabulary(words: Mapping[str, Sequence[str]] | None = None) -> Vocabulary:
+    """The general synonyms with a bank's `words:` (word -> words meaning the same) over them."""
+    if not words:
+        return GENERAL
+    key = tuple(sorted((str(k), tuple(map(str, v))) for k, v in words.items()))
+    if key not in _LAYERED:
+        _LAYERED[key] = _build(tuple((k.lower(), *(w.lower() for w in v)) for k, v in key), GENERAL)
+    return _LAYERED[key]
+
+
+def concept(word: str, words: Vocabulary = GENERAL) -> str:
+    """The concept a single word stands for in `words`."""
+    return words.concept(word)
 
 
 @dataclass(frozen=True)
@@ -210,38 +235,55 @@ class Term:
     clause: int
     negated: bool
     sentence: int = 0
+    at: int = 0
+    """The word's place in the text, counting every word."""
 
 
-def _rewrite(text: str) -> str:
+def _rewrite(text: str, words: Vocabulary) -> str:
     text = text.lower()
     for pattern, replacement in _REWRITE_PATTERNS:
         text = pattern.sub(replacement, text)
-    for pattern, name in _PHRASES:
+    for pattern, name in words.phrases:
         text = pattern.sub(name, text)
     text = re.sub(r"(?<=[a-z])-(?=[a-z0-9])|(?<=[0-9])-(?=[a-z])", "", text)  # 2-D, non-zero
     return re.sub(r"(?<=\w)\.(?=[a-z_])", "_", text)  # F.relu -> f_relu
 
 
-def terms(text: str) -> list[Term]:
-    """The text's content words as concepts, clause by clause, marking negated ones."""
+def sentences(text: str, words: Vocabulary = GENERAL) -> list[str]:
+    """The text as the matcher splits it into sentences, after rewriting code words."""
+    return _SENTENCE_BREAK.split(_rewrite(text, words))
+
+
+def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
+    """The text's content words as concepts, clause by clause, marking negated ones.
+
+    A negator turns round the next content word or two; a denial of a whole sentence
+    ("it is not true that ...") turns round every word after it up to the sentence's end.
+    """
     found: list[Term] = []
-    clauses = [
-        (sentence, clause)
-        for sentence, text in enumerate(_SENTENCE_BREAK.split(_rewrite(text)))
-        for clause in _CLAUSE_BREAK.split(text)
-    ]
-    for index, (sentence, clause) in enumerate(clauses):
-        reach, determiner = 0, False
-        for word in _WORD.findall(clause):
-            if word in NEGATION_REACH:
-                reach, determiner = NEGATION_REACH[word], word == "without"
-                if word == "no":
-                    found.append(Term("no", word, index, False, sentence))
-                continue
-            parts = [word] + ([p for p in word.split("_") if p] if "_" in word else [])
-            content = [p for p in parts if p not in STOP_WORDS and (len(p) > 1 or p.isdigit())]
-            for part in content:
-                found.append(Term(concept(part), part, index, reach > 0, sentence))
-            if reach and (content or determiner):
-                reach -= 1
+    index, at = -1, 0
+    said_all = sentences(text, words)
+    for sentence, said in enumerate(said_all):
+        following = said_all[sentence + 1] if sentence + 1 < len(said_all) else ""
+        denied = bool(_DENIES_THE_LAST.match(following))
+        for clause in _CLAUSE_BREAK.split(said):
+            index += 1
+            reach, without = 0, False
+            for word in _WORD.findall(clause):
+                at += 1
+                if word == DENIAL:
+                    denied = True
+                    continue
+                if word in NEGATION_REACH:
+                    reach, without = NEGATION_REACH[word], word == "without"
+                    if word == "no":
+                        found.append(Term("no", word, index, denied, sentence, at))
+                    continue
+                parts = [word] + ([p for p in word.split("_") if p] if "_" in word else [])
+                content = [p for p in parts if p not in STOP_WORDS and (len(p) > 1 or p.isdigit())]
+                for part in content:
+                    negated = (reach > 0) != denied
+                    found.append(Term(words.concept(part), part, index, negated, sentence, at))
+                if reach and (content or without and word in WITHOUT_STOPS):
+                    reach -= 1
     return found

@@ -15,6 +15,7 @@ from quiz.recall import asks_for_explanation, suggest, suggest_for_code
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = load_bank(ROOT / "questions.yaml")
+WORDS = BANK.words
 WRITTEN = [q for q in BANK if not q.is_code or asks_for_explanation(q)]
 LABELLED = yaml.safe_load((ROOT / "tests/data/recall_answers.yaml").read_text())["answers"]
 
@@ -28,14 +29,18 @@ def test_the_written_questions_are_the_recall_ones_and_those_asking_for_an_expla
 
 @pytest.mark.parametrize("question", WRITTEN, ids=lambda q: q.id)
 def test_our_own_answer_covers_every_one_of_its_key_points(question):
-    suggestion = suggest(question, question.answer)
+    suggestion = suggest(question, question.answer, WORDS)
     assert [f.point for f in suggestion.points if not f.covered] == []
     assert suggestion.grade == 5
 
 
 def agreement(rows):
-    good = [suggest(BANK.get(r["q"]), r["a"]).grade >= 3 for r in rows if r["label"] == "good"]
-    poor = [suggest(BANK.get(r["q"]), r["a"]).grade <= 2 for r in rows if r["label"] == "poor"]
+    good = [
+        suggest(BANK.get(r["q"]), r["a"], WORDS).grade >= 3 for r in rows if r["label"] == "good"
+    ]
+    poor = [
+        suggest(BANK.get(r["q"]), r["a"], WORDS).grade <= 2 for r in rows if r["label"] == "poor"
+    ]
     return sum(good) / len(good), sum(poor) / len(poor)
 
 
@@ -63,6 +68,7 @@ def test_a_reversed_answer_is_not_rewarded_and_the_swapped_point_is_named():
     suggestion = suggest(
         BANK.get("rank-and-shape"),
         "The shape is the number of axes and the rank is the size of each axis.",
+        WORDS,
     )
     assert suggestion.grade <= 2
     assert "contradicted" in {f.status for f in suggestion.points}
@@ -77,7 +83,7 @@ def test_a_reversed_answer_is_not_rewarded_and_the_swapped_point_is_named():
     ],
 )
 def test_antonyms_and_swapped_subjects_are_contradictions(question_id, answer):
-    assert suggest(BANK.get(question_id), answer).grade <= 2
+    assert suggest(BANK.get(question_id), answer, WORDS).grade <= 2
 
 
 @pytest.mark.parametrize(
@@ -85,19 +91,19 @@ def test_antonyms_and_swapped_subjects_are_contradictions(question_id, answer):
     [("weight-initialisation", "Randomly!"), ("computing-gradients", "nope!")],
 )
 def test_a_short_right_answer_passes_but_says_what_to_check(question_id, answer):
-    suggestion = suggest(BANK.get(question_id), answer)
+    suggestion = suggest(BANK.get(question_id), answer, WORDS)
     assert 3 <= suggestion.grade <= 4
     assert not suggestion.sure
     assert suggestion.check.startswith("does your answer")
 
 
 def test_a_short_wrong_answer_is_never_a_confident_one():
-    suggestion = suggest(BANK.get("weight-initialisation"), "zeros")
+    suggestion = suggest(BANK.get("weight-initialisation"), "zeros", WORDS)
     assert suggestion.grade == 2 and not suggestion.sure
 
 
 def test_a_blank_answer_is_a_blackout():
-    assert suggest(BANK.get("loss"), "  \n").grade == 0
+    assert suggest(BANK.get("loss"), "  \n", WORDS).grade == 0
 
 
 @pytest.mark.parametrize(
@@ -107,7 +113,7 @@ def test_a_blank_answer_is_a_blackout():
 def test_spelling_variants_match_either_way(british, american):
     question = BANK.get("learner-arguments")
     for text in (british, american):
-        findings = {f.point: f.covered for f in suggest(question, text).points}
+        findings = {f.point: f.covered for f in suggest(question, text, WORDS).points}
         assert findings["the optimizer function"] == ("optim" in text)
     from quiz.wording import terms
 
@@ -116,7 +122,7 @@ def test_spelling_variants_match_either_way(british, american):
 
 def test_pseudocode_is_read_through_its_code_words():
     loop = "for xb, yb in dl:\n    loss = loss_func(model(xb), yb)\n    loss.backward()\n    opt.step()\n    opt.zero_grad()"
-    suggestion = suggest(BANK.get("epoch-pseudocode"), loop)
+    suggestion = suggest(BANK.get("epoch-pseudocode"), loop, WORDS)
     assert all(f.covered for f in suggestion.points)
 
 
@@ -124,9 +130,9 @@ def test_a_code_answer_with_an_explanation_averages_the_checks_and_the_words():
     question = BANK.get("broadcasting")
     passed = CodeAttempt(runs=(True,))
     good = "Tensors of different shapes are combined: the smaller-rank one is expanded to match."
-    assert suggest_for_code(question, passed, good).grade == 5
-    assert suggest_for_code(question, passed, "").grade == 3
-    assert suggest_for_code(BANK.get("tensor-3x3"), passed, "").grade == 5
+    assert suggest_for_code(question, passed, good, WORDS).grade == 5
+    assert suggest_for_code(question, passed, "", WORDS).grade == 3
+    assert suggest_for_code(BANK.get("tensor-3x3"), passed, "", WORDS).grade == 5
 
 
 def test_the_matcher_imports_neither_textual_nor_torch():
@@ -157,6 +163,8 @@ def test_a_code_attempt_says_when_it_first_passed_and_how_the_last_run_went(runs
 def test_nearest_counts_for_closer():
     answer = "Average each digit's images into an ideal one; an image is the digit whose ideal is nearest."
     closer = next(
-        p for p in suggest(BANK.get("pixel-similarity"), answer).points if "closer" in p.point
+        p
+        for p in suggest(BANK.get("pixel-similarity"), answer, WORDS).points
+        if "closer" in p.point
     )
     assert "nearest" in closer.matched and closer.status != "missing", closer

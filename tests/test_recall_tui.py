@@ -109,3 +109,37 @@ def test_a_coding_question_that_only_asks_for_code_has_no_explanation_box(tmp_pa
 
     (display, code_focused), _ = practise(tmp_path, "tensor-3x3", look)
     assert not display and code_focused
+
+
+def test_enter_records_nothing_while_the_suggestion_is_unsure(tmp_path):
+    async def answer(app, review, pilot):
+        await pilot.press(*"Randomly!", "ctrl+s")
+        await pilot.pause()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        still_open = review.revealed and review.question.id == "weight-initialisation"
+        text = shown(review)
+        await pilot.press("4")
+        await app.workers.wait_for_complete()
+        return still_open, text
+
+    (still_open, text), rows = practise(tmp_path, "weight-initialisation", answer)
+    assert still_open, "Enter left the unsure suggestion on screen"
+    assert "unsure, so Enter takes nothing: press 0-5." in text
+    assert rows == [("weight-initialisation", 4)], "only the key the learner pressed"
+
+
+def test_enter_records_a_sure_suggestion(tmp_path):
+    async def answer(app, review, pilot):
+        await pilot.press(*"We start from random values and training improves them from there.")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        text = shown(review)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        return text
+
+    text, rows = practise(tmp_path, "weight-initialisation", answer)
+    assert "Suggested grade: 5" in text and "Enter takes the suggestion" in text
+    assert rows == [("weight-initialisation", 5)]

@@ -40,7 +40,7 @@ KEYS: dict[str, list[tuple[str, str]]] = {
         ("", "what you type is kept as a draft until you grade it"),
     ],
     "After the reveal": [
-        ("Enter", "accept the suggested grade"),
+        ("Enter", "accept the suggested grade, unless it is unsure"),
         ("ctrl+g / u", "undo the last grade and answer again"),
     ],
     "Summary": [

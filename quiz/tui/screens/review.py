@@ -77,6 +77,8 @@ class ReviewScreen(ReviewWork, Screen):
         self.busy = False
         self.checking = False
         self.suggested: int | None = None
+        self.sure = False
+        """Whether the suggestion is sure enough for Enter to record it; unsure, a key must."""
         self.shown_at = datetime.min
         self.taken_back: dict[str, tuple[str, str, CodeAttempt]] = {}
         """The answer and attempt of each question graded on this screen, for undo to restore."""
@@ -121,7 +123,7 @@ class ReviewScreen(ReviewWork, Screen):
             return
         self.question = question
         self.revealed = self.checking = False
-        self.suggested = None
+        self.suggested, self.sure = None, False
         self.shown_at = self.app.clock()
         self.query_one(ReviewStatus).show(question, self.session, self.cram is not None)
         self.query_one("#prompt", Static).update(prompt_content(question))
@@ -232,6 +234,8 @@ class ReviewScreen(ReviewWork, Screen):
             return before and code
         if action == "grade_key" and rating_for_key(self.session.scheduler, parameters[0]) is None:
             return False
+        if action == "accept" and self.revealed and not editing:
+            return True if self.sure else None  # shown, greyed: an unsure guess needs a key
         if action in ("grade_key", "accept"):
             return self.revealed and not editing
         if action == "undo":
@@ -254,20 +258,24 @@ class ReviewScreen(ReviewWork, Screen):
     # Answering
 
     def action_reveal(self) -> None:
-        self.reveal(suggest(self.question, self.answer_area.text))
+        self.reveal(suggest(self.question, self.answer_area.text, self.bank_words()))
 
     def action_finish(self) -> None:
         attempt = self.panel.attempt(
             edited=self.answer_area.text.strip() != self.question.starter.strip()
         )
         explanation = self.explanation.text if self.explanation.display else ""
-        suggestion = suggest_for_code(self.question, attempt, explanation)
+        suggestion = suggest_for_code(self.question, attempt, explanation, self.bank_words())
         self.reveal(suggestion, why=f", {attempt.summary}")
+
+    def bank_words(self) -> dict[str, tuple[str, ...]]:
+        """The bank's own synonyms for the marker (its `words:`)."""
+        return self.app.bank.words
 
     def reveal(self, suggestion: Suggestion, why: str = "") -> None:
         self.save_draft_now()
         suggested = convert_rating(suggestion.grade, "sm2", self.session.scheduler.name)
-        self.revealed, self.suggested = True, suggested
+        self.revealed, self.suggested, self.sure = True, suggested, suggestion.sure
         self.answer_area.read_only = self.explanation.read_only = True
         ratings = self.session.scheduler.ratings
         note = self.app.store.note(self.app.bank.name, self.question.id)
@@ -333,7 +341,8 @@ class ReviewScreen(ReviewWork, Screen):
     # Grading and undo
 
     def action_accept(self) -> None:
-        self.commit(self.suggested)
+        if self.sure and self.suggested is not None:
+            self.commit(self.suggested)
 
     def action_grade_key(self, key: str) -> None:
         rating = rating_for_key(self.session.scheduler, key)

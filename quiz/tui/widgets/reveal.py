@@ -58,12 +58,11 @@ def key_points_content(
     if suggestion.check:
         lines.append(Content.from_markup("Check: [i]$check[/]", check=suggestion.check))
     keys = sorted(r.key for r in ratings)
-    lines.append(
-        Content(
-            "Your grade is the one recorded: Enter takes the suggestion, "
-            f"{keys[0]}-{keys[-1]} yours."
-        )
-    )
+    if suggestion.sure:
+        take = f"Enter takes the suggestion, {keys[0]}-{keys[-1]} yours."
+    else:
+        take = f"unsure, so Enter takes nothing: press {keys[0]}-{keys[-1]}."
+    lines.append(Content(f"Your grade is the one recorded: {take}"))
     return Content("\n").join(lines)
 
 

@@ -1,0 +1,245 @@
+"""A key point is covered only when the answer asserts it: negations, swaps and antonyms say
+the opposite wherever they stand, words without a sentence cover nothing, and the grade
+caps follow. Chapter 4's real bank and its own words."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from quiz.bank import BankError, load_bank
+from quiz.recall import UNSAID, suggest
+
+ROOT = Path(__file__).resolve().parent.parent
+BANK = load_bank(ROOT / "questions.yaml")
+WORDS = BANK.words
+ACCUMULATES = "backward adds the new gradients to the old ones (accumulates)"
+
+
+def statuses(question_id: str, answer: str) -> dict[str, str]:
+    return {f.point: f.status for f in suggest(BANK.get(question_id), answer, WORDS).points}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Backward does not add the new gradients to the old ones.",
+        "Backward never adds the new gradients to the old ones.",
+        "Backward no longer adds the new gradients to the old ones in PyTorch 2.",
+        "Backward isn't adding the new gradients to the old ones.",
+        "It is not true that backward adds the new gradients to the old ones.",
+        "It's false that backward adds the new gradients to the old ones.",
+        "Backward adds the new gradients to the old ones. That is not true.",
+        "We reset them each step, but backward does not add the new gradients to the old ones.",
+    ],
+)
+def test_a_negation_anywhere_makes_the_point_contradicted(answer):
+    assert statuses("zeroing-gradients", answer)[ACCUMULATES] == "contradicted"
+    assert suggest(BANK.get("zeroing-gradients"), answer, WORDS).grade <= 2
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer", "point"),
+    [
+        (
+            "metrics-on-validation",
+            "On the training set. The model could memorise the validation set.",
+            "the model can memorise (overfit) the training data",
+        ),
+        (
+            "metrics-on-validation",
+            "Metrics are calculated on the training set.",
+            "the validation set",
+        ),
+        (
+            "pixel-similarity",
+            "Predict whichever ideal image is further away.",
+            "predict whichever ideal image is closer",
+        ),
+        (
+            "sigmoid",
+            "An S-shaped curve that decreases for large inputs.",
+            "smooth, always increasing",
+        ),
+        (
+            "bias",
+            "A number multiplied with the inputs, like a weight.",
+            "a learned number added to the weighted sum (the b in x@w + b, an intercept)",
+        ),
+    ],
+)
+def test_a_swapped_object_or_an_antonym_makes_the_point_contradicted(question_id, answer, point):
+    assert statuses(question_id, answer)[point] == "contradicted"
+    assert suggest(BANK.get(question_id), answer, WORDS).grade <= 2
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer"),
+    [
+        (
+            "bias",
+            "A learned number added to the weighted sum; without it the output is zero whenever the input is zero.",
+        ),
+        (
+            "broadcasting",
+            "It expands a smaller tensor to match the shape of a larger one without copying data, so elementwise ops work on different shapes.",
+        ),
+        (
+            "metrics-on-validation",
+            "On the validation set, not the training set: the model can memorise the training data, so only data it has never seen shows how well it does.",
+        ),
+        (
+            "vectorised-computation",
+            "Don't loop in Python at all: do the operation on the whole tensor at once, and it runs in optimised C or CUDA.",
+        ),
+    ],
+)
+def test_a_negation_that_belongs_to_the_point_or_rejects_a_wrong_idea_is_no_contradiction(
+    question_id, answer
+):
+    suggestion = suggest(BANK.get(question_id), answer, WORDS)
+    assert "contradicted" not in {f.status for f in suggestion.points}
+    assert suggestion.grade >= 4
+
+
+def test_the_key_points_words_in_no_sentence_cover_nothing_and_say_why():
+    question = BANK.get("metrics-on-validation")
+    for answer in (
+        "it the overfit can the has not measures data validation memorise training the does seen",
+        "validation, set, model, memorise, overfit, training, data, seen",
+    ):
+        suggestion = suggest(question, answer, WORDS)
+        assert not any(f.covered for f in suggestion.points)
+        assert suggestion.grade <= 2 and not suggestion.sure
+        assert suggestion.check == UNSAID
+
+
+def test_the_key_points_themselves_as_a_list_are_still_an_answer():
+    answer = "The DataLoaders, the model, the optimizer function, the loss function, optionally the metrics."
+    suggestion = suggest(BANK.get("learner-arguments"), answer, WORDS)
+    assert all(f.covered for f in suggestion.points) and suggestion.grade == 5
+
+
+def test_an_answer_covering_no_point_is_never_a_pass():
+    # Each key point in part, none whole: half credit each would otherwise make a 3.
+    answer = "The rank relates to a tensor. The shape relates to a tensor too."
+    suggestion = suggest(BANK.get("rank-and-shape"), answer, WORDS)
+    assert not any(f.covered for f in suggestion.points)
+    assert suggestion.grade <= 2
+
+
+def test_a_contradicted_point_caps_the_grade_at_two_and_names_the_point():
+    answer = "Stochastic gradient descent, a way to calculate the loss of each prediction; it does not change the weights."
+    suggestion = suggest(BANK.get("sgd"), answer, WORDS)
+    assert suggestion.grade <= 2 and not suggestion.sure
+    assert "or the opposite?" in suggestion.check
+
+
+def test_one_contradicted_point_among_all_others_covered_may_pass_but_says_which_to_check():
+    answer = (
+        "Train and valid folders, with a subfolder for each digit, 3 and 7; the label is the "
+        "folder's name. The valid images are not kept apart to measure the model."
+    )
+    suggestion = suggest(BANK.get("mnist-sample-layout"), answer, WORDS)
+    point = "the valid images are kept apart to measure the model (held out)"
+    assert [f.point for f in suggestion.points if f.status == "contradicted"] == [point]
+    assert all(f.covered for f in suggestion.points if f.point != point)
+    assert suggestion.grade == 3 and not suggestion.sure
+    assert suggestion.check == f"does your answer say {point}, or the opposite?"
+
+
+def test_an_answer_that_turns_the_premise_round_is_not_a_pass():
+    suggestion = suggest(
+        BANK.get("accuracy-as-loss"),
+        "We can use accuracy as a loss because it is differentiable.",
+        WORDS,
+    )
+    assert suggestion.grade <= 2 and not suggestion.sure
+    assert "does your answer say we can?" in suggestion.check
+
+
+def test_paraphrases_of_the_digits_and_the_comprehension_are_covered():
+    folders = statuses(
+        "mnist-sample-layout", "train/ and valid/, each with subfolders for the 3s and the 7s."
+    )
+    assert folders["a subfolder for each digit, 3 and 7"] == "covered"
+    syntax = statuses(
+        "list-comprehension",
+        "It builds a new list from an iterable in one expression: [expr for x in xs if cond].",
+    )
+    assert syntax["[expression for item in iterable if condition], the if filters"] == "covered"
+
+
+def test_a_banks_words_are_layered_over_the_general_ones():
+    question = BANK.get("weight-initialisation")
+    assert suggest(question, "Randomly!", WORDS).points[0].covered
+    # Without chapter 4's words, "randn" is just a word.
+    assert not suggest(question, "With randn.", {}).points[0].covered
+    assert suggest(question, "With randn.", {"random": ["randn"]}).points[0].covered
+
+
+BANK_WITH_WORDS = """
+bank: tiny
+title: Tiny
+questions:
+  - id: init
+    number: 1
+    kind: recall
+    prompt: How do we start the weights?
+    answer: With random values, which training improves.
+    key_points: [random values, training improves them]
+    tags: [sgd]
+"""
+
+
+def test_a_banks_words_are_its_own_and_only_its_own(tmp_path):
+    (tmp_path / "questions.yaml").write_text(BANK_WITH_WORDS)
+    bank = load_bank(tmp_path / "questions.yaml")
+    assert bank.words == {}
+    assert not suggest(bank.get("init"), "With randn.", bank.words).points[0].covered
+    header = "title: Tiny\n"
+    assert header in BANK_WITH_WORDS
+    words = header + "words:\n  random: [randn, arbitrary]\n"
+    (tmp_path / "questions.yaml").write_text(BANK_WITH_WORDS.replace(header, words))
+    bank = load_bank(tmp_path / "questions.yaml")
+    assert bank.words == {"random": ("randn", "arbitrary")}
+    assert suggest(bank.get("init"), "With randn.", bank.words).points[0].covered
+    (tmp_path / "questions.yaml").write_text(
+        BANK_WITH_WORDS.replace(header, header + "words: [random, randn]\n")
+    )
+    with pytest.raises(BankError, match="'words' must map each word to a list of words"):
+        load_bank(tmp_path / "questions.yaml")
+
+
+def test_chapter_specific_words_live_in_the_bank_not_in_the_engine():
+    from quiz.wording import SYNONYMS
+
+    general = {word for group in SYNONYMS for word in group}
+    assert not general & {"relu", "sigmoid", "validation", "optimizer", "pytorch", "gradient"}
+    assert {"validation", "optimizer", "gradient"} <= set(WORDS)
+
+
+def run_benchmark(*args: str) -> subprocess.CompletedProcess:
+    script = ROOT / "benchmarks" / "recall_agreement.py"
+    return subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_the_benchmark_measures_another_labelled_set_and_rejects_a_bad_one(tmp_path):
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(
+        "answers:\n"
+        "- {q: sgd, label: good, source: paraphrase, split: tune, a: 'Stochastic gradient descent: it updates the weights to reduce the loss, using its gradient.'}\n"
+        "- {q: sgd, label: poor, source: misconception, split: holdout, a: 'It does not change the weights.'}\n"
+    )
+    proc = run_benchmark("--bank", str(ROOT / "questions.yaml"), "--answers", str(answers))
+    assert proc.returncode == 0, proc.stderr
+    assert "good answers >= 3" in proc.stdout and "100.0% of   1" in proc.stdout
+    assert "misconceptions <= 2" in proc.stdout
+    missing = run_benchmark("--answers", str(tmp_path / "none.yaml"))
+    assert missing.returncode == 2
+    assert missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
