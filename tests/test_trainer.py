@@ -10,6 +10,7 @@ calls the module's own functions or main() in-process.
 
 from __future__ import annotations
 
+import ast
 import gzip
 import importlib
 import json
@@ -71,6 +72,54 @@ def assert_one_line_error(result) -> str:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     return lines[0]
+
+
+# ----------------------------------------------------------------------------- reading order
+
+SEVEN_STEPS = {  # chapter 4's steps, in order, and the definition each one's section holds
+    "1. initialise": "build_model",
+    "2. predict": "predict",
+    "3. loss": "forward_loss",
+    "4. gradient": "train_step",
+    "5. step": "SGD",
+    "6. repeat": "train_epoch",
+    "7. stop": "evaluate",
+}
+
+
+def _calls_in_order(function: ast.FunctionDef, names: list[str]) -> list[int]:
+    """The line of the first mention of each dotted name (`loss.backward`) in `function`."""
+    seen = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            seen.setdefault(f"{node.value.id}.{node.attr}", []).append(node.lineno)
+        elif isinstance(node, ast.Name):
+            seen.setdefault(node.id, []).append(node.lineno)
+    return [min(seen[name]) for name in names]
+
+
+def test_the_trainer_reads_as_the_seven_steps_in_order_in_at_most_350_lines():
+    source = TRAINER_PATH.read_text()
+    lines = source.splitlines()
+    assert len(lines) <= 350, len(lines)
+    headers = [
+        next(i for i, line in enumerate(lines, 1) if line.startswith("# --") and step in line)
+        for step in SEVEN_STEPS
+    ]
+    assert headers == sorted(headers), "the steps' sections come in the chapter's order"
+    tree = {node.name: node for node in ast.parse(source).body if hasattr(node, "name")}
+    ends = [*headers[1:], next(i for i, line in enumerate(lines, 1) if "the whole run" in line)]
+    for start, end, name in zip(headers, ends, SEVEN_STEPS.values(), strict=True):
+        assert start < tree[name].lineno < end, f"{name} sits under its step's heading"
+
+    # One step of training runs steps 2 to 5 in order, and the run initialises, steps,
+    # repeats and then stops to evaluate.
+    step = _calls_in_order(tree["train_step"], ["forward_loss", "loss.backward", "optimizer.step"])
+    assert step == sorted(step) and tree["forward_loss"].lineno > tree["predict"].lineno
+    run = ["build_model", "make_optimizer", "train_epochs", "evaluate"]
+    assert _calls_in_order(tree["train_and_evaluate"], run) == sorted(
+        _calls_in_order(tree["train_and_evaluate"], run)
+    )
 
 
 # ----------------------------------------------------------------------------- data
