@@ -274,8 +274,7 @@ def train_epochs(model, net, optimizer, train, config, runtime, done, report, sa
         ddp.end_epoch(net, runtime)  # every process holds the same model; the device is done
         seconds += time.perf_counter() - start
         done = epoch + 1
-        report.event("epoch", epoch=done, epochs=config.epochs, loss=round(loss, 5),
-                     accuracy=round(accuracy, 5), seconds=round(seconds, 3))  # fmt: skip
+        report.epoch_done(done, config.epochs, loss, accuracy, seconds)
         if save and runtime.rank == 0:
             save_checkpoint(Path(save), net, optimizer, config, done)
     return seconds, done
@@ -325,8 +324,9 @@ def train_and_evaluate(options, config: Config, state, runtime, train, test, rep
         train_seconds, done = train_epochs(
             model, net, optimizer, train, config, runtime, done, report, options.save
         )
-    summary = report.summary(options, config, state, runtime, len(train[0]), done,
-                             train_seconds, warmup_seconds)  # fmt: skip
+    summary = report.summary(
+        options, config, state, runtime, len(train[0]), done, train_seconds, warmup_seconds
+    )
     if runtime.world_size > 1:
         summary["weight_hashes"] = ddp.gathered_hashes(net, runtime.world_size)
     if runtime.rank == 0:

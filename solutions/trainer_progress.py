@@ -41,12 +41,30 @@ class RunReport:
 
     def started(self, config, runtime, from_epoch: int, steps: int, train_images: int) -> None:
         """The "start" event: what is trained where, from which epoch, in how many steps each."""
-        self.event("start", model=config.model, device=runtime.device.type,
-                   epochs=config.epochs, from_epoch=from_epoch, steps=steps,
-                   train_images=train_images)  # fmt: skip
+        self.event(
+            "start",
+            model=config.model,
+            device=runtime.device.type,
+            epochs=config.epochs,
+            from_epoch=from_epoch,
+            steps=steps,
+            train_images=train_images,
+        )
 
-    def summary(self, options, config, state, runtime, train_images, epochs, train_seconds,
-                warmup_seconds) -> dict:  # fmt: skip
+    def epoch_done(self, epoch: int, epochs: int, loss: float, accuracy: float, seconds: float):
+        """The "epoch" event: an epoch's mean loss and accuracy, and the training time so far."""
+        self.event(
+            "epoch",
+            epoch=epoch,
+            epochs=epochs,
+            loss=round(loss, 5),
+            accuracy=round(accuracy, 5),
+            seconds=round(seconds, 3),
+        )
+
+    def summary(
+        self, options, config, state, runtime, train_images, epochs, train_seconds, warmup_seconds
+    ) -> dict:
         """The summary's fields before evaluation: what was trained, where, for how long."""
         summary = {
             "model": config.model,
