@@ -31,6 +31,8 @@ SEEDS=${SEEDS:-5}
 EAGER_SEEDS=${EAGER_SEEDS:-5}
 COMPILE_SEEDS=${COMPILE_SEEDS:-2}
 TRAINER=solutions/mnist_trainer.py
+# The trainer reads MNIST through quiz.mnist: from the repository root, quiz needs no install.
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 
 mkdir -p "$OUT"
 LOG=$OUT/gpu.log

@@ -17,6 +17,7 @@ command's time counts everything from starting Python to the summary line.
     python benchmarks/trainer.py                     # everything (about 10 minutes on 2 cores)
     python benchmarks/trainer.py --only cnn contention
     python benchmarks/trainer.py --only examples --examples-epochs 3
+    python benchmarks/trainer.py --only cnn --against /tmp/old_trainer.py   # a ratio, one run
 
 The full MNIST files come from --data-dir, else where the trainer looks (QUIZ_MNIST_DIR or the
 user cache).
@@ -26,10 +27,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
+import importlib
 import io
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,6 +42,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+from quiz import mnist
+
 ROOT = Path(__file__).resolve().parent.parent
 TRAINER = ROOT / "solutions" / "mnist_trainer.py"
 SECTIONS = ("tune", "cnn", "examples", "contention", "pixels", "linear", "mlp")
@@ -48,15 +52,10 @@ TARGET = 0.99
 TUNE_SEEDS = (10, 11, 12)  # not the seeds the cnn section reports on test
 
 
-def load_trainer():
-    spec = importlib.util.spec_from_file_location("mnist_trainer", TRAINER)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["mnist_trainer"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-trainer = load_trainer()
+# The trainer imports the modules beside it, as when Python runs the file.
+sys.path.append(str(TRAINER.parent))
+trainer = importlib.import_module("mnist_trainer")
+trainer_speed = importlib.import_module("trainer_speed")
 default_layout = trainer.build_model
 
 
@@ -139,22 +138,27 @@ def run_in_process(*flags: str) -> dict:
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
-def run_command(*flags: str) -> dict:
-    """The trainer as a user runs it, in a fresh process; its summary plus the wall time."""
+def run_command(*flags: str, trainer_path: Path = TRAINER) -> dict:
+    """The trainer as a user runs it, in a fresh process; its summary plus the wall time and
+    the CPU time the process used (which others' load on a shared machine inflates less)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, str(TRAINER), *flags, "--json"], capture_output=True, text=True
+        [sys.executable, str(trainer_path), *flags, "--json"], capture_output=True, text=True
     )
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     if result.returncode != 0:
         raise SystemExit(f"trainer {' '.join(flags)} exited {result.returncode}: {result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1]) | {"command_seconds": seconds}
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    return summary | {"command_seconds": seconds, "cpu_seconds": cpu}
 
 
 def machine_line() -> str:
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
-        f"torch {torch.__version__}, {trainer.cpus_available()} CPUs available, "
+        f"torch {torch.__version__}, {trainer_speed.cpus_available()} CPUs available, "
         f"load average {load} (this machine is shared: other people's jobs run beside these)"
     )
 
@@ -203,8 +207,8 @@ def examples_time_to_target(data_dir: Path, max_epochs: int, seed: int) -> list[
     shuffling per-sample DataLoader) and measure test accuracy after every epoch, as the example
     does, until it reaches TARGET; returns [(epoch, accuracy, training seconds so far)]."""
     torch.manual_seed(seed)
-    train_images, train_labels = trainer.load_split(data_dir, "train")
-    test_images, test_labels = trainer.load_split(data_dir, "test")
+    train_images, train_labels = mnist.load_split(data_dir, "train")
+    test_images, test_labels = mnist.load_split(data_dir, "test")
     loader = DataLoader(PerSampleMNIST(train_images, train_labels), batch_size=64, shuffle=True)
     model = ExamplesNet()
     optimizer = torch.optim.Adadelta(model.parameters(), lr=1.0)
@@ -247,27 +251,50 @@ def tune(data_flags: list[str]) -> None:
         )
 
 
-def cnn_seeds(seeds: int, data_flags: list[str]) -> list[dict]:
-    print(f"Default CNN, {seeds} seeds, each a fresh `python solutions/mnist_trainer.py`:")
-    runs = []
+def cnn_seeds(seeds: int, data_flags: list[str], against: Path | None = None) -> list[dict]:
+    """The default CNN once per seed, each run a fresh process. With `against` (another copy of
+    the trainer, such as an earlier version), each seed runs both, alternating which goes first,
+    so that the machine's changing load falls on both alike and their ratio means something."""
+    trainers = {"this trainer": TRAINER} | ({str(against): against} if against else {})
+    print(f"Default CNN, {seeds} seeds, each a fresh `python <trainer>`: {', '.join(trainers)}")
+    runs: dict[str, list[dict]] = {label: [] for label in trainers}
     for seed in range(1, seeds + 1):
-        run = run_command("--seed", str(seed), *data_flags)
-        runs.append(run)
+        order = list(trainers.items())
+        for label, path in order if seed % 2 else reversed(order):
+            run = run_command("--seed", str(seed), *data_flags, trainer_path=path)
+            runs[label].append(run)
+            print(
+                f"  {label}, seed {seed}: test accuracy {run['test_accuracy']:.2%} after "
+                f"{run['epochs']} epoch; training {run['train_seconds']:.1f} s on "
+                f"{run['threads']} thread(s), warm-up {run['warmup_seconds']:.2f} s, whole "
+                f"command {run['command_seconds']:.1f} s using {run['cpu_seconds']:.1f} s of CPU; "
+                f"load average {os.getloadavg()[0]:.2f}"
+            )
+    for label, done in runs.items():
+        accuracy = [r["test_accuracy"] for r in done]
+        training = [r["train_seconds"] for r in done]
+        command = [r["command_seconds"] for r in done]
+        cpu = [r["cpu_seconds"] for r in done]
         print(
-            f"  seed {seed}: test accuracy {run['test_accuracy']:.2%} after {run['epochs']} "
-            f"epoch; training {run['train_seconds']:.1f} s on {run['threads']} thread(s), "
-            f"warm-up {run['warmup_seconds']:.2f} s, whole command {run['command_seconds']:.1f} s"
+            f"  {label}: test accuracy min {min(accuracy):.2%}, max {max(accuracy):.2%}, "
+            f"{sum(a >= TARGET for a in accuracy)} of {len(done)} at >= 99%; training median "
+            f"{statistics.median(training):.1f} s (min {min(training):.1f}, "
+            f"max {max(training):.1f}); whole command median "
+            f"{statistics.median(command):.1f} s (max {max(command):.1f}), CPU time median "
+            f"{statistics.median(cpu):.1f} s"
         )
-    accuracy = [r["test_accuracy"] for r in runs]
-    training = [r["train_seconds"] for r in runs]
-    command = [r["command_seconds"] for r in runs]
-    print(
-        f"  test accuracy min {min(accuracy):.2%}, max {max(accuracy):.2%}, "
-        f"{sum(a >= TARGET for a in accuracy)} of {len(runs)} at >= 99%; training median "
-        f"{statistics.median(training):.1f} s (min {min(training):.1f}, max {max(training):.1f}); "
-        f"whole command median {statistics.median(command):.1f} s (max {max(command):.1f})"
-    )
-    return runs
+    if against:
+        ours, theirs = runs["this trainer"], runs[str(against)]
+        for key, what in (
+            ("train_seconds", "training"),
+            ("command_seconds", "whole command"),
+            ("cpu_seconds", "CPU time"),
+        ):
+            ratio = statistics.median(r[key] for r in ours) / statistics.median(
+                r[key] for r in theirs
+            )
+            print(f"  {what}: this trainer's median / {against}'s median = {ratio:.2f}")
+    return runs["this trainer"]
 
 
 def examples(ours: list[dict] | None, max_epochs: int, data_dir: Path) -> None:
@@ -341,7 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=SECTIONS, default=SECTIONS)
     parser.add_argument("--examples-epochs", type=int, default=6, help="the recipe's epoch cap")
     parser.add_argument("--contention-steps", type=int, default=100)
-    parser.add_argument("--data-dir", type=Path, default=trainer.default_data_dir())
+    parser.add_argument("--data-dir", type=Path, default=mnist.default_folder())
+    parser.add_argument(
+        "--against", type=Path, help="cnn: also run this copy of the trainer, seed by seed"
+    )
     args = parser.parse_args(argv)
     data_flags = ["--data-dir", str(args.data_dir)]
     print(machine_line())
@@ -351,7 +381,7 @@ def main(argv: list[str] | None = None) -> int:
     if "tune" in args.only:
         tune(data_flags)
     if "cnn" in args.only:
-        ours = cnn_seeds(args.seeds, data_flags)
+        ours = cnn_seeds(args.seeds, data_flags, args.against)
     if "examples" in args.only:
         examples(ours, args.examples_epochs, args.data_dir)
     if "contention" in args.only:

@@ -4,7 +4,7 @@ child process whose JSON progress lines the TUI follows (torch stays out of the 
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import os
 import signal
@@ -24,13 +24,18 @@ MODELS = ("pixel-similarity", "linear", "mlp", "cnn")
 
 
 def run_trainer(argv: list[str]) -> int:
-    path = solutions_dir() / "mnist_trainer.py"
-    spec = importlib.util.spec_from_file_location("mnist_trainer", path)
-    if spec is None or not path.is_file():
+    """`quiz train`: the trainer's own command line, in this process, under quiz's name.
+
+    The trainer imports the modules beside it (trainer_speed.py and the rest), so its folder
+    goes on sys.path as when Python runs the file itself; appended, it shadows nothing.
+    """
+    folder = solutions_dir()
+    path = folder / "mnist_trainer.py"
+    if not path.is_file():
         raise QuizError(f"{path}: the reference trainer is missing from this installation")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["mnist_trainer"] = module
-    spec.loader.exec_module(module)
+    if str(folder) not in sys.path:
+        sys.path.append(str(folder))
+    module = importlib.import_module("mnist_trainer")
     return module.main(argv, prog="quiz train")
 
 

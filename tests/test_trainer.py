@@ -1,4 +1,5 @@
-"""The reference MNIST trainer, solutions/mnist_trainer.py, on the real MNIST files.
+"""The reference MNIST trainer, solutions/mnist_trainer.py with the modules beside it, and
+quiz.mnist, which reads the MNIST files for it, on the real MNIST files.
 
 Training runs use the subset of the real files shipped in tests/data/mnist-subset (2,000 training
 and 1,000 test images), so they run on a bare clone and the file takes seconds; the accuracy the
@@ -9,8 +10,9 @@ calls the module's own functions or main() in-process.
 
 from __future__ import annotations
 
+import ast
 import gzip
-import importlib.util
+import importlib
 import json
 import os
 import shutil
@@ -23,22 +25,23 @@ from pathlib import Path
 import pytest
 import torch
 
+from quiz import mnist
+
 from .conftest import DATA
 
 TRAINER_PATH = Path(__file__).resolve().parent.parent / "solutions" / "mnist_trainer.py"
 SUBSET = DATA / "mnist-subset"
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 
-
-def _load_trainer():
-    spec = importlib.util.spec_from_file_location("mnist_trainer", TRAINER_PATH)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["mnist_trainer"] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
-
-
-trainer = _load_trainer()
+# The trainer imports the modules beside it, as when Python runs the file: its folder goes on
+# sys.path, and each module is imported by its own name.
+if str(TRAINER_PATH.parent) not in sys.path:
+    sys.path.append(str(TRAINER_PATH.parent))
+trainer = importlib.import_module("mnist_trainer")
+trainer_data = importlib.import_module("trainer_data")
+trainer_ddp = importlib.import_module("trainer_ddp")
+trainer_progress = importlib.import_module("trainer_progress")
+trainer_speed = importlib.import_module("trainer_speed")
 
 
 def run_main(capsys, *flags: str, data_dir: Path = SUBSET) -> dict:
@@ -71,11 +74,59 @@ def assert_one_line_error(result) -> str:
     return lines[0]
 
 
+# ----------------------------------------------------------------------------- reading order
+
+SEVEN_STEPS = {  # chapter 4's steps, in order, and the definition each one's section holds
+    "1. initialise": "build_model",
+    "2. predict": "predict",
+    "3. loss": "forward_loss",
+    "4. gradient": "train_step",
+    "5. step": "SGD",
+    "6. repeat": "train_epoch",
+    "7. stop": "evaluate",
+}
+
+
+def _calls_in_order(function: ast.FunctionDef, names: list[str]) -> list[int]:
+    """The line of the first mention of each dotted name (`loss.backward`) in `function`."""
+    seen = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            seen.setdefault(f"{node.value.id}.{node.attr}", []).append(node.lineno)
+        elif isinstance(node, ast.Name):
+            seen.setdefault(node.id, []).append(node.lineno)
+    return [min(seen[name]) for name in names]
+
+
+def test_the_trainer_reads_as_the_seven_steps_in_order_in_at_most_350_lines():
+    source = TRAINER_PATH.read_text()
+    lines = source.splitlines()
+    assert len(lines) <= 350, len(lines)
+    headers = [
+        next(i for i, line in enumerate(lines, 1) if line.startswith("# --") and step in line)
+        for step in SEVEN_STEPS
+    ]
+    assert headers == sorted(headers), "the steps' sections come in the chapter's order"
+    tree = {node.name: node for node in ast.parse(source).body if hasattr(node, "name")}
+    ends = [*headers[1:], next(i for i, line in enumerate(lines, 1) if "the whole run" in line)]
+    for start, end, name in zip(headers, ends, SEVEN_STEPS.values(), strict=True):
+        assert start < tree[name].lineno < end, f"{name} sits under its step's heading"
+
+    # One step of training runs steps 2 to 5 in order, and the run initialises, steps,
+    # repeats and then stops to evaluate.
+    step = _calls_in_order(tree["train_step"], ["forward_loss", "loss.backward", "optimizer.step"])
+    assert step == sorted(step) and tree["forward_loss"].lineno > tree["predict"].lineno
+    run = ["build_model", "make_optimizer", "train_epochs", "evaluate"]
+    assert _calls_in_order(tree["train_and_evaluate"], run) == sorted(
+        _calls_in_order(tree["train_and_evaluate"], run)
+    )
+
+
 # ----------------------------------------------------------------------------- data
 
 
 def test_training_split_has_mnist_shapes_dtypes_and_digit_counts(mnist_dir):
-    images, labels = trainer.load_split(mnist_dir, "train")
+    images, labels = mnist.load_split(mnist_dir, "train")
 
     assert images.shape == (60_000, 28, 28) and images.dtype == torch.uint8
     assert labels.shape == (60_000,) and labels.dtype == torch.int64
@@ -84,7 +135,7 @@ def test_training_split_has_mnist_shapes_dtypes_and_digit_counts(mnist_dir):
 
 
 def test_test_split_has_ten_thousand_labelled_images(mnist_dir):
-    images, labels = trainer.load_split(mnist_dir, "test")
+    images, labels = mnist.load_split(mnist_dir, "test")
 
     assert images.shape == (10_000, 28, 28) and images.dtype == torch.uint8
     assert labels.shape == (10_000,) and labels.dtype == torch.int64
@@ -93,11 +144,11 @@ def test_test_split_has_ten_thousand_labelled_images(mnist_dir):
 
 def test_an_unknown_split_is_refused(mnist_dir):
     with pytest.raises(ValueError, match="train"):
-        trainer.load_split(mnist_dir, "validation")
+        mnist.load_split(mnist_dir, "validation")
 
 
 def test_ensure_mnist_accepts_the_canonical_files(mnist_dir):
-    assert trainer.ensure_mnist(mnist_dir, download=False) == mnist_dir
+    assert mnist.ensure(mnist_dir, download=False) == mnist_dir
 
 
 @pytest.fixture
@@ -113,13 +164,13 @@ def corrupt_copy(mnist_dir, tmp_path) -> Path:
 
 
 def test_a_corrupt_file_is_refused_with_one_line_naming_it(corrupt_copy):
-    with pytest.raises(trainer.DataError) as raised:
-        trainer.ensure_mnist(corrupt_copy)
+    with pytest.raises(mnist.MnistError) as raised:
+        mnist.ensure(corrupt_copy)
     message = str(raised.value)
     assert "\n" not in message
     assert "t10k-labels-idx1-ubyte.gz" in message and "MD5" in message
-    with pytest.raises(trainer.DataError, match="t10k-labels"):
-        trainer.load_split(corrupt_copy, "test")
+    with pytest.raises(mnist.MnistError, match="t10k-labels"):
+        mnist.load_split(corrupt_copy, "test")
 
 
 def test_the_cli_refuses_a_corrupt_file_with_exit_2(corrupt_copy):
@@ -145,19 +196,19 @@ def test_missing_files_without_network_fail_fast_with_where_to_put_them(tmp_path
 
 
 def test_the_shipped_subset_loads_against_its_own_manifest():
-    images, labels = trainer.load_split(SUBSET, "train")
-    test_images, test_labels = trainer.load_split(SUBSET, "test")
+    images, labels = mnist.load_split(SUBSET, "train")
+    test_images, test_labels = mnist.load_split(SUBSET, "test")
 
     assert images.shape == (2000, 28, 28) and labels.shape == (2000,)
     assert test_images.shape == (1000, 28, 28) and test_labels.shape == (1000,)
     assert sorted(labels.unique().tolist()) == list(range(10))
-    assert trainer.ensure_mnist(SUBSET, download=False) == SUBSET
+    assert mnist.ensure(SUBSET, download=False) == SUBSET
 
 
 def test_the_subset_is_the_first_images_of_the_full_files(mnist_dir):
     for split, count in (("train", 2000), ("test", 1000)):
-        full_images, full_labels = trainer.load_split(mnist_dir, split)
-        images, labels = trainer.load_split(SUBSET, split)
+        full_images, full_labels = mnist.load_split(mnist_dir, split)
+        images, labels = mnist.load_split(SUBSET, split)
         assert torch.equal(images, full_images[:count])
         assert torch.equal(labels, full_labels[:count])
 
@@ -167,8 +218,8 @@ def test_subset_files_without_their_manifest_never_pass_for_the_full_files(tmp_p
     shutil.copytree(SUBSET, folder)
     (folder / "subset.json").unlink()
 
-    with pytest.raises(trainer.DataError, match="train-images-idx3-ubyte.gz is corrupt"):
-        trainer.load_split(folder, "train")
+    with pytest.raises(mnist.MnistError, match="train-images-idx3-ubyte.gz is corrupt"):
+        mnist.load_split(folder, "train")
 
 
 def test_a_changed_subset_file_is_refused_against_the_manifest(tmp_path):
@@ -179,9 +230,9 @@ def test_a_changed_subset_file_is_refused_against_the_manifest(tmp_path):
     data[100] ^= 0xFF
     labels.write_bytes(bytes(data))
 
-    with pytest.raises(trainer.DataError, match="t10k-labels-idx1-ubyte.gz is corrupt"):
-        trainer.load_split(folder, "test")
-    trainer.load_split(folder, "train")  # the untouched files still load
+    with pytest.raises(mnist.MnistError, match="t10k-labels-idx1-ubyte.gz is corrupt"):
+        mnist.load_split(folder, "test")
+    mnist.load_split(folder, "train")  # the untouched files still load
 
 
 def test_a_manifest_that_is_not_a_cut_of_mnist_is_refused(tmp_path):
@@ -191,15 +242,15 @@ def test_a_manifest_that_is_not_a_cut_of_mnist_is_refused(tmp_path):
     manifest["files"]["train-images-idx3-ubyte.gz"]["cut_from_md5"] = "0" * 32
     (folder / "subset.json").write_text(json.dumps(manifest))
 
-    with pytest.raises(trainer.DataError, match="not describe a cut of the canonical MNIST"):
-        trainer.load_split(folder, "test")
+    with pytest.raises(mnist.MnistError, match="not describe a cut of the canonical MNIST"):
+        mnist.load_split(folder, "test")
 
 
 def test_idx_reader_rejects_a_file_that_is_not_idx(tmp_path):
     path = tmp_path / "t10k-labels-idx1-ubyte.gz"
     path.write_bytes(gzip.compress(b"not an idx file at all"))
-    with pytest.raises(trainer.DataError, match="not an MNIST IDX file"):
-        trainer._read_idx(path, magic=0x801, dims=1)
+    with pytest.raises(mnist.MnistError, match="not an MNIST IDX file"):
+        mnist.read_idx(path, magic=0x801, dims=1)
 
 
 # ----------------------------------------------------------------------------- learning
@@ -245,7 +296,7 @@ def test_digits_restrict_training_and_testing_to_those_classes(capsys):
 def test_random_shift_moves_each_image_without_losing_ink():
     images = torch.zeros(64, 28, 28, dtype=torch.uint8)
     images[:, 14, 14] = 255
-    shifted = trainer.random_shift(images, 2, torch.Generator().manual_seed(0))
+    shifted = trainer_data.random_shift(images, 2, torch.Generator().manual_seed(0))
 
     assert shifted.shape == images.shape and shifted.dtype == torch.uint8
     assert (shifted.sum((1, 2), dtype=torch.long) == 255).all()
@@ -266,7 +317,7 @@ def test_the_optimizer_moves_weights_as_torch_optim_sgd_does():
     """Ours against torch.optim.SGD (Nesterov, weight decay on weights only, the same rates):
     the same weights after every one of five steps of the CNN on real images."""
     config = trainer.Config(batch_size=64)
-    images, classes = trainer.load_split(SUBSET, "train")
+    images, classes = mnist.load_split(SUBSET, "train")
     torch.manual_seed(0)
     ours = trainer.build_model(config)
     theirs = trainer.build_model(config)
@@ -310,14 +361,15 @@ def test_steps_reuse_freed_memory_instead_of_faulting_it_back_in():
     code = f"""
 import resource, sys, torch
 sys.path.insert(0, {str(TRAINER_PATH.parent)!r})
-import mnist_trainer as trainer
-trainer.keep_freed_memory()
+import mnist_trainer as trainer, trainer_speed
+from quiz import mnist
+trainer_speed.keep_freed_memory()
 torch.set_num_threads(1)
 config = trainer.Config()
-images, classes = trainer.load_split({str(SUBSET)!r}, "train")
+images, classes = mnist.load_split({str(SUBSET)!r}, "train")
 net = trainer.build_model(config).to(memory_format=torch.channels_last)
 optimizer = trainer.make_optimizer(net, config, total_steps=20)
-runtime = trainer.Runtime(torch.device("cpu"), channels_last=True)
+runtime = trainer_speed.Runtime(torch.device("cpu"), channels_last=True)
 batches = [slice(128 * i, 128 * (i + 1)) for i in range(15)]
 for batch in batches[:5]:
     trainer.train_step(net, optimizer, images[batch], classes[batch], config, runtime)
@@ -343,6 +395,7 @@ def test_training_never_imports_torch_dynamo(tmp_path):
         "import sys, runpy\n"
         f"sys.argv = ['mnist_trainer.py', '--data-dir', {str(SUBSET)!r}, '--limit-train', '256',"
         f" '--json', '--save', {str(tmp_path / 'c.pt')!r}]\n"
+        f"sys.path.insert(0, {str(TRAINER_PATH.parent)!r})\n"  # as `python mnist_trainer.py` does
         "try:\n"
         f"    runpy.run_path({str(TRAINER_PATH)!r}, run_name='__main__')\n"
         "except SystemExit as exit_:\n"
@@ -360,7 +413,9 @@ def test_training_never_imports_torch_dynamo(tmp_path):
 def test_step_events_come_at_most_ten_a_second_and_always_at_an_epochs_end():
     seconds = iter([0.0, 0.03, 0.06, 0.09, 0.12, 0.15])  # a step every 30 ms
     events: list[dict] = []
-    on_step = trainer.step_reporter(events.append, 0, 1, steps=6, clock=lambda: next(seconds))
+    on_step = trainer_progress.step_reporter(
+        events.append, 0, 1, steps=6, clock=lambda: next(seconds)
+    )
     for step in range(6):
         on_step(step, torch.tensor(0.5 * (step + 1)), torch.tensor(step + 1), 1)
 
@@ -383,14 +438,18 @@ def test_threads_are_chosen_by_timing_steps_that_leave_no_trace():
     config = trainer.Config(batch_size=64)
     net = trainer.build_model(config)
     optimizer = trainer.make_optimizer(net, config, total_steps=10)
-    images, labels = trainer.load_split(SUBSET, "train")
+    images, labels = mnist.load_split(SUBSET, "train")
     before = {name: tensor.clone() for name, tensor in net.state_dict().items()}
-    runtime = trainer.Runtime(torch.device("cpu"))
+    runtime = trainer_speed.Runtime(torch.device("cpu"))
     threads_before = torch.get_num_threads()
     try:
-        chosen = trainer.pick_threads(net, optimizer, images, labels, config, runtime)
 
-        assert chosen in (1, trainer.cpus_available()) and torch.get_num_threads() == chosen
+        def step(images, classes):
+            return trainer.train_step(net, optimizer, images, classes, config, runtime)
+
+        chosen = trainer_speed.pick_threads(step, net, optimizer, images, labels, 64, runtime)
+
+        assert chosen in (1, trainer_speed.cpus_available()) and torch.get_num_threads() == chosen
         assert all(torch.equal(before[name], t) for name, t in net.state_dict().items())
         assert optimizer.steps == 0  # no momentum left behind, the schedule not moved on
         assert all(not velocity.any() for velocity in optimizer.velocities)
@@ -402,7 +461,7 @@ def test_the_guard_drops_to_one_thread_when_steps_get_slower_than_one_thread_was
     threads_before = torch.get_num_threads()
     try:
         torch.set_num_threads(2)
-        guard = trainer.ThreadGuard(one_thread_seconds=0.05)
+        guard = trainer_speed.ThreadGuard(one_thread_seconds=0.05)
         for _ in range(guard.WINDOW):
             guard.observe(0.03)  # faster than one thread: keep both
         assert torch.get_num_threads() == 2
@@ -576,7 +635,7 @@ def test_two_gloo_processes_finish_with_identical_weights(tmp_path):
     # rank 0 saved the very weights both ranks hold
     saved = trainer.build_model(trainer.Config())
     saved.load_state_dict(torch.load(checkpoint, weights_only=True)["model"])
-    assert trainer.weights_hash(saved) == first
+    assert trainer_ddp.weights_hash(saved) == first
 
 
 # ----------------------------------------------------------------------------- command line
@@ -604,17 +663,23 @@ def _steps_on_cuda(graphed: bool, steps: int = 8) -> tuple[list[float], list[tor
     the loss of each step and the weights at the end."""
     device = torch.device("cuda")
     config = trainer.Config(batch_size=128, seed=0)
-    images, classes = (t[: 128 * steps].to(device) for t in trainer.load_split(SUBSET, "train"))
+    images, classes = (t[: 128 * steps].to(device) for t in mnist.load_split(SUBSET, "train"))
     torch.backends.cudnn.benchmark = False
     torch.backends.cudnn.deterministic = True
     torch.manual_seed(0)
     net = trainer.build_model(config).to(device, memory_format=torch.channels_last)
     initial = [t.detach().cpu() for t in net.parameters()]
-    runtime = trainer.Runtime(device, amp_dtype=torch.bfloat16, channels_last=True)
+    runtime = trainer_speed.Runtime(device, amp_dtype=torch.bfloat16, channels_last=True)
     optimizer = trainer.make_optimizer(net, config, steps)
     if graphed:
         before = [t.clone() for t in net.state_dict().values()]
-        runtime.graphed = trainer.GraphedStep(net, optimizer, images, classes, config, runtime)
+
+        def forward(images, classes):
+            return trainer.forward_loss(net, images, classes, config.label_smoothing)
+
+        runtime.graphed = trainer_speed.GraphedStep(
+            forward, net, optimizer, images[:128], classes[:128], runtime
+        )
         after = list(net.state_dict().values())
         assert all(torch.equal(a, b) for a, b in zip(before, after, strict=True))  # undone
     losses = []

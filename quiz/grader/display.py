@@ -16,7 +16,8 @@ from rich.markup import escape
 
 from quiz.grader.verdict import INTERNAL, Verdict
 
-MISSING_DATA = "quiz_mnist_trainer.DataError"
+MISSING_DATA = "quiz.mnist.Mnist"
+"""How the name of every quiz.mnist error (MnistMissing, MnistCorrupt…) begins in a verdict."""
 PASSED, NOT_YET, CANNOT_CHECK = 0, 1, 3
 """Exit statuses; a usage error (QuizError) is 2, set by the CLI."""
 
@@ -39,7 +40,7 @@ def cannot_check(question_id: str, reason: str) -> int:
 
 def plain_reason(message: str) -> str:
     """The innermost cause of a grader failure, without the layers it passed through."""
-    missing = re.search(re.escape(MISSING_DATA) + r": (.*)", message)
+    missing = re.search(re.escape(MISSING_DATA) + r"\w*: (.*)", message)
     if missing:
         return f"{missing.group(1)} (`quiz train` downloads them)"
     return message.replace("checking your code failed: ", "")
