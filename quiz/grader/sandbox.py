@@ -32,9 +32,14 @@ PR_SET_DUMPABLE = 4
 PR_SET_SECCOMP = 22
 PR_SET_NO_NEW_PRIVS = 38
 SECCOMP_MODE_FILTER = 2
-CLONE_NEWNET = 0x40000000
+CLONE_NEWTIME = 0x00000080
+CLONE_NEWNS = 0x00020000
+CLONE_NEWCGROUP = 0x02000000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
 
 # Landlock (include/uapi/linux/landlock.h); the syscall numbers are the same on every arch.
 SYS_LANDLOCK_CREATE_RULESET = 444
@@ -57,7 +62,9 @@ _FILE_ONLY = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_
 READ = FS_READ_FILE | FS_READ_DIR | FS_EXECUTE
 
 # Files and folders beyond Python's own that code may need to read (the dynamic loader, time
-# zones, user names) or use (/dev/null and the random devices).
+# zones, user names) or use (/dev/null and the random devices). Any folder of Python's path
+# beneath them is left out and allowed entry by entry (see importable.py); /proc is the
+# check's own (see enclose_check).
 SYSTEM_READ = (
     "/usr",
     "/lib",
@@ -66,7 +73,6 @@ SYSTEM_READ = (
     "/bin",
     "/sbin",
     "/opt",
-    "/proc",
     "/sys/devices/system/cpu",
     "/etc/ld.so.cache",
     "/etc/ld.so.conf",
@@ -81,55 +87,68 @@ SYSTEM_READ = (
 )
 SYSTEM_WRITE = ("/dev/null",)
 
-# seccomp: calls the code has no use for, refused with EPERM (numbers per architecture).
-_SECCOMP = {
-    "x86_64": (
-        0xC000003E,
-        {
-            "socket": 41,
-            "ptrace": 101,
-            "process_vm_readv": 310,
-            "process_vm_writev": 311,
-            "unshare": 272,
-            "setns": 308,
-            "mount": 165,
-            "bpf": 321,
-            "perf_event_open": 298,
-            "userfaultfd": 323,
-            "keyctl": 250,
-            "add_key": 248,
-            "request_key": 249,
-            "io_uring_setup": 425,
-            "io_uring_enter": 426,
-            "io_uring_register": 427,
-            "pidfd_getfd": 438,
-        },
-    ),
-    "aarch64": (
-        0xC00000B7,
-        {
-            "socket": 198,
-            "ptrace": 117,
-            "process_vm_readv": 270,
-            "process_vm_writev": 271,
-            "unshare": 97,
-            "setns": 268,
-            "mount": 40,
-            "bpf": 280,
-            "perf_event_open": 241,
-            "userfaultfd": 282,
-            "keyctl": 219,
-            "add_key": 217,
-            "request_key": 218,
-            "io_uring_setup": 425,
-            "io_uring_enter": 426,
-            "io_uring_register": 427,
-            "pidfd_getfd": 438,
-        },
-    ),
-}
+# seccomp: calls the code has no use for, refused with EPERM (numbers per architecture):
+# every way to a socket, to a namespace, to the mount API old and new, to memory that no
+# limit counts (memfd, System V shared memory, message queues), and to tracing and the kernel.
+_DENIED = (
+    "socket", "socketpair", "ptrace", "process_vm_readv", "process_vm_writev", "unshare",
+    "setns", "mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount",
+    "fspick", "open_tree", "move_mount", "mount_setattr", "open_tree_attr", "bpf",
+    "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key", "io_uring_setup",
+    "io_uring_enter", "io_uring_register", "pidfd_getfd", "memfd_create", "memfd_secret",
+    "shmget", "msgget", "mq_open", "name_to_handle_at", "open_by_handle_at", "kexec_load",
+    "kexec_file_load", "init_module", "finit_module", "delete_module", "acct", "swapon",
+    "swapoff", "reboot", "syslog", "quotactl", "vhangup", "iopl", "ioperm", "kcmp",
+    "process_madvise",
+)  # fmt: skip
+_NUMBERS = {
+    "x86_64": {
+        "socket": 41, "socketpair": 53, "ptrace": 101, "process_vm_readv": 310,
+        "process_vm_writev": 311, "unshare": 272, "setns": 308, "mount": 165, "umount2": 166,
+        "pivot_root": 155, "chroot": 161, "fsopen": 430, "fsconfig": 431, "fsmount": 432,
+        "fspick": 433, "open_tree": 428, "move_mount": 429, "mount_setattr": 442,
+        "open_tree_attr": 467, "bpf": 321, "perf_event_open": 298, "userfaultfd": 323,
+        "keyctl": 250, "add_key": 248, "request_key": 249, "io_uring_setup": 425,
+        "io_uring_enter": 426, "io_uring_register": 427, "pidfd_getfd": 438,
+        "memfd_create": 319, "memfd_secret": 447, "shmget": 29, "msgget": 68, "mq_open": 240,
+        "name_to_handle_at": 303, "open_by_handle_at": 304, "kexec_load": 246,
+        "kexec_file_load": 320, "init_module": 175, "finit_module": 313, "delete_module": 176,
+        "acct": 163, "swapon": 167, "swapoff": 168, "reboot": 169, "syslog": 103,
+        "quotactl": 179, "vhangup": 153, "iopl": 172, "ioperm": 173, "kcmp": 312,
+        "process_madvise": 440, "clone": 56, "clone3": 435,
+    },
+    "aarch64": {
+        "socket": 198, "socketpair": 199, "ptrace": 117, "process_vm_readv": 270,
+        "process_vm_writev": 271, "unshare": 97, "setns": 268, "mount": 40, "umount2": 39,
+        "pivot_root": 41, "chroot": 51, "fsopen": 430, "fsconfig": 431, "fsmount": 432,
+        "fspick": 433, "open_tree": 428, "move_mount": 429, "mount_setattr": 442,
+        "open_tree_attr": 467, "bpf": 280, "perf_event_open": 241, "userfaultfd": 282,
+        "keyctl": 219, "add_key": 217, "request_key": 218, "io_uring_setup": 425,
+        "io_uring_enter": 426, "io_uring_register": 427, "pidfd_getfd": 438,
+        "memfd_create": 279, "memfd_secret": 447, "shmget": 194, "msgget": 186, "mq_open": 180,
+        "name_to_handle_at": 264, "open_by_handle_at": 265, "kexec_load": 104,
+        "kexec_file_load": 294, "init_module": 105, "finit_module": 273, "delete_module": 106,
+        "acct": 89, "swapon": 224, "swapoff": 225, "reboot": 142, "syslog": 116,
+        "quotactl": 60, "vhangup": 58, "kcmp": 272, "process_madvise": 440, "clone": 220,
+        "clone3": 435,
+    },
+}  # fmt: skip
+_AUDIT_ARCH = {"x86_64": 0xC000003E, "aarch64": 0xC00000B7}
+# clone() may start threads and processes, never namespaces; clone3() hides its flags in
+# memory a filter cannot read, so it answers ENOSYS and the C library falls back to clone().
+_NAMESPACE_FLAGS = (
+    CLONE_NEWTIME
+    | CLONE_NEWNS
+    | CLONE_NEWCGROUP
+    | CLONE_NEWUTS
+    | CLONE_NEWIPC
+    | CLONE_NEWUSER
+    | CLONE_NEWPID
+    | CLONE_NEWNET
+)
 X32_SYSCALL_BIT = 0x40000000
 EPERM = 1
+ENOSYS = 38
 
 
 class SandboxError(OSError):
@@ -266,6 +285,81 @@ class PidNamespaces:
         return pid
 
 
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_BIND, MS_REC, MS_PRIVATE = 1 << 12, 1 << 14, 1 << 18
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong]
+_libc.mount.argtypes += [ctypes.c_char_p]
+
+
+def _mount(source: str, target: str, kind: str | None, flags: int, options: str = "") -> None:
+    arguments = (os.fsencode(source), os.fsencode(target), kind and kind.encode())
+    if _libc.mount(*arguments, flags, options.encode() or None) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {kind or 'bind'} on {target}: {os.strerror(errno)}")
+
+
+@dataclass(frozen=True)
+class CheckSpace:
+    """What `enclose_check` could set up: each is False where the kernel refused it."""
+
+    own_proc: bool = False
+    sized_scratch: bool = False
+    own_users: bool = False
+
+
+def enclose_check(workdir: str, hidden, empty_file: str, scratch_bytes: int, scratch_files: int):
+    """In a check's first process, still holding the worker's capabilities: new mount and
+    IPC namespaces, with the hidden paths covered by empty ones (so not even their size or
+    time can be read), a /proc showing this check's processes alone, and the scratch folder on
+    a tmpfs of bounded size and file count; then a user namespace of the check's own, where
+    the kernel counts its processes for RLIMIT_NPROC. Returns a CheckSpace."""
+    try:
+        _unshare(CLONE_NEWNS | CLONE_NEWIPC)
+        _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    except OSError:
+        return CheckSpace()
+    for path in hidden:
+        if path == workdir or workdir.startswith(path.rstrip(os.sep) + os.sep):
+            continue  # it holds the scratch folder: Landlock keeps the code out of it
+        try:
+            if os.path.isdir(path):
+                _mount("none", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            elif os.path.lexists(path):
+                _mount(empty_file, path, None, MS_BIND)
+        except OSError:
+            continue  # Landlock still keeps the code from reading it
+    own_proc = sized = users = True
+    try:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:
+        own_proc = False
+    try:
+        options = f"size={scratch_bytes},nr_inodes={scratch_files},mode=0700"
+        _mount("tmpfs", workdir, "tmpfs", MS_NOSUID | MS_NODEV, options)
+    except OSError:
+        sized = False
+    try:
+        uid, gid = os.getuid(), os.getgid()
+        _unshare(CLONE_NEWUSER)
+        set_dumpable(True)
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+        set_dumpable(False)
+    except OSError:
+        users = False
+    return CheckSpace(own_proc=own_proc, sized_scratch=sized, own_users=users)
+
+
+def scratch_full(workdir: str) -> bool:
+    """Whether the check's scratch folder has no room left, in bytes or in files."""
+    try:
+        info = os.statvfs(workdir)
+    except OSError:
+        return False
+    return info.f_bavail == 0 or (info.f_files > 0 and info.f_favail == 0)
+
+
 # ---------------------------------------------------------------------------------- Landlock
 
 
@@ -371,40 +465,84 @@ def landlock(abi: int, prepared: PreparedRules, workdir: str, also_read=()) -> N
 
 
 def seccomp_supported() -> bool:
-    return platform.system() == "Linux" and platform.machine() in _SECCOMP
+    return platform.system() == "Linux" and platform.machine() in _NUMBERS
 
 
 def seccomp() -> None:
-    """Refuse sockets, io_uring, tracing and namespace changes with EPERM; foreign ABIs die."""
-    arch, calls = _SECCOMP[platform.machine()]
-    ld_w_abs, jeq_k, jge_k, ret_k = 0x20, 0x15, 0x35, 0x06
-    kill_process, errno_ret, allow = 0x80000000, 0x00050000 | EPERM, 0x7FFF0000
-    numbers = sorted(set(calls.values()))
-    program = [
-        (ld_w_abs, 0, 0, 4),  # seccomp_data.arch
-        (jeq_k, 1, 0, arch),
-        (ret_k, 0, 0, kill_process),
-        (ld_w_abs, 0, 0, 0),  # seccomp_data.nr
-    ]
-    deny_at = 4 + 1 + len(numbers) + 1  # index of the EPERM return
-    if platform.machine() == "x86_64":
-        program.append((jge_k, deny_at - 5, 0, X32_SYSCALL_BIT))
-    else:
-        program.append((jeq_k, 0, 0, 0xFFFFFFFF))  # keeps the layout the same
-    for i, number in enumerate(numbers):
-        here = 5 + i
-        program.append((jeq_k, deny_at - here - 1, 0, number))
-    program.append((ret_k, 0, 0, allow))
-    program.append((ret_k, 0, 0, errno_ret))
-    blob = b"".join(struct.pack("HBBI", *ins) for ins in program)
+    """Refuse the calls of `_DENIED` and namespace flags with EPERM, clone3 with ENOSYS;
+    a process of a foreign ABI (x32, 32-bit calls) is killed."""
+    machine = platform.machine()
+    numbers = _NUMBERS[machine]
+    program = _Program()
+    program.load(4)  # seccomp_data.arch
+    program.jump_unless(_AUDIT_ARCH[machine], "kill")
+    program.load(0)  # seccomp_data.nr
+    if machine == "x86_64":
+        program.jump_if_at_least(X32_SYSCALL_BIT, "kill")
+    for name in _DENIED:
+        if name in numbers:
+            program.jump_if(numbers[name], "deny")
+    program.jump_if(numbers["clone3"], "no-such-call")
+    program.jump_unless(numbers["clone"], "allow")
+    program.load(16)  # the low half of args[0], clone's flags, on both architectures
+    program.jump_if_any_bit(_NAMESPACE_FLAGS, "deny")
+    program.label("allow")
+    program.ret(0x7FFF0000)
+    program.label("deny")
+    program.ret(0x00050000 | EPERM)
+    program.label("no-such-call")
+    program.ret(0x00050000 | ENOSYS)
+    program.label("kill")
+    program.ret(0x80000000)
+    blob = program.assemble()
     buffer = ctypes.create_string_buffer(blob, len(blob))
 
     class SockFprog(ctypes.Structure):
         _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
-    fprog = SockFprog(len(program), ctypes.addressof(buffer))
+    fprog = SockFprog(len(blob) // 8, ctypes.addressof(buffer))
     _prctl(PR_SET_NO_NEW_PRIVS, 1)
     _prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog))
+
+
+class _Program:
+    """A classic BPF program with named jump targets, resolved when it is assembled."""
+
+    LD_W_ABS, JEQ_K, JGE_K, JSET_K, RET_K = 0x20, 0x15, 0x35, 0x45, 0x06
+
+    def __init__(self):
+        self.lines: list[tuple[int, str | None, str | None, int]] = []
+        self.labels: dict[str, int] = {}
+
+    def load(self, offset: int) -> None:
+        self.lines.append((self.LD_W_ABS, None, None, offset))
+
+    def jump_if(self, value: int, target: str) -> None:
+        self.lines.append((self.JEQ_K, target, None, value))
+
+    def jump_unless(self, value: int, target: str) -> None:
+        self.lines.append((self.JEQ_K, None, target, value))
+
+    def jump_if_at_least(self, value: int, target: str) -> None:
+        self.lines.append((self.JGE_K, target, None, value))
+
+    def jump_if_any_bit(self, bits: int, target: str) -> None:
+        self.lines.append((self.JSET_K, target, None, bits))
+
+    def ret(self, value: int) -> None:
+        self.lines.append((self.RET_K, None, None, value))
+
+    def label(self, name: str) -> None:
+        self.labels[name] = len(self.lines)
+
+    def assemble(self) -> bytes:
+        def offset(here: int, target: str | None) -> int:
+            return 0 if target is None else self.labels[target] - here - 1
+
+        return b"".join(
+            struct.pack("HBBI", code, offset(i, true), offset(i, false), k)
+            for i, (code, true, false, k) in enumerate(self.lines)
+        )
 
 
 def drop_capabilities() -> None:
