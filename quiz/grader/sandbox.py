@@ -246,6 +246,7 @@ def isolate_worker() -> bool:
     worker = os.fork()
     if worker == 0:
         die_with_parent(9)
+        _mount_own_proc()
         return True
     while True:
         try:
@@ -255,6 +256,26 @@ def isolate_worker() -> bool:
             continue
     code = os.waitstatus_to_exitcode(status)
     os._exit(code if code >= 0 else 128 - code)
+
+
+def _mount_own_proc() -> None:
+    """A /proc numbered as this PID namespace numbers its processes, in a mount namespace of
+    the worker's own, so that it can read what its checks' processes hold. Where the kernel
+    refuses, /proc stays the system's, and `proc_matches_pids()` says so."""
+    try:
+        _unshare(CLONE_NEWNS)
+        _mount("none", "/", None, MS_REC | MS_PRIVATE)
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:
+        pass
+
+
+def proc_matches_pids() -> bool:
+    """Whether /proc/PID names the process that this process knows as PID."""
+    try:
+        return os.readlink("/proc/self") == str(os.getpid())
+    except OSError:
+        return False
 
 
 def _enter_namespaces(uid: int, gid: int) -> None:

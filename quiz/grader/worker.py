@@ -217,6 +217,8 @@ class Forks:
         self.base_vm = base_vm
         # Anonymous memory each child starts with, shared with the worker until written.
         self.inherited = status_fields("self", "RssAnon").get("RssAnon", 0)
+        # Totals are read from /proc by pid: only where /proc numbers processes as we do.
+        self.measurable = sandbox.proc_matches_pids()
         self.protocol_fds = protocol_fds
         self.fences = fences
         self.home = home
@@ -338,7 +340,9 @@ def supervise(request: dict, forks: Forks) -> tuple[dict, Callable[[], None]]:
     totals = Totals(
         child.pid, forks.inherited, int(request["memory_budget"]), PROCESS_LIMIT + first
     )
-    watch = _Watch(child, started + float(request["time_limit"]), totals)
+    watch = _Watch(
+        child, started + float(request["time_limit"]), totals if forks.measurable else None
+    )
     watch.run()
     wall_s = (watch.ended or time.monotonic()) - started
 
@@ -434,7 +438,7 @@ class _Watch:
     """Reads a child's pipes until it exits, says it is exiting, or breaks a limit (`reason`
     then says which)."""
 
-    def __init__(self, child: Child, deadline: float, totals: Totals):
+    def __init__(self, child: Child, deadline: float, totals: Totals | None):
         self.pid = child.pid
         self.totals = totals
         self.out_r = child.out_r
@@ -451,7 +455,7 @@ class _Watch:
 
     def run(self) -> None:
         pidfd = os.pidfd_open(self.pid)
-        measure_at = time.monotonic() + TICK_S
+        measure_at = time.monotonic() + TICK_S if self.totals is not None else float("inf")
         try:
             while self.reason is None:
                 now = time.monotonic()
@@ -459,7 +463,7 @@ class _Watch:
                 if remaining <= 0:
                     self.reason = "timeout"
                     break
-                if now >= measure_at:
+                if now >= measure_at and self.totals is not None:
                     self.reason = self.totals.exceeded()
                     measure_at = now + TICK_S
                     if self.reason:
