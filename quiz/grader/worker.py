@@ -145,9 +145,15 @@ def prepare_fences(namespaces: bool, private: list[str], home: Path) -> Fences:
         seccomp=sandbox.seccomp_supported(),
         rules=rules,
         pid_namespaces=sandbox.PidNamespaces() if namespaces else None,
-        hidden=tuple(os.path.realpath(p) for p in private if os.path.lexists(p)),
+        hidden=_outermost(os.path.realpath(p) for p in private if os.path.lexists(p)),
         empty_file=str(empty_file),
     )
+
+
+def _outermost(paths) -> tuple[str, ...]:
+    """The paths, less any beneath another of them (covering the outer one covers it)."""
+    unique = sorted(set(paths))
+    return tuple(p for p in unique if not any(p.startswith(q + os.sep) for q in unique))
 
 
 def warm_up() -> int:
