@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import threading
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.skipif(not landlock_abi(), reason="this kernel has no L
 
 def pip(*args: str, **env: str) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", *args],
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", *args],
         check=True,
         capture_output=True,
         env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", **env},
@@ -185,3 +186,46 @@ def test_an_answer_reads_nothing_of_the_installation_but_code(layouts, layout, t
     shown = [p for p, size in ours if size and ("solutions" in p or p.endswith("questions.yaml"))]
     assert shown == [], shown
     assert verdict["passed"], verdict
+
+
+def test_two_installations_checking_at_once_each_get_right_verdicts(layouts, tmp_path):
+    """This checkout's quiz and an installed wheel share a user and a runtime folder: 20 checks
+    each, at the same time, all answered right, by a worker of each installation's own."""
+    command, env, _ = layouts["wheel in a venv"]
+    right = "def pair_up(a, b):\n    return list(zip(a, b))\n"
+    (tmp_path / "right.py").write_text(right)
+    (tmp_path / "wrong.py").write_text(right.replace("list(zip(a, b))", "zip(a, b)"))
+    installations = {
+        "this checkout": [str(Path(sys.executable).with_name("quiz"))],
+        "installed wheel": command,
+    }
+    results: dict[str, list[tuple[str, int]]] = {name: [] for name in installations}
+
+    def check_twenty(name: str) -> None:
+        for n in range(20):
+            answer = "right.py" if n % 2 == 0 else "wrong.py"
+            done = subprocess.run(
+                [*installations[name], "check", "zip-pairs", answer],
+                capture_output=True,
+                text=True,
+                cwd=tmp_path,
+                env={**os.environ, **env, "PYTHONPATH": ""},
+                timeout=300,
+            )
+            results[name].append((answer, done.returncode, done.stderr))
+
+    threads = [threading.Thread(target=check_twenty, args=(name,)) for name in installations]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:  # the autouse fixture stops this checkout's worker; stop the wheel's here
+        subprocess.run(
+            [*command, "worker", "stop"], env={**os.environ, **env, "PYTHONPATH": ""}, timeout=60
+        )
+    for name, runs in results.items():
+        wrong = [(a, code, err) for a, code, err in runs if code != (0 if a == "right.py" else 1)]
+        assert len(runs) == 20 and wrong == [], (name, wrong)
+    sockets = sorted(p.name for p in Path(os.environ["QUIZ_RUNTIME_DIR"]).glob("*.sock"))
+    assert len(sockets) == 2, sockets  # one worker per installation, side by side
