@@ -17,9 +17,10 @@ import sys
 import sysconfig
 
 _SUFFIXES = tuple(importlib.machinery.all_suffixes())
-# Beside a package, what importing or asking for its version may read: compiled modules,
-# the shared libraries that wheels carry beside their package, and the installed metadata.
-_FOLDER_SUFFIXES = (".libs", ".dist-info", ".egg-info")
+# Beside a package, what importing it may read: compiled modules and the shared libraries
+# that wheels carry beside their package. (Installed metadata is left out: importing needs
+# none, and each entry is one more rule for every check to add.)
+_FOLDER_SUFFIXES = (".libs",)
 
 
 def site_folders() -> set[str]:
@@ -74,7 +75,7 @@ def _holds(folder: str, path: str) -> bool:
 
 
 def _is_code(path: str, name: str) -> bool:
-    """A module, a regular package, compiled files, a wheel's libraries or metadata."""
+    """A module, a regular package, compiled files, or a wheel's libraries."""
     if name == "__pycache__" or name.endswith(_FOLDER_SUFFIXES):
         return os.path.isdir(path)
     if os.path.isdir(path):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import stat
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -429,7 +430,8 @@ def read_rules(roots, holes) -> tuple[str, ...]:
 
 
 class PreparedRules:
-    """O_PATH descriptors for the rules, opened once in the worker and reused by each child."""
+    """O_PATH descriptors for the rules, opened once in the worker and reused by each child,
+    each with the access it grants (a file's without the rights only folders have)."""
 
     def __init__(self, rules: Rules, holes=()):
         self.holes = tuple(holes)
@@ -440,12 +442,16 @@ class PreparedRules:
                     fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
                 except OSError:
                     continue
-                self.entries.append((fd, access))
+                self.entries.append((fd, access if _is_folder(fd) else access & _FILE_ONLY))
 
     def close(self) -> None:
         for fd, _ in self.entries:
             os.close(fd)
         self.entries = []
+
+
+def _is_folder(fd: int) -> bool:
+    return stat.S_ISDIR(os.fstat(fd).st_mode)
 
 
 def landlock(abi: int, prepared: PreparedRules, workdir: str, also_read=()) -> None:
@@ -469,9 +475,8 @@ def landlock(abi: int, prepared: PreparedRules, workdir: str, also_read=()) -> N
         ]
         workdir_fd = os.open(workdir, os.O_PATH | os.O_CLOEXEC)
         everything = fs_all & ~FS_IOCTL_DEV
+        extra = [(fd, access if _is_folder(fd) else access & _FILE_ONLY) for fd, access in extra]
         for fd, access in [*prepared.entries, *extra, (workdir_fd, everything)]:
-            if not os.path.isdir(f"/proc/self/fd/{fd}"):
-                access &= _FILE_ONLY
             rule = struct.pack("=Qi", access & fs_all, fd)
             _syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, rule, 0)
         for fd, _ in [*extra, (workdir_fd, 0)]:
