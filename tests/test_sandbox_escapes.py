@@ -18,7 +18,7 @@ from quiz.bank import load_bank
 from quiz.grader import Checker
 from quiz.grader.limits import PROCESS_LIMIT, SCRATCH_LIMIT
 from quiz.grader.outcome import DISK, PROCESSES
-from quiz.grader.sandbox import landlock_abi
+from quiz.grader.sandbox import NO_NAMESPACES_ENV, landlock_abi
 from quiz.grader.verdict import MEMORY
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -238,3 +238,34 @@ def test_a_file_count_filler_meets_the_scratch_folders_file_limit(checker):
     verdict = hostile(checker, source)
     assert verdict.error.kind == DISK, verdict.error
     assert "No space left on device" in verdict.output
+
+
+def test_without_namespaces_the_totals_and_proc_still_hold(monkeypatch):
+    """On a kernel without user namespaces: the process count is sampled, not counted by the
+    kernel, and Landlock leaves the host's /proc closed but for the check's own process."""
+    monkeypatch.setenv(NO_NAMESPACES_ENV, "1")
+    fork_loop = f"""\
+    import os, time
+    for _ in range({PROCESS_LIMIT * 3}):  # bounded, as above
+        if os.fork() == 0:
+            time.sleep(5)
+            os._exit(0)
+    time.sleep(5)
+    """
+    proc = f"""\
+    import os
+    others = [p for p in os.listdir("/proc") if p.isdigit()] if os.access("/proc", os.R_OK) else []
+    try:
+        open("/proc/1/cmdline", "rb").read()
+        print("host cmdline: read")
+    except OSError:
+        print("host cmdline: refused")
+    print("own status:", "Pid:" in open("/proc/self/status").read())
+    print("listed:", len(others))
+    {RIGHT.replace(chr(10), chr(10) + "    ")}
+    """
+    with Checker(BANK) as checker:
+        verdict = checker.check("list-comprehension", textwrap.dedent(fork_loop), time_limit=20)
+        assert verdict.error.kind == PROCESSES, verdict.error
+        seen = printed(checker.check("list-comprehension", textwrap.dedent(proc)))
+    assert seen == {"host cmdline": "refused", "own status": "True", "listed": "0"}

@@ -109,15 +109,24 @@ class CappedStream(EventStream):
     saying where and by how much they were cut."""
 
     def error(self, error: dict) -> None:
-        capped = dict(error)
-        for field, limit in (("message", MESSAGE_LIMIT), ("detail", DETAIL_LIMIT)):
-            text = capped.get(field)
-            if isinstance(text, str) and len(text) > limit:
-                capped[field] = (
-                    f"{text[:limit]}… [{len(text) - limit:,} more characters cut: "
-                    f"{field}s are kept to {limit:,}]"
-                )
-        super().error(capped)
+        super().error(_capped(error))
+
+    def observe(self, key: str, label: str, **fields) -> None:
+        if isinstance(fields.get("error"), dict):
+            fields["error"] = _capped(fields["error"])
+        super().observe(key, label, **fields)
+
+
+def _capped(error: dict) -> dict:
+    capped = dict(error)
+    for field, limit in (("message", MESSAGE_LIMIT), ("detail", DETAIL_LIMIT)):
+        text = capped.get(field)
+        if isinstance(text, str) and len(text) > limit:
+            capped[field] = (
+                f"{text[:limit]}… [{len(text) - limit:,} more characters cut: "
+                f"{field}s are kept to {limit:,}]"
+            )
+    return capped
 
 
 def _source(request: dict) -> str:
