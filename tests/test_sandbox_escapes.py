@@ -254,7 +254,10 @@ def test_without_namespaces_the_totals_and_proc_still_hold(monkeypatch):
     """
     proc = f"""\
     import os
-    others = [p for p in os.listdir("/proc") if p.isdigit()] if os.access("/proc", os.R_OK) else []
+    try:
+        others = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        others = []
     try:
         open("/proc/1/cmdline", "rb").read()
         print("host cmdline: read")
