@@ -145,7 +145,9 @@ for path in {paths!r}:
         seen.append([path, os.stat(path).st_size])
     except OSError:
         pass
-for folder in sys.path:
+for folder in sys.path:  # the repository, site-packages; the standard library's may be listed
+    if folder.startswith(sys.base_prefix + os.sep):
+        continue
     try:
         os.listdir(folder)
         readable.append(folder)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from quiz.grader import questions, sandbox
+from quiz.grader import questions, sandbox, seccomp
 from quiz.grader.harness import (
     CallFailed,
     EventStream,
@@ -159,7 +159,7 @@ def _enclose(request: dict, workdir: str, fences, space: sandbox.CheckSpace) -> 
     os.closerange(FINISHED_FD + 1, _max_fd())
     _lower(resource.RLIMIT_NOFILE, OPEN_FILES)
     if fences.seccomp:
-        sandbox.seccomp()
+        seccomp.install()
     sandbox.set_dumpable(False)
 
 

@@ -61,12 +61,20 @@ def python_paths(path=None, sites=None, imported=None) -> list[str]:
             names = sorted(os.listdir(entry))
         except OSError:
             continue
+        found = []
         for name in names:
             candidate = os.path.join(entry, name)
             if any(_holds(candidate, other) for other in entries):
                 continue  # another path entry: it is enumerated in its own turn
             if candidate in imported or (in_site and _is_code(candidate, name)):
-                allowed.append(candidate)
+                found.append(candidate)
+        # A folder of nothing but code (lib-dynload, say) is one rule rather than hundreds.
+        whole = (
+            in_site
+            and len(found) == len(names)
+            and not any(_holds(entry, other) for other in entries if other != entry)
+        )
+        allowed += [entry] if whole else found
     return allowed
 
 

@@ -11,7 +11,8 @@ can find them in the worker's memory.
 Forking a process that holds torch costs tens of milliseconds, most of a warm check. So once a
 check has been answered, the worker forks the next learner check's child ahead of time: it
 waits, unfenced but with nothing to run, for its request on a pipe, and a learner's save is
-answered without waiting for a fork.
+answered without waiting for a fork. While a check runs, the worker also keeps its totals:
+the processes it has and the memory they hold together (see totals.py).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from quiz.grader import sandbox
+from quiz.grader import sandbox, seccomp
 from quiz.grader.importable import python_paths
 from quiz.grader.limits import (
     OUTPUT_FLOOD,
@@ -142,7 +143,7 @@ def prepare_fences(namespaces: bool, private: list[str], home: Path) -> Fences:
     return Fences(
         namespaces=namespaces,
         landlock_abi=abi,
-        seccomp=sandbox.seccomp_supported(),
+        seccomp=seccomp.supported(),
         rules=rules,
         pid_namespaces=sandbox.PidNamespaces() if namespaces else None,
         hidden=_outermost(os.path.realpath(p) for p in private if os.path.lexists(p)),
