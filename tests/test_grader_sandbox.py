@@ -36,6 +36,8 @@ pytestmark = pytest.mark.skipif(not landlock_abi(), reason="this kernel has no L
 @pytest.fixture(scope="module")
 def checker():
     with Checker(BANK) as checker:
+        # Warm: the first check waits for torch to load, however long a busy machine takes.
+        assert checker.check("list-comprehension", RIGHT).passed
         yield checker
 
 
@@ -293,7 +295,7 @@ def test_solutions_the_bank_and_other_processes_memory_cannot_be_read(checker, d
         except OSError:
             pass
     print("read", read)
-    print("forked ahead", int(me) in {targets!r})
+    print("processes", sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))
     import gc
     leaks = [o for o in gc.get_objects() if isinstance(o, dict) and "solutions_dir" in o]
     print("requests holding solutions", len(leaks))
@@ -302,8 +304,13 @@ def test_solutions_the_bank_and_other_processes_memory_cannot_be_read(checker, d
     verdict = hostile(checker, source)
     lines = verdict.output.splitlines()
     assert "read []" in lines and "requests holding solutions 0" in lines
-    assert "forked ahead True" in lines  # the answer ran in the child the worker forked ahead
-    assert verdict.error.kind == "exception" and "PermissionError" in verdict.error.message
+    # Its /proc is its own: its namespace's first process and itself, nothing of the host's.
+    assert "processes [1, 2]" in lines
+    # The solution is not there at all in the check's mount namespace, or is unreadable.
+    assert verdict.error.kind == "exception"
+    assert (
+        "FileNotFoundError" in verdict.error.message or "PermissionError" in verdict.error.message
+    )
 
 
 def test_no_process_outside_the_sandbox_can_be_signalled(checker, bystander):

@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -321,3 +322,84 @@ def test_the_client_imports_nothing_heavy():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_each_check_uses_the_mnist_folder_of_the_call_that_asked(answers):
+    """A worker started with one QUIZ_MNIST_DIR checks a later call's answer with that call's."""
+    folders = {}
+    for name in ("first", "second"):
+        folder = answers / name
+        folder.mkdir()
+        (folder / "train-labels-idx1-ubyte.gz").write_text(name)
+        folders[name] = folder
+    (answers / "reads.py").write_text(
+        "import os\n"
+        "path = os.path.join(os.environ.get('QUIZ_MNIST_DIR', ''), 'x')\n"
+        "for name in ('first', 'second'):\n"
+        f"    where = os.path.join({str(answers)!r}, name, 'train-labels-idx1-ubyte.gz')\n"
+        "    try:\n"
+        "        print(name, 'readable:', open(where).read())\n"
+        "    except OSError:\n"
+        "        print(name, 'readable: no')\n" + RIGHT
+    )
+    seen = {}
+    for name, folder in folders.items():
+        result = quiz(
+            "check", "zip-pairs", "reads.py", "--json", cwd=answers, QUIZ_MNIST_DIR=str(folder)
+        )
+        assert result.returncode == 0, result.stderr
+        seen[name] = json.loads(result.stdout)["output"].splitlines()
+    assert seen["first"] == ["first readable: first", "second readable: no"]
+    assert seen["second"] == ["first readable: no", "second readable: second"]
+    assert client.status()["checks"] == 2  # one worker answered both
+
+
+def test_a_huge_traceback_is_cut_in_the_child_and_never_taken_for_a_dead_worker(answers):
+    long_line = "x = 1; " * 4000
+    (answers / "deep.py").write_text(
+        f"def down(n):\n    {long_line}return down(n + 1)\ndown(0)\n" + RIGHT
+    )
+    started = time.monotonic()
+    result = quiz("check", "zip-pairs", "deep.py", cwd=answers)
+    assert result.returncode == 1, result.stderr  # an answer that is not yet right
+    assert "RecursionError" in result.stdout
+    assert "more characters cut: details are kept to 20,000" in " ".join(result.stdout.split())
+    assert len(result.stdout) < 100_000 and result.stderr == ""
+    assert client.status()["checks"] == 1  # answered once, by one worker
+    assert time.monotonic() - started < 60
+
+
+def test_escapes_and_lone_surrogates_reach_the_terminal_as_text(answers):
+    (answers / "noisy.py").write_text(
+        "print('\\x1b[2J\\x1b[H\\x1b]0;pwned\\x07\\x1b]52;c;ZXZpbA==\\x07done')\n"
+        "raise ValueError('bad \\ud800 surrogate \\x1b[31m')\n"
+    )
+    for args in ([], ["--no-worker"], ["--json"]):
+        result = quiz("check", "zip-pairs", "noisy.py", *args, cwd=answers)
+        assert result.returncode == 1, result.stderr
+        assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout
+        assert "Traceback" not in result.stderr
+        shown = json.loads(result.stdout)["output"] if args == ["--json"] else result.stdout
+        assert "\\x1b[2J" in shown and "\\x1b]52;c;ZXZpbA==\\x07done" in shown
+    assert "bad \ufffd surrogate \\x1b[31m" in result.stdout or "\\ufffd" in result.stdout
+
+
+def test_a_reply_over_the_line_limit_is_refused_whole_not_taken_for_silence():
+    left, right = socket.socketpair()
+    with left, right, right.makefile("rb") as reader:
+        sender = threading.Thread(target=wire.send, args=(left, {"x": "y" * (wire.MAX_LINE + 10)}))
+        sender.start()
+        reply = wire.receive(reader)
+        sender.join()
+    assert "over the 16 MB a reply may be" in reply["error"]
+    with pytest.raises(wire.TooLarge):
+        raw_left, raw_right = socket.socketpair()
+        with raw_left, raw_right, raw_right.makefile("rb") as reader:
+            writer = threading.Thread(
+                target=raw_left.sendall, args=(b"z" * (wire.MAX_LINE + 2) + b"\n",)
+            )
+            writer.start()
+            try:
+                wire.receive(reader)
+            finally:
+                writer.join()

@@ -17,6 +17,7 @@ import secrets
 import select
 import shutil
 import signal
+import site
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ import weakref
 from pathlib import Path
 
 from quiz import paths
+from quiz.banks import installed as installed_banks
 from quiz.errors import QuizError
 from quiz.grader.limits import OUTPUT_KEEP
 from quiz.grader.outcome import Run, read_run
@@ -39,6 +41,7 @@ STARTUP_TIMEOUT_S = 120.0  # importing torch on a slow, busy machine
 REPLY_GRACE_S = 30.0  # beyond a run's own limit, before the worker counts as hung
 REFERENCE_TIME_FACTOR = 3  # the reference solution gets this multiple of the time limit
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+BANKS_FOLDER = "quiz_banks"  # where an installed quiz keeps the banks it ships
 
 
 class GraderFailure(Exception):
@@ -255,18 +258,45 @@ def _files_key(question) -> tuple:
 
 
 def _private_paths(bank) -> list[str]:
-    """What no check may read: the solutions, the bank, the database, the grader's scratch."""
+    """What no check may read: every bank this installation knows of (its questions, reference
+    solutions and checks), the database, the grader's scratch.
+
+    A bank's folder is hidden whole, except where it also holds quiz's own code (the
+    repository of an editable install): there its bank file and its solutions go instead."""
+    code = _PACKAGE_ROOT / "quiz"
     found = [
         paths.solutions_dir(),
         paths.bundled_root() / "questions.yaml",
         paths.default_bank_path(),
         paths.data_dir(),
         paths.default_db_path(),
+        _PACKAGE_ROOT / "banks",  # other banks in a repository
     ]
+    # What a wheel installs beside the code, in every folder this Python installs into: an
+    # editable install leaves it in site-packages while the code runs from the repository.
+    for folder in {_PACKAGE_ROOT, *map(Path, site.getsitepackages())}:
+        found += [folder / BANKS_FOLDER, folder / "quiz" / "data"]
+    if site.ENABLE_USER_SITE:
+        found += [Path(site.getusersitepackages()) / p for p in (BANKS_FOLDER, "quiz/data")]
+    # Every installed bank, a third party's package included, and the bank in use.
+    folders = {file.resolve().parent for file in installed_banks().values()}
     source = getattr(bank, "path", None)
     if source is not None:
-        found.append(Path(source))
-    return [str(p) for p in found]
+        source = Path(source).resolve()
+        found.append(source)
+        folders.add(source if source.is_dir() else source.parent)
+        for question in getattr(bank, "questions", ()):
+            for name in ("solution", "checks"):
+                path = getattr(question, name, None)
+                if isinstance(path, Path):
+                    found.append(path)
+                    folders.add(path.resolve().parent)
+    for folder in folders:
+        if folder == code or folder in code.parents:
+            found += [folder / "solutions", folder / "questions.yaml"]
+        else:
+            found.append(folder)
+    return list(dict.fromkeys(str(p) for p in found))
 
 
 def judge_run(question_id: str, module, run: Run, reference: Run | None) -> Verdict:

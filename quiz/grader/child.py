@@ -21,12 +21,13 @@ import signal
 import sys
 import tempfile
 import types
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from quiz.errors import QuizError
-from quiz.grader import sandbox
+from quiz.grader import sandbox, seccomp
 from quiz.grader.harness import (
     CallFailed,
     EventStream,
@@ -38,7 +39,13 @@ from quiz.grader.harness import (
     exit_error,
     mnist_files,
 )
-from quiz.grader.limits import FILE_SIZE_LIMIT
+from quiz.grader.limits import (
+    DETAIL_LIMIT,
+    FILE_SIZE_LIMIT,
+    MESSAGE_LIMIT,
+    OPEN_FILES,
+    PROCESS_LIMIT,
+)
 from quiz.grader.question_checks import probe_module
 
 PR_SET_PDEATHSIG = 1
@@ -48,32 +55,41 @@ RESULT_FD = 3  # the result pipe's number in the child
 FINISHED_FD = 4  # where the child says it is about to exit normally; every higher one is closed
 
 
+@dataclass(frozen=True)
+class Pipes:
+    """The child's ends: its output, its findings, and where it says it is about to exit."""
+
+    output: int
+    result: int
+    finished: int
+
+
 def run(
     request: dict,
-    output_fd: int,
-    result_fd: int,
-    finished_fd: int,
+    pipes: Pipes,
     memory_limit: int,
     worker_pid: int,
     workdir: str,
     fences,
+    space: sandbox.CheckSpace,
 ):
     """Run one request in this freshly forked child; never returns.
 
-    Just before a normal exit it writes its CPU time to finished_fd, so the worker can answer
-    without waiting for the kernel to tear down a process the size of one holding torch."""
+    Just before a normal exit it writes its CPU time, and whether the scratch folder filled
+    up, to the finished pipe, so the worker can answer without waiting for the kernel to tear
+    down a process the size of one holding torch."""
     try:
         parent = 1 if fences.namespaces else worker_pid
-        _fence(request["time_limit"], memory_limit, parent)
+        _fence(request["time_limit"], memory_limit, parent, space.own_users)
         source = _source(request)
-        _redirect_output(output_fd)
-        finished_fd = fcntl.fcntl(finished_fd, fcntl.F_DUPFD, FINISHED_FD + 1)
-        os.dup2(result_fd, RESULT_FD)
+        _redirect_output(pipes.output)
+        finished_fd = fcntl.fcntl(pipes.finished, fcntl.F_DUPFD, FINISHED_FD + 1)
+        os.dup2(pipes.result, RESULT_FD)
         os.dup2(finished_fd, FINISHED_FD)
         os.close(finished_fd)
-        stream = EventStream(RESULT_FD)
+        stream = CappedStream(RESULT_FD)
         try:
-            _enclose(request, workdir, fences)
+            _enclose(request, workdir, fences, space)
         except OSError as exc:
             stream.error({"kind": "internal", "message": f"the sandbox could not be set up: {exc}"})
             os._exit(73)
@@ -83,10 +99,36 @@ def run(
             pass
         _flush()
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        os.write(FINISHED_FD, b"%.3f" % (usage.ru_utime + usage.ru_stime))
+        full = b" full" if sandbox.scratch_full(workdir) else b""
+        os.write(FINISHED_FD, b"%.3f%s" % (usage.ru_utime + usage.ru_stime, full))
         os._exit(0)
     except BaseException:  # noqa: BLE001 - last resort: the worker reports a bare exit
         os._exit(70)
+
+
+class CappedStream(EventStream):
+    """The findings pipe, with an error's message and traceback cut to a size that prints,
+    saying where and by how much they were cut."""
+
+    def error(self, error: dict) -> None:
+        super().error(_capped(error))
+
+    def observe(self, key: str, label: str, **fields) -> None:
+        if isinstance(fields.get("error"), dict):
+            fields["error"] = _capped(fields["error"])
+        super().observe(key, label, **fields)
+
+
+def _capped(error: dict) -> dict:
+    capped = dict(error)
+    for field, limit in (("message", MESSAGE_LIMIT), ("detail", DETAIL_LIMIT)):
+        text = capped.get(field)
+        if isinstance(text, str) and len(text) > limit:
+            capped[field] = (
+                f"{text[:limit]}… [{len(text) - limit:,} more characters cut: "
+                f"{field}s are kept to {limit:,}]"
+            )
+    return capped
 
 
 def _source(request: dict) -> str:
@@ -94,7 +136,7 @@ def _source(request: dict) -> str:
     return request["source"]
 
 
-def _enclose(request: dict, workdir: str, fences) -> None:
+def _enclose(request: dict, workdir: str, fences, space: sandbox.CheckSpace) -> None:
     """Shut the child in: a minimal environment, no capabilities, Landlock, seccomp."""
     os.environ.clear()
     os.environ.update(
@@ -109,11 +151,14 @@ def _enclose(request: dict, workdir: str, fences) -> None:
     if fences.namespaces:
         sandbox.drop_capabilities()
     if fences.landlock_abi:
-        mnist = mnist_files(request["mnist_dir"])
-        sandbox.landlock(fences.landlock_abi, fences.rules, workdir, mnist)
+        # A /proc of the check's own may be read whole; the system's, only this process's.
+        proc = "/proc" if space.own_proc else "/proc/self"
+        also = [*mnist_files(request["mnist_dir"]), proc]
+        sandbox.landlock(fences.landlock_abi, fences.rules, workdir, also)
     os.closerange(FINISHED_FD + 1, _max_fd())
+    _lower(resource.RLIMIT_NOFILE, OPEN_FILES)
     if fences.seccomp:
-        sandbox.seccomp()
+        seccomp.install()
     sandbox.set_dumpable(False)
 
 
@@ -122,7 +167,7 @@ def _max_fd() -> int:
     return soft if soft != resource.RLIM_INFINITY else 1 << 20
 
 
-def _fence(time_limit: float, memory_limit: int, parent: int) -> None:
+def _fence(time_limit: float, memory_limit: int, parent: int, own_users: bool) -> None:
     """Own session (so the worker can kill the whole group), die with the worker, and limits."""
     os.setsid()
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -135,6 +180,16 @@ def _fence(time_limit: float, memory_limit: int, parent: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if own_users:
+        # Counted by the kernel in the check's own user namespace, its first process
+        # included; for root it counts nothing, and the worker's totals stop the check.
+        _lower(resource.RLIMIT_NPROC, PROCESS_LIMIT + 1)
+
+
+def _lower(limit: int, value: int) -> None:
+    _, hard = resource.getrlimit(limit)
+    value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+    resource.setrlimit(limit, (value, value))
 
 
 def _redirect_output(output_fd: int) -> None:

@@ -45,6 +45,7 @@ def run_check(
         "file": str(file),
         "cwd": os.getcwd(),
         "installation": wire.installation(),
+        "env": wire.check_environment(),
     }
     reply = ask(request, start=True)
     if "error" in reply:

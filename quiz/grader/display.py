@@ -14,6 +14,7 @@ import time
 from rich.console import Console
 from rich.markup import escape
 
+from quiz.grader.text import printable
 from quiz.grader.verdict import INTERNAL, Verdict
 
 MISSING_DATA = "quiz.mnist.Mnist"
@@ -34,7 +35,8 @@ def exit_status(verdict: Verdict) -> int:
 
 def cannot_check(question_id: str, reason: str) -> int:
     """Say in one line why nothing could be checked, and return its exit status."""
-    print(f"quiz: cannot check {question_id}: {plain_reason(reason)}", file=sys.stderr)
+    line = f"quiz: cannot check {question_id}: {plain_reason(reason)}"
+    print(printable(line), file=sys.stderr)
     return CANNOT_CHECK
 
 
@@ -51,8 +53,10 @@ def show(
 ) -> None:
     """Print the verdict; `whole_s`, the whole command's time, is told apart from the checks'."""
     if as_json:
+        # json.dumps writes every control character and lone surrogate as a \u escape.
         console.out(json.dumps(verdict.to_dict(), indent=2), highlight=False)
         return
+    verdict = _printable(verdict)
     passed = sum(check.passed for check in verdict.checks)
     if verdict.passed:
         console.print(
@@ -80,6 +84,23 @@ def show(
     if verdict.output.strip():
         console.print("  [dim]── your code printed ──[/]")
         console.print(escape(_indent(verdict.output.rstrip(), 4)), style="dim")
+
+
+def _printable(verdict: Verdict) -> Verdict:
+    """The verdict with every text the answer could have shaped made safe for a terminal."""
+    data = verdict.to_dict()
+    data["output"] = printable(data["output"])
+    if data["error"]:
+        data["error"] = {
+            name: printable(value) if isinstance(value, str) else value
+            for name, value in data["error"].items()
+        }
+    data["checks"] = [
+        {name: printable(value) if isinstance(value, str) else value for name, value in c.items()}
+        for c in data["checks"]
+    ]
+    data["question_id"] = printable(data["question_id"])
+    return Verdict.from_dict(data)
 
 
 def since_start(fallback: float) -> float:

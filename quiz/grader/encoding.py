@@ -15,6 +15,8 @@ import json
 import numpy as np
 import torch
 
+from quiz.grader.text import printable
+
 MAX_ELEMENTS = 100_000  # per tensor or array; larger ones travel as shape and dtype only
 MAX_ITEMS = 200_000  # items of lists, tuples and dicts in one value, all levels together
 MAX_DEPTH = 24
@@ -66,8 +68,8 @@ def type_name(value) -> str:
     if type(name) is not str:
         return "object"
     if type(module) is str and module not in ("builtins", "__main__", "answer"):
-        return f"{module}.{name}"
-    return name
+        name = f"{module}.{name}"
+    return printable(name[:MAX_STRING])  # a class may be named to move a terminal's cursor
 
 
 def plain_tensor(value) -> torch.Tensor | None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from quiz.grader.limits import GIB, OUTPUT_FLOOD
+from quiz.grader.limits import (
+    GIB,
+    OUTPUT_FLOOD,
+    PROCESS_LIMIT,
+    SCRATCH_FILES,
+    SCRATCH_LIMIT,
+)
+from quiz.grader.text import printable, printable_or_none
 from quiz.grader.values import Garbled, decode
 from quiz.grader.verdict import (
     CRASHED,
@@ -15,6 +22,9 @@ from quiz.grader.verdict import (
     TIMEOUT,
     GraderError,
 )
+
+PROCESSES = "process-limit"  # the check reached its number of processes
+DISK = "disk-limit"  # the scratch folder filled up, in bytes or in files
 
 
 @dataclass
@@ -84,7 +94,7 @@ def read_run(
     cut_off = reply.get("stopped") or reply.get("signal")
     if garbled is None and unfinished and not cut_off:
         garbled = _garbled(len(lines) + 1, "a line without its end")
-    error = _stopped(reply, time_limit, last_call) or garbled or error
+    error = _stopped(reply, time_limit, last_call, memory_budget) or garbled or error
     if error is None and not finished:
         error = _ended_early(reply, time_limit)
     return Run(
@@ -165,7 +175,12 @@ def _error(data, memory_budget: int) -> GraderError:
         detail is not None and type(detail) is not str
     ):
         raise Garbled("an error whose line or detail is of the wrong type")
-    error = GraderError(kind=kind, message=message, line=line, detail=detail)
+    error = GraderError(
+        kind=printable(kind),
+        message=printable(message),
+        line=line,
+        detail=printable_or_none(detail),
+    )
     if error.kind == MEMORY:
         error.message = (
             f"your code ran out of memory: a check may use {memory_budget / GIB:g} GiB "
@@ -174,7 +189,9 @@ def _error(data, memory_budget: int) -> GraderError:
     return error
 
 
-def _stopped(reply: dict, time_limit: float, last_call: str | None) -> GraderError | None:
+def _stopped(
+    reply: dict, time_limit: float, last_call: str | None, memory_budget: int
+) -> GraderError | None:
     reason = reply.get("stopped")
     if reason == "timeout":
         where = f" (in {last_call})" if last_call else ""
@@ -191,6 +208,24 @@ def _stopped(reply: dict, time_limit: float, last_call: str | None) -> GraderErr
         )
     if reason == "result":
         return GraderError(OUTPUT_LIMIT, "your code returned values too large to compare")
+    if reason == "processes":
+        return GraderError(
+            PROCESSES,
+            f"your code started {PROCESS_LIMIT} processes, as many as a check may have at once, "
+            "and was stopped",
+        )
+    if reason == "memory":
+        return GraderError(
+            MEMORY,
+            f"your code's processes together held over {memory_budget / GIB:g} GiB of memory, "
+            "all a check may use, and were stopped",
+        )
+    if reason == "disk":
+        return GraderError(
+            DISK,
+            f"your code filled its scratch folder ({SCRATCH_LIMIT // 2**20} MB or "
+            f"{SCRATCH_FILES:,} files at most)",
+        )
     return None
 
 
@@ -207,7 +242,7 @@ def _ended_early(reply: dict, time_limit: float) -> GraderError:
 
 
 def _output(reply: dict, output_keep: int) -> str:
-    text = reply.get("output", "")
+    text = printable(reply.get("output", ""))
     total = int(reply.get("output_bytes", 0))
     if total > output_keep:
         text += (

@@ -1,12 +1,15 @@
 """The kernel's fences for a learner's child: namespaces, Landlock, seccomp (Linux only).
 
 The worker calls `isolate_worker()` once, before it starts any thread: it moves into a user
-namespace of its own with an empty network namespace, so nothing it forks can reach a network
-or hold a capability over the user's other processes. Each check then forks inside a fresh PID
-namespace (`new_pid_namespace`), so that everything the code starts dies with it. The process
-that runs the code calls `confine()`: Landlock lets it read only what Python needs and write only
-its scratch directory, scopes its signals and ptrace to its own sandbox, and denies TCP; a small
-seccomp filter refuses every other socket, io_uring and the tracing calls.
+namespace of its own with an empty network namespace and a PID namespace with its own /proc,
+so nothing it forks can reach a network or hold a capability over the user's other processes.
+Each check then forks inside a fresh PID namespace (`PidNamespaces`), whose first process
+calls `enclose_check()`: mount and IPC namespaces of the check's own, private paths covered,
+a fresh /proc, a size-limited scratch folder and a user namespace in which the kernel counts
+the check's processes. The process that runs the code then calls `landlock()`: it may read only
+what Python needs and write only its scratch folder, its signals and ptrace stay within its
+sandbox, and TCP is denied; and installs the filter of seccomp.py, which refuses every socket,
+namespace and mount call, memfd and System V IPC, io_uring and the tracing calls.
 
 Everything here uses raw system calls through ctypes, so it needs no package; where the kernel
 lacks Landlock, `unconfined_notice()` gives the sentence to say so once. Two environment
@@ -19,6 +22,7 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import stat
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +36,14 @@ PR_SET_DUMPABLE = 4
 PR_SET_SECCOMP = 22
 PR_SET_NO_NEW_PRIVS = 38
 SECCOMP_MODE_FILTER = 2
-CLONE_NEWNET = 0x40000000
+CLONE_NEWTIME = 0x00000080
+CLONE_NEWNS = 0x00020000
+CLONE_NEWCGROUP = 0x02000000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
 
 # Landlock (include/uapi/linux/landlock.h); the syscall numbers are the same on every arch.
 SYS_LANDLOCK_CREATE_RULESET = 444
@@ -57,7 +66,9 @@ _FILE_ONLY = FS_EXECUTE | FS_WRITE_FILE | FS_READ_FILE | FS_TRUNCATE | FS_IOCTL_
 READ = FS_READ_FILE | FS_READ_DIR | FS_EXECUTE
 
 # Files and folders beyond Python's own that code may need to read (the dynamic loader, time
-# zones, user names) or use (/dev/null and the random devices).
+# zones, user names) or use (/dev/null and the random devices). Any folder of Python's path
+# beneath them is left out and allowed entry by entry (see importable.py); /proc is the
+# check's own (see enclose_check).
 SYSTEM_READ = (
     "/usr",
     "/lib",
@@ -66,7 +77,6 @@ SYSTEM_READ = (
     "/bin",
     "/sbin",
     "/opt",
-    "/proc",
     "/sys/devices/system/cpu",
     "/etc/ld.so.cache",
     "/etc/ld.so.conf",
@@ -81,54 +91,6 @@ SYSTEM_READ = (
 )
 SYSTEM_WRITE = ("/dev/null",)
 
-# seccomp: calls the code has no use for, refused with EPERM (numbers per architecture).
-_SECCOMP = {
-    "x86_64": (
-        0xC000003E,
-        {
-            "socket": 41,
-            "ptrace": 101,
-            "process_vm_readv": 310,
-            "process_vm_writev": 311,
-            "unshare": 272,
-            "setns": 308,
-            "mount": 165,
-            "bpf": 321,
-            "perf_event_open": 298,
-            "userfaultfd": 323,
-            "keyctl": 250,
-            "add_key": 248,
-            "request_key": 249,
-            "io_uring_setup": 425,
-            "io_uring_enter": 426,
-            "io_uring_register": 427,
-            "pidfd_getfd": 438,
-        },
-    ),
-    "aarch64": (
-        0xC00000B7,
-        {
-            "socket": 198,
-            "ptrace": 117,
-            "process_vm_readv": 270,
-            "process_vm_writev": 271,
-            "unshare": 97,
-            "setns": 268,
-            "mount": 40,
-            "bpf": 280,
-            "perf_event_open": 241,
-            "userfaultfd": 282,
-            "keyctl": 219,
-            "add_key": 217,
-            "request_key": 218,
-            "io_uring_setup": 425,
-            "io_uring_enter": 426,
-            "io_uring_register": 427,
-            "pidfd_getfd": 438,
-        },
-    ),
-}
-X32_SYSCALL_BIT = 0x40000000
 EPERM = 1
 
 
@@ -158,7 +120,7 @@ def _syscall(number: int, *args) -> int:
     return result
 
 
-def _prctl(option: int, arg2: int = 0, arg3=0) -> None:
+def prctl(option: int, arg2: int = 0, arg3=0) -> None:
     if _libc.prctl(option, arg2, arg3, 0, 0) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, os.strerror(errno))
@@ -187,13 +149,13 @@ def landlock_abi() -> int:
 
 
 def die_with_parent(sig: int) -> None:
-    _prctl(PR_SET_PDEATHSIG, sig)
+    prctl(PR_SET_PDEATHSIG, sig)
 
 
 def set_dumpable(dumpable: bool) -> None:
     """A non-dumpable process's /proc files and memory are closed to other processes."""
     if platform.system() == "Linux":
-        _prctl(PR_SET_DUMPABLE, int(dumpable))
+        prctl(PR_SET_DUMPABLE, int(dumpable))
 
 
 # ------------------------------------------------------------------------------- namespaces
@@ -227,6 +189,7 @@ def isolate_worker() -> bool:
     worker = os.fork()
     if worker == 0:
         die_with_parent(9)
+        _mount_own_proc()
         return True
     while True:
         try:
@@ -236,6 +199,26 @@ def isolate_worker() -> bool:
             continue
     code = os.waitstatus_to_exitcode(status)
     os._exit(code if code >= 0 else 128 - code)
+
+
+def _mount_own_proc() -> None:
+    """A /proc numbered as this PID namespace numbers its processes, in a mount namespace of
+    the worker's own, so that it can read what its checks' processes hold. Where the kernel
+    refuses, /proc stays the system's, and `proc_matches_pids()` says so."""
+    try:
+        _unshare(CLONE_NEWNS)
+        _mount("none", "/", None, MS_REC | MS_PRIVATE)
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:
+        pass
+
+
+def proc_matches_pids() -> bool:
+    """Whether /proc/PID names the process that this process knows as PID."""
+    try:
+        return os.readlink("/proc/self") == str(os.getpid())
+    except OSError:
+        return False
 
 
 def _enter_namespaces(uid: int, gid: int) -> None:
@@ -264,6 +247,81 @@ class PidNamespaces:
         if pid:
             _setns(self._own, CLONE_NEWPID)
         return pid
+
+
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_BIND, MS_REC, MS_PRIVATE = 1 << 12, 1 << 14, 1 << 18
+_libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong]
+_libc.mount.argtypes += [ctypes.c_char_p]
+
+
+def _mount(source: str, target: str, kind: str | None, flags: int, options: str = "") -> None:
+    arguments = (os.fsencode(source), os.fsencode(target), kind and kind.encode())
+    if _libc.mount(*arguments, flags, options.encode() or None) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"mount {kind or 'bind'} on {target}: {os.strerror(errno)}")
+
+
+@dataclass(frozen=True)
+class CheckSpace:
+    """What `enclose_check` could set up: each is False where the kernel refused it."""
+
+    own_proc: bool = False
+    sized_scratch: bool = False
+    own_users: bool = False
+
+
+def enclose_check(workdir: str, hidden, empty_file: str, scratch_bytes: int, scratch_files: int):
+    """In a check's first process, still holding the worker's capabilities: new mount and
+    IPC namespaces, with the hidden paths covered by empty ones (so not even their size or
+    time can be read), a /proc showing this check's processes alone, and the scratch folder on
+    a tmpfs of bounded size and file count; then a user namespace of the check's own, where
+    the kernel counts its processes for RLIMIT_NPROC. Returns a CheckSpace."""
+    try:
+        _unshare(CLONE_NEWNS | CLONE_NEWIPC)
+        _mount("none", "/", None, MS_REC | MS_PRIVATE)
+    except OSError:
+        return CheckSpace()
+    for path in hidden:
+        if path == workdir or workdir.startswith(path.rstrip(os.sep) + os.sep):
+            continue  # it holds the scratch folder: Landlock keeps the code out of it
+        try:
+            if os.path.isdir(path):
+                _mount("none", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+            elif os.path.lexists(path):
+                _mount(empty_file, path, None, MS_BIND)
+        except OSError:
+            continue  # Landlock still keeps the code from reading it
+    own_proc = sized = users = True
+    try:
+        _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:
+        own_proc = False
+    try:
+        options = f"size={scratch_bytes},nr_inodes={scratch_files},mode=0700"
+        _mount("tmpfs", workdir, "tmpfs", MS_NOSUID | MS_NODEV, options)
+    except OSError:
+        sized = False
+    try:
+        uid, gid = os.getuid(), os.getgid()
+        _unshare(CLONE_NEWUSER)
+        set_dumpable(True)
+        Path("/proc/self/setgroups").write_text("deny")
+        Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+        Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+        set_dumpable(False)
+    except OSError:
+        users = False
+    return CheckSpace(own_proc=own_proc, sized_scratch=sized, own_users=users)
+
+
+def scratch_full(workdir: str) -> bool:
+    """Whether the check's scratch folder has no room left, in bytes or in files."""
+    try:
+        info = os.statvfs(workdir)
+    except OSError:
+        return False
+    return info.f_bavail == 0 or (info.f_files > 0 and info.f_favail == 0)
 
 
 # ---------------------------------------------------------------------------------- Landlock
@@ -314,7 +372,8 @@ def read_rules(roots, holes) -> tuple[str, ...]:
 
 
 class PreparedRules:
-    """O_PATH descriptors for the rules, opened once in the worker and reused by each child."""
+    """O_PATH descriptors for the rules, opened once in the worker and reused by each child,
+    each with the access it grants (a file's without the rights only folders have)."""
 
     def __init__(self, rules: Rules, holes=()):
         self.holes = tuple(holes)
@@ -325,12 +384,16 @@ class PreparedRules:
                     fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
                 except OSError:
                     continue
-                self.entries.append((fd, access))
+                self.entries.append((fd, access if _is_folder(fd) else access & _FILE_ONLY))
 
     def close(self) -> None:
         for fd, _ in self.entries:
             os.close(fd)
         self.entries = []
+
+
+def _is_folder(fd: int) -> bool:
+    return stat.S_ISDIR(os.fstat(fd).st_mode)
 
 
 def landlock(abi: int, prepared: PreparedRules, workdir: str, also_read=()) -> None:
@@ -354,57 +417,16 @@ def landlock(abi: int, prepared: PreparedRules, workdir: str, also_read=()) -> N
         ]
         workdir_fd = os.open(workdir, os.O_PATH | os.O_CLOEXEC)
         everything = fs_all & ~FS_IOCTL_DEV
+        extra = [(fd, access if _is_folder(fd) else access & _FILE_ONLY) for fd, access in extra]
         for fd, access in [*prepared.entries, *extra, (workdir_fd, everything)]:
-            if not os.path.isdir(f"/proc/self/fd/{fd}"):
-                access &= _FILE_ONLY
             rule = struct.pack("=Qi", access & fs_all, fd)
             _syscall(SYS_LANDLOCK_ADD_RULE, ruleset, LANDLOCK_RULE_PATH_BENEATH, rule, 0)
         for fd, _ in [*extra, (workdir_fd, 0)]:
             os.close(fd)
-        _prctl(PR_SET_NO_NEW_PRIVS, 1)
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
         _syscall(SYS_LANDLOCK_RESTRICT_SELF, ruleset, 0)
     finally:
         os.close(ruleset)
-
-
-# ----------------------------------------------------------------------------------- seccomp
-
-
-def seccomp_supported() -> bool:
-    return platform.system() == "Linux" and platform.machine() in _SECCOMP
-
-
-def seccomp() -> None:
-    """Refuse sockets, io_uring, tracing and namespace changes with EPERM; foreign ABIs die."""
-    arch, calls = _SECCOMP[platform.machine()]
-    ld_w_abs, jeq_k, jge_k, ret_k = 0x20, 0x15, 0x35, 0x06
-    kill_process, errno_ret, allow = 0x80000000, 0x00050000 | EPERM, 0x7FFF0000
-    numbers = sorted(set(calls.values()))
-    program = [
-        (ld_w_abs, 0, 0, 4),  # seccomp_data.arch
-        (jeq_k, 1, 0, arch),
-        (ret_k, 0, 0, kill_process),
-        (ld_w_abs, 0, 0, 0),  # seccomp_data.nr
-    ]
-    deny_at = 4 + 1 + len(numbers) + 1  # index of the EPERM return
-    if platform.machine() == "x86_64":
-        program.append((jge_k, deny_at - 5, 0, X32_SYSCALL_BIT))
-    else:
-        program.append((jeq_k, 0, 0, 0xFFFFFFFF))  # keeps the layout the same
-    for i, number in enumerate(numbers):
-        here = 5 + i
-        program.append((jeq_k, deny_at - here - 1, 0, number))
-    program.append((ret_k, 0, 0, allow))
-    program.append((ret_k, 0, 0, errno_ret))
-    blob = b"".join(struct.pack("HBBI", *ins) for ins in program)
-    buffer = ctypes.create_string_buffer(blob, len(blob))
-
-    class SockFprog(ctypes.Structure):
-        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-    fprog = SockFprog(len(program), ctypes.addressof(buffer))
-    _prctl(PR_SET_NO_NEW_PRIVS, 1)
-    _prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog))
 
 
 def drop_capabilities() -> None:

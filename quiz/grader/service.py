@@ -29,6 +29,7 @@ from quiz.grader.checker import Checker
 from quiz.grader.command import read_answer
 
 LOCK_WAIT_S = 0.2  # a client asking whether a worker runs holds the lock for a moment
+FINISH_WAIT_S = 900.0  # how long a stopping worker lets the checks in flight finish
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,8 +87,10 @@ class Service:
         self._state = threading.Lock()
         self._in_flight = 0
         self._last_request = time.monotonic()
-        self._checkers: dict[str, tuple[tuple[int, int], Checker, threading.Lock]] = {}
+        self._checkers: dict[tuple, tuple[tuple[int, int], Checker, threading.Lock]] = {}
         self._making = threading.Lock()
+        # os.environ belongs to the whole process: one check's settings at a time.
+        self._environment = threading.Lock()
         self._stopping = threading.Event()
         self._wake_r, self._wake_w = os.pipe()
         # We hold the lock, so a socket file left here belongs to a worker that has died.
@@ -119,9 +122,16 @@ class Service:
         os.write(self._wake_w, b"x")
 
     def close(self) -> None:
-        """Stop listening, remove the socket, and stop every Checker's worker."""
+        """Stop listening, remove the socket, let the checks in flight finish, and stop every
+        Checker's worker."""
         self._listener.close()
         self.socket_path.unlink(missing_ok=True)
+        deadline = time.monotonic() + FINISH_WAIT_S
+        while time.monotonic() < deadline:
+            with self._state:
+                if self._in_flight == 0:
+                    break
+            time.sleep(0.02)
         with self._state:
             checkers = [checker for _, checker, _ in self._checkers.values()]
             self._checkers.clear()
@@ -137,7 +147,11 @@ class Service:
             with connection, connection.makefile("rb") as reader:
                 if wire.peer_uid(connection) not in (None, os.getuid()):
                     return  # another user's process: it gets nothing, not even an error
-                request = wire.receive(reader)
+                try:
+                    request = wire.receive(reader)
+                except wire.TooLarge as exc:
+                    request, reply = None, {"error": str(exc)}
+                    wire.send(connection, reply)
                 if request is not None:
                     wire.send(connection, self._answer(request))
         except OSError:
@@ -151,7 +165,9 @@ class Service:
         op = request.get("op")
         try:
             if op == "check" and request.get("installation") != self.installation:
-                self.stop()  # another quiz (a new venv, an upgrade) asks: make way for its own
+                # This installation upgraded in place asks: make way for its new code, once
+                # the checks in flight have their verdicts.
+                self.stop()
                 return {"replaced": os.getpid()}
             if op == "check":
                 return {"verdict": self._check(request), "notice": Checker.sandbox_notice()}
@@ -168,25 +184,39 @@ class Service:
             return {"error": f"the background worker failed: {exc!r} (see {self._log_path()})"}
 
     def _check(self, request: dict) -> dict:
-        """What the one-shot path does, in its order: bank, question, answer file, check."""
-        checker, turn = self._checker_for(Path(request["bank"]))
-        question_id = request["question"]
-        checker.question(question_id)
-        source = _read_answer_as_typed(Path(request["file"]), Path(request["cwd"]))
-        with turn:
-            verdict = checker.check(question_id, source)
+        """What the one-shot path does, in its order: bank, question, answer file, check,
+        with the caller's settings (where the MNIST files are, which fences to use)."""
+        environment = request.get("env") or {}
+        if not isinstance(environment, dict):
+            return {"error": "the check's settings came garbled"}
+        settings = {
+            name: str(environment[name]) for name in wire.CHECK_ENVIRONMENT if name in environment
+        }
+        with self._environment:
+            for name in wire.CHECK_ENVIRONMENT:
+                if name in settings:
+                    os.environ[name] = settings[name]
+                else:
+                    os.environ.pop(name, None)
+            checker, turn = self._checker_for(Path(request["bank"]), settings)
+            question_id = request["question"]
+            checker.question(question_id)
+            source = _read_answer_as_typed(Path(request["file"]), Path(request["cwd"]))
+            with turn:
+                verdict = checker.check(question_id, source)
         with self._state:
             self.checks += 1
         return verdict.to_dict()
 
-    def _checker_for(self, bank_path: Path) -> tuple[Checker, threading.Lock]:
-        """The Checker for this bank, made anew when the bank file has changed since."""
+    def _checker_for(self, bank_path: Path, settings: dict) -> tuple[Checker, threading.Lock]:
+        """The Checker for this bank and these settings (its worker was started with them),
+        made anew when the bank file has changed since."""
         try:
             info = bank_path.stat()
             stamp = (info.st_mtime_ns, info.st_size)
         except OSError:
             stamp = (0, 0)  # load_bank says what is wrong with it
-        key = str(bank_path)
+        key = (str(bank_path), tuple(sorted(settings.items())))
         with self._making:  # two first requests for one bank must not make two Checkers
             known = self._checkers.get(key)
             if known is not None and known[0] == stamp:

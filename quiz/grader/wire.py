@@ -7,6 +7,7 @@ Checker, no bank, no rich.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -18,11 +19,40 @@ from pathlib import Path
 from quiz import paths
 from quiz.errors import QuizError
 
-SOCKET_NAME = "worker.sock"
-LOCK_NAME = "worker.lock"  # held by the live worker; it holds its pid
-LOG_NAME = "worker.log"
 MAX_LINE = 16 << 20  # an answer is at most a million characters, a verdict far less
 _SUN_PATH_MAX = 107  # bytes in sockaddr_un.sun_path, less the terminating NUL
+# The variables a check depends on, sent with each request so that the worker checks with the
+# caller's settings, not those of whoever started it.
+CHECK_ENVIRONMENT = (
+    "QUIZ_MNIST_DIR",
+    "QUIZ_DATA_DIR",
+    "QUIZ_DB",
+    "QUIZ_SANDBOX_NO_LANDLOCK",
+    "QUIZ_SANDBOX_NO_NAMESPACES",
+)
+
+
+def installation_key() -> str:
+    """A short name for this installation of quiz: where its package lives and which
+    environment (virtual or not) runs it. Two installations never share a worker."""
+    package = os.path.realpath(Path(__file__).resolve().parents[1])
+    prefix = os.path.realpath(sys.prefix)
+    return hashlib.sha256(f"{package}\0{prefix}".encode()).hexdigest()[:12]
+
+
+# Named by installation, so that each has a worker of its own in the one runtime folder.
+SOCKET_NAME = f"worker-{installation_key()}.sock"
+LOCK_NAME = f"worker-{installation_key()}.lock"  # held by the live worker; it holds its pid
+LOG_NAME = f"worker-{installation_key()}.log"
+
+
+class TooLarge(QuizError):
+    """A message over MAX_LINE: refused whole rather than cut, and never taken for silence."""
+
+
+def check_environment() -> dict[str, str]:
+    """This process's values of the variables a check depends on (unset ones left out)."""
+    return {name: os.environ[name] for name in CHECK_ENVIRONMENT if name in os.environ}
 
 
 def installation() -> str:
@@ -101,12 +131,21 @@ def peer_uid(sock: socket.socket) -> int | None:
 
 
 def send(sock: socket.socket, message: dict) -> None:
-    sock.sendall(json.dumps(message).encode() + b"\n")
+    """Send one message; one over MAX_LINE is replaced by an error saying so."""
+    data = json.dumps(message).encode()
+    if len(data) > MAX_LINE:
+        size = f"{len(data) / 2**20:.0f} MB, over the {MAX_LINE >> 20} MB a reply may be"
+        data = json.dumps({"error": f"the background worker's reply was {size}"}).encode()
+    sock.sendall(data + b"\n")
 
 
 def receive(reader) -> dict | None:
-    """The next message from a socket's binary reader; None when the other end has gone."""
+    """The next message from a socket's binary reader; None when the other end has gone.
+
+    TooLarge when the line runs past MAX_LINE: the other end is alive and said too much."""
     line = reader.readline(MAX_LINE + 1)
+    if len(line) > MAX_LINE and not line.endswith(b"\n"):
+        raise TooLarge(f"the background worker sent a reply over {MAX_LINE >> 20} MB")
     if not line.endswith(b"\n"):
         return None  # closed mid-message, or before one
     try:

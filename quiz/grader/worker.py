@@ -11,7 +11,8 @@ can find them in the worker's memory.
 Forking a process that holds torch costs tens of milliseconds, most of a warm check. So once a
 check has been answered, the worker forks the next learner check's child ahead of time: it
 waits, unfenced but with nothing to run, for its request on a pipe, and a learner's save is
-answered without waiting for a fork.
+answered without waiting for a fork. While a check runs, the worker also keeps its totals:
+the processes it has and the memory they hold together (see totals.py).
 """
 
 from __future__ import annotations
@@ -30,8 +31,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from quiz.grader import sandbox
-from quiz.grader.limits import OUTPUT_FLOOD, OUTPUT_KEEP, RESULT_LIMIT
+from quiz.grader import sandbox, seccomp
+from quiz.grader.importable import python_paths
+from quiz.grader.limits import (
+    OUTPUT_FLOOD,
+    OUTPUT_KEEP,
+    PROCESS_LIMIT,
+    RESULT_LIMIT,
+    SCRATCH_FILES,
+    SCRATCH_LIMIT,
+)
+from quiz.grader.totals import TICK_S, Totals, status_fields
 
 DRAIN_S = 1.0  # how long to wait for the pipes to empty once the child is gone
 PR_SET_CHILD_SUBREAPER = 36
@@ -47,6 +57,8 @@ class Fences:
     seccomp: bool
     rules: sandbox.PreparedRules | None
     pid_namespaces: sandbox.PidNamespaces | None
+    hidden: tuple[str, ...] = ()  # covered by empty mounts in each check's mount namespace
+    empty_file: str = ""  # what covers a hidden file
 
     def describe(self) -> dict:
         return {
@@ -71,7 +83,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     base_vm = warm_up()
     _become_subreaper()
-    fences = prepare_fences(namespaces, [*private, str(home)])
+    fences = prepare_fences(namespaces, [*private, str(home)], home)
     protocol_fds = (requests.fileno(), replies.fileno(), devnull)
 
     def reply(message: dict) -> None:
@@ -111,30 +123,38 @@ def main() -> int:
     return 0
 
 
-def prepare_fences(namespaces: bool, private: list[str]) -> Fences:
-    """Work out, once, what each check may read, and open those paths for Landlock."""
+def prepare_fences(namespaces: bool, private: list[str], home: Path) -> Fences:
+    """Work out, once, what each check may read, and open those paths for Landlock.
+
+    The system folders are allowed less every folder of Python's path and every private
+    path; the path's folders are then allowed entry by entry, only what is code."""
     abi = sandbox.landlock_abi()
     rules = None
     if abi:
-        roots = [
-            *sys.path,
-            sys.prefix,
-            sys.base_prefix,
-            sys.exec_prefix,
-            sys.base_exec_prefix,
-            *sandbox.SYSTEM_READ,
-        ]
-        read = sandbox.read_rules([r for r in roots if r], private)
+        path_folders = [p for p in sys.path if p and os.path.isdir(p)]
+        system = [*sandbox.SYSTEM_READ, os.path.realpath(sys.executable)]
+        read = sandbox.read_rules(system, [*private, *path_folders])
+        read += sandbox.read_rules(python_paths(), private)
         rules = sandbox.PreparedRules(
             sandbox.Rules(read=read, write=sandbox.SYSTEM_WRITE), holes=private
         )
+    empty_file = home / "empty"
+    empty_file.touch(mode=0o400)
     return Fences(
         namespaces=namespaces,
         landlock_abi=abi,
-        seccomp=sandbox.seccomp_supported(),
+        seccomp=seccomp.supported(),
         rules=rules,
         pid_namespaces=sandbox.PidNamespaces() if namespaces else None,
+        hidden=_outermost(os.path.realpath(p) for p in private if os.path.lexists(p)),
+        empty_file=str(empty_file),
     )
+
+
+def _outermost(paths) -> tuple[str, ...]:
+    """The paths, less any beneath another of them (covering the outer one covers it)."""
+    unique = sorted(set(paths))
+    return tuple(p for p in unique if not any(p.startswith(q + os.sep) for q in unique))
 
 
 def warm_up() -> int:
@@ -199,6 +219,10 @@ class Forks:
 
     def __init__(self, base_vm: int, protocol_fds: tuple[int, ...], fences: Fences, home: Path):
         self.base_vm = base_vm
+        # Anonymous memory each child starts with, shared with the worker until written.
+        self.inherited = status_fields("self", "RssAnon").get("RssAnon", 0)
+        # Totals are read from /proc by pid: only where /proc numbers processes as we do.
+        self.measurable = sandbox.proc_matches_pids()
         self.protocol_fds = protocol_fds
         self.fences = fences
         self.home = home
@@ -277,8 +301,12 @@ class Forks:
                 for fd in (out_r, res_r, status_r, request_w, finished_r, *self.protocol_fds):
                     if fd is not None:
                         os.close(fd)
+                space = sandbox.CheckSpace()
                 if self.fences.namespaces:
-                    _become_init(status_w)  # returns only in the grandchild that runs the code
+                    # returns only in the grandchild that runs the code
+                    # A reference run is the bank's own code: nothing is covered for it.
+                    hidden = self.fences.hidden if result_path is None else ()
+                    space = _become_init(status_w, self.fences, workdir, hidden)
                 else:
                     os.close(status_w)
                 os.chdir(workdir)
@@ -286,9 +314,8 @@ class Forks:
                 memory_limit = self.base_vm + int(request["memory_budget"])
             except BaseException:  # noqa: BLE001 - no request (the worker is gone): stop here
                 os._exit(74)
-            child.run(
-                request, out_w, res_w, finished_w, memory_limit, worker_pid, workdir, self.fences
-            )
+            pipes = child.Pipes(out_w, res_w, finished_w)
+            child.run(request, pipes, memory_limit, worker_pid, workdir, self.fences, space)
         for fd in (out_w, res_w, status_w, request_r, finished_w):
             os.close(fd)
         return Child(pid, workdir, out_r, res_r, status_r, request_w, finished_r)
@@ -312,26 +339,35 @@ def supervise(request: dict, forks: Forks) -> tuple[dict, Callable[[], None]]:
     request is read; any other ending is waited for, since how it ended is the report."""
     child = forks.child_for(request)
     started = time.monotonic()
-    watch = _Watch(child, started + float(request["time_limit"]))
+    # The first process of a check's PID namespace is the worker's, not the code's.
+    first = 1 if forks.fences.namespaces else 0
+    totals = Totals(
+        child.pid, forks.inherited, int(request["memory_budget"]), PROCESS_LIMIT + first
+    )
+    watch = _Watch(
+        child, started + float(request["time_limit"]), totals if forks.measurable else None
+    )
     watch.run()
     wall_s = (watch.ended or time.monotonic()) - started
 
-    def clean_up() -> tuple[int, float]:
+    def clean_up() -> tuple[int, float, bool]:
         _kill_group(child.pid)
         _, status, usage = os.wait4(child.pid, 0)
         _sweep_descendants()
         watch.drain()
-        code_status = _code_status(child.status_r)
+        code_status, full = _code_status(child.status_r)
         os.close(child.status_r)
         os.close(child.finished_r)
         shutil.rmtree(child.workdir, ignore_errors=True)
         code = os.waitstatus_to_exitcode(status if code_status is None else code_status)
-        return code, usage.ru_utime + usage.ru_stime
+        return code, usage.ru_utime + usage.ru_stime, full
 
     if watch.finished_cpu_s is not None and watch.reason is None:
         code, cpu_s, after = 0, watch.finished_cpu_s, clean_up
     else:
-        (code, cpu_s), after = clean_up(), _nothing
+        (code, cpu_s, full), after = clean_up(), _nothing
+        if full and watch.reason is None:
+            watch.reason = "disk"
     answer = {
         "exit_code": code if code >= 0 else None,
         "signal": _signal_name(-code) if code < 0 else None,
@@ -351,21 +387,24 @@ def _nothing() -> None:
     pass
 
 
-def _become_init(status_w: int) -> None:
-    """In the first process of a check's PID namespace: fork the code's process and wait.
+def _become_init(status_w: int, fences: Fences, workdir: str, hidden) -> sandbox.CheckSpace:
+    """In the first process of a check's PID namespace: enclose the check, fork the code's
+    process and wait.
 
     This process stays outside the code's Landlock domain, so the code cannot signal it; when
-    the code's process ends, it sends the worker its wait status and exits, and the kernel
-    kills whatever else the code started in the namespace."""
+    the code's process ends, it sends the worker its wait status and whether the scratch
+    folder was full, and exits, and the kernel kills whatever else the code started in the
+    namespace."""
     sandbox.die_with_parent(signal.SIGKILL)
     poller = select.poll()
     poller.register(status_w, select.POLLOUT)
     if any(event & select.POLLERR for _, event in poller.poll(0)):
         os._exit(71)  # the worker died before we could follow it
+    space = sandbox.enclose_check(workdir, hidden, fences.empty_file, SCRATCH_LIMIT, SCRATCH_FILES)
     pid = os.fork()
     if pid == 0:
         os.close(status_w)
-        return
+        return space
     while True:
         try:
             done, status = os.wait()
@@ -374,17 +413,22 @@ def _become_init(status_w: int) -> None:
         except InterruptedError:
             continue
         if done == pid:
-            os.write(status_w, struct.pack("i", status))
+            full = sandbox.scratch_full(workdir)
+            os.write(status_w, struct.pack("ii", status, full))
             os._exit(0)
 
 
-def _code_status(status_r: int) -> int | None:
-    """The wait status of the process that ran the code, as its namespace's init sent it."""
+def _code_status(status_r: int) -> tuple[int | None, bool]:
+    """The wait status of the process that ran the code, as its namespace's init sent it,
+    and whether the scratch folder was full when it ended."""
     ready, _, _ = select.select([status_r], [], [], 0)
     if not ready:
-        return None
-    data = os.read(status_r, 4)
-    return struct.unpack("i", data)[0] if len(data) == 4 else None
+        return None, False
+    data = os.read(status_r, 8)
+    if len(data) != 8:
+        return None, False
+    status, full = struct.unpack("ii", data)
+    return status, bool(full)
 
 
 def _signal_name(number: int) -> str:
@@ -398,8 +442,9 @@ class _Watch:
     """Reads a child's pipes until it exits, says it is exiting, or breaks a limit (`reason`
     then says which)."""
 
-    def __init__(self, child: Child, deadline: float):
+    def __init__(self, child: Child, deadline: float, totals: Totals | None):
         self.pid = child.pid
+        self.totals = totals
         self.out_r = child.out_r
         self.finished_r: int | None = child.finished_r
         self.open = [fd for fd in (child.out_r, child.res_r) if fd is not None]
@@ -407,20 +452,29 @@ class _Watch:
         self.output = bytearray()
         self.output_total = 0
         self.result = bytearray()
-        self.reason: str | None = None  # "timeout", "output" or "result"
+        # "timeout", "output", "result", "processes", "memory" or "disk"
+        self.reason: str | None = None
         self.ended: float | None = None
         self.finished_cpu_s: float | None = None  # what the child said just before its exit
 
     def run(self) -> None:
         pidfd = os.pidfd_open(self.pid)
+        measure_at = time.monotonic() + TICK_S if self.totals is not None else float("inf")
         try:
             while self.reason is None:
-                remaining = self.deadline - time.monotonic()
+                now = time.monotonic()
+                remaining = self.deadline - now
                 if remaining <= 0:
                     self.reason = "timeout"
                     break
+                if now >= measure_at and self.totals is not None:
+                    self.reason = self.totals.exceeded()
+                    measure_at = now + TICK_S
+                    if self.reason:
+                        break
                 finished = [self.finished_r] if self.finished_r is not None else []
-                ready, _, _ = select.select([*self.open, *finished, pidfd], [], [], remaining)
+                wait = min(remaining, max(0.0, measure_at - now))
+                ready, _, _ = select.select([*self.open, *finished, pidfd], [], [], wait)
                 for fd in ready:
                     if fd not in (pidfd, self.finished_r):
                         self._read(fd)
@@ -440,10 +494,13 @@ class _Watch:
         if not said:
             self.finished_r = None  # the worker closes it when cleaning up
             return False
+        cpu, _, full = said.partition(b" ")
         try:
-            self.finished_cpu_s = float(said)
+            self.finished_cpu_s = float(cpu)
         except ValueError:
             self.finished_cpu_s = 0.0
+        if full == b"full":
+            self.reason = "disk"
         return True
 
     def _read_waiting(self) -> None:
