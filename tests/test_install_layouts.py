@@ -87,23 +87,28 @@ def layouts(wheel, tmp_path_factory) -> dict[str, tuple[list[str], dict, list[Pa
     packages = new_venv(venv)
     pip("--prefix", str(venv), str(wheel))
     with_dependencies(packages)
-    data = packages / "quiz" / "data"
+    data = packages / "quiz_banks" / "fastbook_ch4"
     found["wheel in a venv"] = (
         [str(venv / "bin" / "python"), "-m", "quiz"],
         {},
-        [data / "questions.yaml", data / "solutions" / "relu.py", REPO_ROOT / "questions.yaml"],
+        [
+            data / "questions.yaml",
+            data / "solutions" / "relu.py",
+            *BANK_FILES(data),
+            REPO_ROOT / "questions.yaml",
+        ],  # fmt: skip
     )
 
     user_base = base / "user"
     user_site = user_base / "lib" / PY / "site-packages"
     pip("--target", str(user_site), str(wheel))  # where `pip install --user` puts it
     with_dependencies(user_site)
-    data = user_site / "quiz" / "data"
+    data = user_site / "quiz_banks" / "fastbook_ch4"
     python = Path(sys._base_executable if hasattr(sys, "_base_executable") else sys.executable)
     found["--user install"] = (
         [str(python), "-m", "quiz"],
         {"PYTHONUSERBASE": str(user_base)},
-        [data / "questions.yaml", data / "solutions" / "relu.py"],
+        [data / "questions.yaml", data / "solutions" / "relu.py", *BANK_FILES(data)],
     )
 
     clone = base / "clone"
@@ -124,11 +129,21 @@ def layouts(wheel, tmp_path_factory) -> dict[str, tuple[list[str], dict, list[Pa
             clone / "tests" / "conftest.py",
             clone / "pyproject.toml",
             clone / "README.md",
-            packages / "quiz" / "data" / "solutions" / "relu.py",
-            packages / "quiz" / "data" / "questions.yaml",
+            clone / "solutions" / "checks" / "relu.py",
+            clone / "banks" / "fastbook-ch5" / "solutions" / "softmax.py",
+            packages / "quiz_banks" / "fastbook_ch4" / "solutions" / "relu.py",
+            packages / "quiz_banks" / "fastbook_ch4" / "questions.yaml",
+            *BANK_FILES(packages / "quiz_banks" / "fastbook_ch4"),
         ],
     )
     return found
+
+
+def BANK_FILES(ch4: Path) -> list[Path]:  # noqa: N802 - read as a constant's table
+    """Chapter 4's checks and chapter 5's bank, where a wheel puts them beside chapter 4's."""
+    ch5 = ch4.parent / "fastbook_ch5"
+    return [ch4 / "solutions" / "checks" / "relu.py", ch5 / "questions.yaml",
+            ch5 / "solutions" / "softmax.py", ch5 / "checks" / "softmax.py"]  # fmt: skip
 
 
 ATTEMPT = """\
