@@ -199,7 +199,8 @@ def test_missing_mnist_data_exits_3_with_one_plain_line(tmp_path, monkeypatch):
     assert result.stdout == ""
     assert result.stderr == (
         f"quiz: cannot check pixel-similarity: {empty}/train-images-idx3-ubyte.gz is missing; "
-        f"put the MNIST files in {empty} or download them (`quiz train` downloads them)\n"
+        f"put the MNIST files in {empty} or download them (set QUIZ_MNIST_DIR to the folder "
+        "that holds them, or `quiz train` downloads them)\n"
     )
     as_json = quiz_check("pixel-similarity", str(right), "--json")
     assert as_json.exit_code == 3

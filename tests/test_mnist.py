@@ -178,7 +178,9 @@ def test_every_error_is_a_quiz_error_the_grader_reports_as_missing_data(error):
     assert isinstance(error, mnist.MnistError) and isinstance(error, QuizError)
     in_verdict = f"checking your code failed: {type_name(error)}: {error}"
     assert MISSING_DATA in in_verdict
-    assert plain_reason(in_verdict) == f"{error} (`quiz train` downloads them)"
+    assert plain_reason(in_verdict) == (
+        f"{error} (set QUIZ_MNIST_DIR to the folder that holds them, or `quiz train` downloads them)"
+    )
 
 
 def test_importing_it_loads_no_torch():

@@ -44,7 +44,8 @@ def plain_reason(message: str) -> str:
     """The innermost cause of a grader failure, without the layers it passed through."""
     missing = re.search(re.escape(MISSING_DATA) + r"\w*: (.*)", message)
     if missing:
-        return f"{missing.group(1)} (`quiz train` downloads them)"
+        how = "set QUIZ_MNIST_DIR to the folder that holds them, or `quiz train` downloads them"
+        return f"{missing.group(1)} ({how})"
     return message.replace("checking your code failed: ", "")
 
 
