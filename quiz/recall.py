@@ -35,6 +35,9 @@ PREMISE = "the question asks why we can't {}: does your answer say we can?"
 BARE_PASS = 3
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
+BOTH = concept("both")
+"""A subject that stands for every contrasted one: "they are both plain functions" gives one
+subject's property to the other as well."""
 GENERIC = frozenset({concept("value"), concept("thing")})
 """Concepts that fill out a point without carrying it ("random values")."""
 ANTONYMS = (
@@ -149,7 +152,9 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 text=text,
                 required=required,
                 negated=frozenset(t.concept for t in found if t.negated),
-                alternatives=frozenset(inside - set(required)),
+                # An alternative the prompt already names ("zero_grad" to "why zero the
+                # gradients?") is no evidence that the point was understood.
+                alternatives=frozenset(inside - set(required) - prompt),
                 subject=subject,
                 offered=frozenset(prompt),
             )
@@ -298,7 +303,7 @@ def suggest(
     answer = [t for t in terms(answer_text, vocab) if t.sentence not in salad]
     subjects = {p.subject for p in points if p.subject}
     told = {c for p in points for c in p.required} - subjects
-    owner = _clause_subjects(answer, subjects, told) if subjects else {}
+    owner = _clause_subjects(answer, subjects | {BOTH}, told) if subjects else {}
     opposites = _opposites(vocab)
     findings = tuple(_finding(p, answer, owner, opposites) for p in points)
     if salad and not any(f.covered for f in findings):

@@ -243,3 +243,21 @@ def test_the_benchmark_measures_another_labelled_set_and_rejects_a_bad_one(tmp_p
     missing = run_benchmark("--answers", str(tmp_path / "none.yaml"))
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
+
+
+def test_an_alternative_the_prompt_names_does_not_cover_a_point():
+    question = BANK.get("zeroing-gradients")
+    wrong = "Because the gradients grow too large and explode unless we reset them."
+    right = "Backward adds the new gradients to the old ones, so we reset them to zero each step."
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert suggest(question, right, WORDS).grade >= 4
+
+
+def test_both_gives_one_subjects_property_to_the_other():
+    question = BANK.get("relu-function-vs-module")
+    wrong = "They are both plain functions; nn.ReLU is just an older name for F.relu."
+    right = "Both apply max(x, 0): F.relu is a plain function, and nn.ReLU is a module you create."
+    assert statuses(question.id, wrong)["F.relu is a plain function"] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)["F.relu is a plain function"] == "covered"
+    assert suggest(question, right, WORDS).grade >= 4
