@@ -20,7 +20,7 @@ from functools import lru_cache
 from quiz.bank import Question
 from quiz.code_attempt import CodeAttempt, suggest_code_grade
 from quiz.word_salad import salad_sentences
-from quiz.wording import Term, Vocabulary, concept, terms, vocabulary
+from quiz.wording import Term, Vocabulary, clauses, concept, terms, vocabulary
 
 METHOD = "word match"
 COVERED_AT = 0.6
@@ -66,6 +66,11 @@ PAIRED_WITHIN = 2
 """Words this close to an antonym are paired with it ("training or validation"), not swapped."""
 _CANNOT = re.compile(r"\bcan(?:'t|not|\s+not)\s+(?:we\s+|you\s+|i\s+)?([^?]+)", re.I)
 _SUBJECT = re.compile(r"^\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\b", re.IGNORECASE)
+_DEFINITION = re.compile(
+    r"^\s*(?:so|and|then|thus|hence)?\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\s+"
+    r"(?:the|a|an)\s+([\w\s]+?)\s+of\s+(.+)$"
+)
+"""A clause that defines its subject as a measure of something: "rank is the number of axes"."""
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
 
 
@@ -99,6 +104,33 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class _Definition:
+    """A clause such as "rank is the number of axes" as concepts: subject, measure, of what."""
+
+    subject: frozenset[str]
+    measure: frozenset[str]
+    of: frozenset[str]
+
+    def misnames(self, other: _Definition | None) -> bool:
+        """Whether `other` gives the same subject the same measure of something else, as
+        "rank is the number of elements" does to "rank is the number of axes"."""
+        return bool(
+            other
+            and self.subject & other.subject
+            and self.measure & other.measure
+            and not self.of & other.of
+        )
+
+
+def _definition(clause: str, words: Vocabulary) -> _Definition | None:
+    match = _DEFINITION.match(clause)
+    if not match:
+        return None
+    parts = [frozenset(t.concept for t in terms(group, words)) for group in match.groups()]
+    return _Definition(*parts) if all(parts) else None
+
+
+@dataclass(frozen=True)
 class _Point:
     text: str
     required: dict[str, float]
@@ -107,6 +139,7 @@ class _Point:
     subject: str | None
     offered: frozenset[str] = frozenset()
     """Concepts the prompt names, such as both sides of an either-or question."""
+    definition: _Definition | None = None
 
 
 @lru_cache(maxsize=16)
@@ -134,14 +167,23 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         found = terms(outside, words) or terms(text, words)
         match = _SUBJECT.match(outside)
         subject_terms = terms(match.group(1), words) if match else []
-        parsed.append((text, found, {t.concept for t in terms(inside, words)}, subject_terms))
+        defined = (_definition(clause, words) for clause in clauses(outside, words))
+        parsed.append(
+            (
+                text,
+                found,
+                {t.concept for t in terms(inside, words)},
+                subject_terms,
+                next(filter(None, defined), None),
+            )
+        )
     counts: dict[str, int] = {}
-    for _, found, _, _ in parsed:
+    for _, found, *_ in parsed:
         for name in {t.concept for t in found}:
             counts[name] = counts.get(name, 0) + 1
-    subjects = {s[0].concept for *_, s in parsed if s}
+    subjects = {s[0].concept for *_, s, _ in parsed if s}
     result = []
-    for text, found, inside, subject_terms in parsed:
+    for text, found, inside, subject_terms, definition in parsed:
         required = {}
         for term in found:
             weight = PROMPT_WEIGHT if term.concept in prompt or term.concept in GENERIC else 1.0
@@ -157,6 +199,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 alternatives=frozenset(inside - set(required) - prompt),
                 subject=subject,
                 offered=frozenset(prompt),
+                definition=definition,
             )
         )
     return tuple(result)
@@ -199,14 +242,22 @@ def _clause_subjects(
 
 
 def _finding(
-    point: _Point, answer: list[Term], owner: dict[int, str | None], opposites: dict
+    point: _Point,
+    answer: list[Term],
+    owner: dict[int, str | None],
+    opposites: dict,
+    definitions: dict[int, _Definition],
 ) -> PointFinding:
     """Cover a point within two adjacent sentences, leaving out clauses that say its opposite."""
     usable = [
         t for t in answer if point.subject is None or owner.get(t.clause) in (None, point.subject)
     ]
     reasons = {
-        c: _contradicts(point, answer, c, owner, opposites) for c in {t.clause for t in answer}
+        c: _contradicts(point, answer, c, owner, opposites)
+        or (
+            "misnamed" if point.definition and point.definition.misnames(definitions.get(c)) else ""
+        )
+        for c in {t.clause for t in answer}
     }
     against = {c for c, reason in reasons.items() if reason}
     # A word of the point negated outright outweighs the same word said in a sentence
@@ -305,7 +356,9 @@ def suggest(
     told = {c for p in points for c in p.required} - subjects
     owner = _clause_subjects(answer, subjects | {BOTH}, told) if subjects else {}
     opposites = _opposites(vocab)
-    findings = tuple(_finding(p, answer, owner, opposites) for p in points)
+    said = (_definition(clause, vocab) for clause in clauses(answer_text, vocab))
+    definitions = {index: d for index, d in enumerate(said) if d}
+    findings = tuple(_finding(p, answer, owner, opposites, definitions) for p in points)
     if salad and not any(f.covered for f in findings):
         return Suggestion(1, findings, sure=False, check=UNSAID)
     credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}

@@ -254,6 +254,11 @@ def sentences(text: str, words: Vocabulary = GENERAL) -> list[str]:
     return _SENTENCE_BREAK.split(_rewrite(text, words))
 
 
+def clauses(text: str, words: Vocabulary = GENERAL) -> list[str]:
+    """The text's clauses, rewritten, in the order `terms` numbers them (`Term.clause`)."""
+    return [clause for said in sentences(text, words) for clause in _CLAUSE_BREAK.split(said)]
+
+
 def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
     """The text's content words as concepts, clause by clause, marking negated ones.
 

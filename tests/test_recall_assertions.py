@@ -261,3 +261,17 @@ def test_both_gives_one_subjects_property_to_the_other():
     assert suggest(question, wrong, WORDS).grade <= 2
     assert statuses(question.id, right)["F.relu is a plain function"] == "covered"
     assert suggest(question, right, WORDS).grade >= 4
+
+
+def test_a_definition_of_the_wrong_thing_contradicts_the_point():
+    question = BANK.get("rank-and-shape")
+    axes = "rank is the number of axes (dimensions)"
+    wrong = "Rank is the total number of elements in the tensor; shape is the size of each axis."
+    right = (
+        "Shape is the size of each axis; rank is the number of dimensions of the tensor, "
+        "so rank is the length of the tensor's shape."
+    )
+    assert statuses(question.id, wrong)[axes] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[axes] == "covered"
+    assert suggest(question, right, WORDS).grade == 5
