@@ -60,6 +60,8 @@ ANTONYMS = (
     ("apart", "together"),
     ("apart", "mixed"),
     ("fewer", "more"),
+    ("loss", "accuracy"),
+    ("loss", "metric"),
 )
 """Pairs of words that contradict each other where a point expects one of them."""
 PAIRED_WITHIN = 2
@@ -71,6 +73,8 @@ _DEFINITION = re.compile(
     r"(?:the|a|an)\s+([\w\s]+?)\s+of\s+(.+)$"
 )
 """A clause that defines its subject as a measure of something: "rank is the number of axes"."""
+_EITHER_OR = re.compile(r"\bor\b", re.I)
+"""A prompt that offers a choice ("the training set, or the validation set?")."""
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
 
 
@@ -138,7 +142,7 @@ class _Point:
     alternatives: frozenset[str]
     subject: str | None
     offered: frozenset[str] = frozenset()
-    """Concepts the prompt names, such as both sides of an either-or question."""
+    """Concepts an either-or prompt names ("the training set, or the validation set?")."""
     definition: _Definition | None = None
 
 
@@ -198,7 +202,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 # gradients?") is no evidence that the point was understood.
                 alternatives=frozenset(inside - set(required) - prompt),
                 subject=subject,
-                offered=frozenset(prompt),
+                offered=frozenset(prompt if _EITHER_OR.search(question.prompt) else ()),
                 definition=definition,
             )
         )

@@ -275,3 +275,35 @@ def test_a_definition_of_the_wrong_thing_contradicts_the_point():
     assert suggest(question, wrong, WORDS).grade <= 2
     assert statuses(question.id, right)[axes] == "covered"
     assert suggest(question, right, WORDS).grade == 5
+
+
+def test_the_metric_named_where_the_loss_belongs_contradicts_the_point():
+    question = BANK.get("loss-vs-metric")
+    wrong = (
+        "The metric is what the optimiser uses to update the weights, and the loss is for people."
+    )
+    right = "The loss is what the optimiser uses to update the weights; a metric is for people."
+    uses = "the loss is what the optimiser uses to update the weights"
+    assert statuses(question.id, wrong)[uses] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[uses] == "covered"
+
+
+def test_accuracy_named_for_the_loss_in_a_list_of_steps_fails():
+    question = BANK.get("seven-steps")
+    wrong = "Predict, calculate the accuracy, and change the learning rate until it stops rising."
+    right = (
+        "Initialise the weights, predict, calculate the loss, calculate the gradients, "
+        "step the weights with the learning rate, repeat, then stop."
+    )
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert suggest(question, right, WORDS).grade == 5
+
+
+def test_a_prompt_naming_both_words_of_a_pair_offers_no_choice_between_them():
+    # "accuracy as a loss" names both; only "training set, or validation set?" offers a choice.
+    question = BANK.get("accuracy-as-loss")
+    right = "We need the loss function to be differentiable so we know which way to move."
+    assert suggest(question, right, WORDS).grade >= 3
+    chosen = "Metrics are calculated on the training set."
+    assert suggest(BANK.get("metrics-on-validation"), chosen, WORDS).grade <= 2
