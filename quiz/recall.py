@@ -64,6 +64,8 @@ ANTONYMS = (
     ("loss", "metric"),
 )
 """Pairs of words that contradict each other where a point expects one of them."""
+UNPREFIXED_SHORTEST = 4
+"""What is left of an un- word must be this long to be its opposite: not "under" or "unit"."""
 PAIRED_WITHIN = 2
 """Words this close to an antonym are paired with it ("training or validation"), not swapped."""
 _CANNOT = re.compile(r"\bcan(?:'t|not|\s+not)\s+(?:we\s+|you\s+|i\s+)?([^?]+)", re.I)
@@ -154,6 +156,15 @@ def _opposites(words: Vocabulary) -> dict[str, frozenset[str]]:
         pairs.setdefault(words.concept(a), set()).add(words.concept(b))
         pairs.setdefault(words.concept(b), set()).add(words.concept(a))
     return {name: frozenset(others) for name, others in pairs.items()}
+
+
+def _opposites_of(name: str, opposites: dict[str, frozenset[str]]) -> frozenset[str]:
+    """A concept's antonyms, with its un- form or the word an un- form turns round
+    ("freeze" and "unfreeze", "unseen" and "seen")."""
+    prefixed = {f"un{name}"}
+    if name.startswith("un") and len(name) >= UNPREFIXED_SHORTEST + 2:
+        prefixed.add(name[2:])
+    return opposites.get(name, frozenset()) | prefixed
 
 
 def asks_for_explanation(question: Question) -> bool:
@@ -315,7 +326,7 @@ def _contradicts(
             paired = {t.concept for t in sentence if abs(t.at - term.at) <= PAIRED_WITHIN}
             keys |= {
                 c
-                for c in opposites.get(term.concept, ())
+                for c in _opposites_of(term.concept, opposites)
                 if c in point.required and c not in point.negated and c not in said_here | paired
             }
         for key in keys - (present - {term.concept} if flipped else said_here):

@@ -307,3 +307,19 @@ def test_a_prompt_naming_both_words_of_a_pair_offers_no_choice_between_them():
     assert suggest(question, right, WORDS).grade >= 3
     chosen = "Metrics are calculated on the training set."
     assert suggest(BANK.get("metrics-on-validation"), chosen, WORDS).grade <= 2
+
+
+def test_an_un_word_and_its_stem_are_opposites():
+    bank = load_bank(ROOT / "banks" / "fastbook-ch5" / "questions.yaml")
+    question = bank.get("fine-tune-steps")
+    wrong = (
+        "It first trains the whole model for one epoch, then freezes the body and trains "
+        "only the new head for the other epochs."
+    )
+    right = (
+        "It first trains only the new head for one epoch with the body frozen, then "
+        "unfreezes all layers and trains for the requested epochs."
+    )
+    assert [f.status for f in suggest(question, wrong, bank.words).points][1] == "contradicted"
+    assert suggest(question, wrong, bank.words).grade <= 2
+    assert suggest(question, right, bank.words).grade == 5
