@@ -75,6 +75,12 @@ _DEFINITION = re.compile(
     r"(?:the|a|an)\s+([\w\s]+?)\s+of\s+(.+)$"
 )
 """A clause that defines its subject as a measure of something: "rank is the number of axes"."""
+_BECOMES = re.compile(
+    r"^(?:.*?\s)?(?:turns?|maps?|converts?|sets?)\s+(.+?)\s+(?:into|to)\s+(.+)$"
+    r"|^\s*(.+?)\s+(?:becomes?|turns?\s+into|(?:is|are)\s+set\s+to)\s+(.+)$"
+)
+"""A clause that says what something turns into: "negative numbers become zero"."""
+BECOMES = "becomes"
 _EITHER_OR = re.compile(r"\bor\b", re.I)
 """A prompt that offers a choice ("the training set, or the validation set?")."""
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
@@ -111,7 +117,8 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class _Definition:
-    """A clause such as "rank is the number of axes" as concepts: subject, measure, of what."""
+    """A clause such as "rank is the number of axes" as concepts: subject, measure, of what;
+    a change ("negative numbers become zero") has `BECOMES` for its measure."""
 
     subject: frozenset[str]
     measure: frozenset[str]
@@ -119,7 +126,8 @@ class _Definition:
 
     def misnames(self, other: _Definition | None) -> bool:
         """Whether `other` gives the same subject the same measure of something else, as
-        "rank is the number of elements" does to "rank is the number of axes"."""
+        "rank is the number of elements" does to "rank is the number of axes", or turns
+        it into something else."""
         return bool(
             other
             and self.subject & other.subject
@@ -129,10 +137,17 @@ class _Definition:
 
 
 def _definition(clause: str, words: Vocabulary) -> _Definition | None:
+    """The clause as a definition ("rank is the number of axes") or a change ("negative
+    numbers become zero", read as: what they become is zero), else None."""
     match = _DEFINITION.match(clause)
-    if not match:
+    if match:
+        groups = match.groups()
+    elif match := _BECOMES.match(clause):
+        source, result = match.group(1, 2) if match.group(1) else match.group(3, 4)
+        groups = (source, BECOMES, result)
+    else:
         return None
-    parts = [frozenset(t.concept for t in terms(group, words)) for group in match.groups()]
+    parts = [frozenset(t.concept for t in terms(group, words)) for group in groups]
     return _Definition(*parts) if all(parts) else None
 
 

@@ -163,6 +163,8 @@ def stem(word: str) -> str:
     if word.isdigit() or len(word) <= 3:
         return word
     for suffix in _INFLECTIONS:
+        if suffix == "es" and word.endswith("ves"):
+            continue  # "negatives" is "negative" plus s, as "negative" is
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
             break

@@ -12,6 +12,7 @@ import pytest
 
 from quiz.bank import BankError, load_bank
 from quiz.recall import UNSAID, suggest
+from quiz.wording import stem
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = load_bank(ROOT / "questions.yaml")
@@ -323,3 +324,22 @@ def test_an_un_word_and_its_stem_are_opposites():
     assert [f.status for f in suggest(question, wrong, bank.words).points][1] == "contradicted"
     assert suggest(question, wrong, bank.words).grade <= 2
     assert suggest(question, right, bank.words).grade == 5
+
+
+def test_a_change_into_the_wrong_result_contradicts_the_point():
+    question = BANK.get("relu")
+    zero = "negative numbers become zero"
+    wrong = "Rectified linear unit: it turns negative numbers into positive ones, like abs(x)."
+    right = (
+        "Rectified linear unit: it turns negative numbers into zeros and leaves positive "
+        "numbers unchanged, max(x, 0)."
+    )
+    assert statuses(question.id, wrong)[zero] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[zero] == "covered"
+    assert suggest(question, right, WORDS).grade == 5
+
+
+def test_a_plural_in_ves_stems_as_its_singular():
+    assert stem("negatives") == stem("negative")
+    assert stem("curves") == stem("curve")
