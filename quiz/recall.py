@@ -70,11 +70,13 @@ PAIRED_WITHIN = 2
 """Words this close to an antonym are paired with it ("training or validation"), not swapped."""
 _CANNOT = re.compile(r"\bcan(?:'t|not|\s+not)\s+(?:we\s+|you\s+|i\s+)?([^?]+)", re.I)
 _SUBJECT = re.compile(r"^\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\b", re.IGNORECASE)
-_DEFINITION = re.compile(
-    r"^\s*(?:so|and|then|thus|hence)?\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\s+"
-    r"(?:the|a|an)\s+([\w\s]+?)\s+of\s+(.+)$"
-)
+_LEAD = r"^\s*(?:(?:so|and|then|thus|hence|where|because)\s+)?(?:the|a|an|each|every)?\s*"
+_DEFINITION = re.compile(_LEAD + r"([\w.]+)\s+(?:is|are)\s+(?:the|a|an)\s+([\w\s]+?)\s+of\s+(.+)$")
 """A clause that defines its subject as a measure of something: "rank is the number of axes"."""
+_POSSESSIVE = re.compile(
+    _LEAD + r"([\w.]+)\s+(?:is|are)\s+(?:the|a|an|its|their)\s+(\w+)['’]s?\s+(.+)$"
+)
+"""The same with the measure after an 's: "each number is the pixel's intensity"."""
 _BECOMES = re.compile(
     r"^(?:.*?\s)?(?:turns?|maps?|converts?|sets?)\s+(.+?)\s+(?:into|to)\s+(.+)$"
     r"|^\s*(.+?)\s+(?:becomes?|turns?\s+into|(?:is|are)\s+set\s+to)\s+(.+)$"
@@ -124,24 +126,28 @@ class _Definition:
     measure: frozenset[str]
     of: frozenset[str]
 
-    def misnames(self, other: _Definition | None) -> bool:
-        """Whether `other` gives the same subject the same measure of something else, as
-        "rank is the number of elements" does to "rank is the number of axes", or turns
-        it into something else."""
-        return bool(
-            other
-            and self.subject & other.subject
-            and self.measure & other.measure
-            and not self.of & other.of
-        )
+    def misnames(self, other: _Definition | None, known: frozenset[str]) -> bool:
+        """Whether `other` gives the same subject the same measure of something else the
+        question speaks of (`known`), as "rank is the number of elements in the tensor" does
+        to "rank is the number of axes", or turns it into something else; or another measure
+        of the same thing, as "the pixel's colour" does to "each number is the pixel's
+        intensity"."""
+        if not other or not self.subject & other.subject:
+            return False
+        # Only a thing the question speaks of counts as the wrong one: an unknown word
+        # may be a synonym the vocabulary lacks ("the exponential" for "exp").
+        if self.measure & other.measure:
+            return bool(not self.of & other.of and other.of & known)
+        return bool(self.of & other.of and other.measure & known)
 
 
 def _definition(clause: str, words: Vocabulary) -> _Definition | None:
     """The clause as a definition ("rank is the number of axes") or a change ("negative
     numbers become zero", read as: what they become is zero), else None."""
-    match = _DEFINITION.match(clause)
-    if match:
+    if match := _DEFINITION.match(clause):
         groups = match.groups()
+    elif match := _POSSESSIVE.match(clause):
+        groups = match.group(1, 3, 2)
     elif match := _BECOMES.match(clause):
         source, result = match.group(1, 2) if match.group(1) else match.group(3, 4)
         groups = (source, BECOMES, result)
@@ -161,6 +167,8 @@ class _Point:
     offered: frozenset[str] = frozenset()
     """Concepts an either-or prompt names ("the training set, or the validation set?")."""
     definition: _Definition | None = None
+    prompt: frozenset[str] = frozenset()
+    """Every concept the prompt names."""
 
 
 @lru_cache(maxsize=16)
@@ -229,6 +237,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 alternatives=frozenset(inside - set(required) - prompt),
                 subject=subject,
                 offered=frozenset(prompt if _EITHER_OR.search(question.prompt) else ()),
+                prompt=frozenset(prompt),
                 definition=definition,
             )
         )
@@ -277,6 +286,7 @@ def _finding(
     owner: dict[int, str | None],
     opposites: dict,
     definitions: dict[int, _Definition],
+    known: frozenset[str],
 ) -> PointFinding:
     """Cover a point within two adjacent sentences, leaving out clauses that say its opposite."""
     usable = [
@@ -285,7 +295,9 @@ def _finding(
     reasons = {
         c: _contradicts(point, answer, c, owner, opposites)
         or (
-            "misnamed" if point.definition and point.definition.misnames(definitions.get(c)) else ""
+            "misnamed"
+            if point.definition and point.definition.misnames(definitions.get(c), known)
+            else ""
         )
         for c in {t.clause for t in answer}
     }
@@ -388,7 +400,8 @@ def suggest(
     opposites = _opposites(vocab)
     said = (_definition(clause, vocab) for clause in clauses(answer_text, vocab))
     definitions = {index: d for index, d in enumerate(said) if d}
-    findings = tuple(_finding(p, answer, owner, opposites, definitions) for p in points)
+    known = frozenset(c for p in points for c in set(p.required) | p.prompt)
+    findings = tuple(_finding(p, answer, owner, opposites, definitions, known) for p in points)
     if salad and not any(f.covered for f in findings):
         return Suggestion(1, findings, sure=False, check=UNSAID)
     credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}

@@ -343,3 +343,25 @@ def test_a_change_into_the_wrong_result_contradicts_the_point():
 def test_a_plural_in_ves_stems_as_its_singular():
     assert stem("negatives") == stem("negative")
     assert stem("curves") == stem("curve")
+
+
+def test_another_measure_the_question_names_contradicts_the_point():
+    question = BANK.get("grayscale-image")
+    intensity = "each number is the pixel's intensity, from 0 to 255"
+    wrong = "A grid of numbers, one per pixel, where each number is the pixel's colour code."
+    right = (
+        "A grid of numbers, one per pixel, where each number is the pixel's brightness, 0 to 255."
+    )
+    assert statuses(question.id, wrong)[intensity] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[intensity] == "covered"
+
+
+def test_a_definition_in_words_the_question_lacks_is_not_called_wrong():
+    bank = load_bank(ROOT / "banks" / "fastbook-ch5" / "questions.yaml")
+    question = bank.get("log-negative")
+    right = (
+        "It is undefined (PyTorch gives nan), because the log is the inverse of the "
+        "exponential and e to any power is always positive, so no power gives -2."
+    )
+    assert "contradicted" not in [f.status for f in suggest(question, right, bank.words).points]
