@@ -3,10 +3,12 @@
 `suggest(question, answer_text, words)` checks each key point against the answer's concepts
 (see `quiz.wording`; `words` are the bank's own synonyms): a point is covered when a sentence
 asserts most of its weighted concepts with the same sense, and contradicted when the answer
-says the opposite: a negated concept or sentence, an antonym, or two subjects' properties
-swapped ("the shape is the number of axes"). Words that make no sentence (`quiz.word_salad`)
-cover nothing. The learner grades; this only suggests, and is unsure, so that Enter does not
-take it, wherever the evidence is thin, contradicted or a bare pass.
+says the opposite: a negated concept or sentence, an antonym, two subjects' properties
+swapped ("the shape is the number of axes") or given to both, or a definition that names
+another thing the question speaks of ("rank is the number of elements in the tensor").
+Words that make no sentence (`quiz.word_salad`) cover nothing. The learner grades; this only
+suggests, and is unsure, so that Enter does not take it, wherever the evidence is thin,
+contradicted or a bare pass.
 """
 
 from __future__ import annotations
