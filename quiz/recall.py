@@ -3,10 +3,12 @@
 `suggest(question, answer_text, words)` checks each key point against the answer's concepts
 (see `quiz.wording`; `words` are the bank's own synonyms): a point is covered when a sentence
 asserts most of its weighted concepts with the same sense, and contradicted when the answer
-says the opposite: a negated concept or sentence, an antonym, or two subjects' properties
-swapped ("the shape is the number of axes"). Words that make no sentence (`quiz.word_salad`)
-cover nothing. The learner grades; this only suggests, and is unsure, so that Enter does not
-take it, wherever the evidence is thin, contradicted or a bare pass.
+says the opposite: a negated concept or sentence, an antonym, two subjects' properties
+swapped ("the shape is the number of axes") or given to both, or a definition that names
+another thing the question speaks of ("rank is the number of elements in the tensor").
+Words that make no sentence (`quiz.word_salad`) cover nothing. The learner grades; this only
+suggests, and is unsure, so that Enter does not take it, wherever the evidence is thin,
+contradicted or a bare pass.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from functools import lru_cache
 from quiz.bank import Question
 from quiz.code_attempt import CodeAttempt, suggest_code_grade
 from quiz.word_salad import salad_sentences
-from quiz.wording import Term, Vocabulary, concept, terms, vocabulary
+from quiz.wording import Term, Vocabulary, clauses, concept, terms, vocabulary
 
 METHOD = "word match"
 COVERED_AT = 0.6
@@ -35,6 +37,9 @@ PREMISE = "the question asks why we can't {}: does your answer say we can?"
 BARE_PASS = 3
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
+BOTH = concept("both")
+"""A subject that stands for every contrasted one: "they are both plain functions" gives one
+subject's property to the other as well."""
 GENERIC = frozenset({concept("value"), concept("thing")})
 """Concepts that fill out a point without carrying it ("random values")."""
 ANTONYMS = (
@@ -57,12 +62,31 @@ ANTONYMS = (
     ("apart", "together"),
     ("apart", "mixed"),
     ("fewer", "more"),
+    ("loss", "accuracy"),
+    ("loss", "metric"),
 )
 """Pairs of words that contradict each other where a point expects one of them."""
+UNPREFIXED_SHORTEST = 4
+"""What is left of an un- word must be this long to be its opposite: not "under" or "unit"."""
 PAIRED_WITHIN = 2
 """Words this close to an antonym are paired with it ("training or validation"), not swapped."""
 _CANNOT = re.compile(r"\bcan(?:'t|not|\s+not)\s+(?:we\s+|you\s+|i\s+)?([^?]+)", re.I)
 _SUBJECT = re.compile(r"^\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\b", re.IGNORECASE)
+_LEAD = r"^\s*(?:(?:so|and|then|thus|hence|where|because)\s+)?(?:the|a|an|each|every)?\s*"
+_DEFINITION = re.compile(_LEAD + r"([\w.]+)\s+(?:is|are)\s+(?:the|a|an)\s+([\w\s]+?)\s+of\s+(.+)$")
+"""A clause that defines its subject as a measure of something: "rank is the number of axes"."""
+_POSSESSIVE = re.compile(
+    _LEAD + r"([\w.]+)\s+(?:is|are)\s+(?:the|a|an|its|their)\s+(\w+)['’]s?\s+(.+)$"
+)
+"""The same with the measure after an 's: "each number is the pixel's intensity"."""
+_BECOMES = re.compile(
+    r"^(?:.*?\s)?(?:turns?|maps?|converts?|sets?)\s+(.+?)\s+(?:into|to)\s+(.+)$"
+    r"|^\s*(.+?)\s+(?:becomes?|turns?\s+into|(?:is|are)\s+set\s+to)\s+(.+)$"
+)
+"""A clause that says what something turns into: "negative numbers become zero"."""
+BECOMES = "becomes"
+_EITHER_OR = re.compile(r"\bor\b", re.I)
+"""A prompt that offers a choice ("the training set, or the validation set?")."""
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
 
 
@@ -96,6 +120,46 @@ class Suggestion:
 
 
 @dataclass(frozen=True)
+class _Definition:
+    """A clause such as "rank is the number of axes" as concepts: subject, measure, of what;
+    a change ("negative numbers become zero") has `BECOMES` for its measure."""
+
+    subject: frozenset[str]
+    measure: frozenset[str]
+    of: frozenset[str]
+
+    def misnames(self, other: _Definition | None, known: frozenset[str]) -> bool:
+        """Whether `other` gives the same subject the same measure of something else the
+        question speaks of (`known`), as "rank is the number of elements in the tensor" does
+        to "rank is the number of axes", or turns it into something else; or another measure
+        of the same thing, as "the pixel's colour" does to "each number is the pixel's
+        intensity"."""
+        if not other or not self.subject & other.subject:
+            return False
+        # Only a thing the question speaks of counts as the wrong one: an unknown word
+        # may be a synonym the vocabulary lacks ("the exponential" for "exp").
+        if self.measure & other.measure:
+            return bool(not self.of & other.of and other.of & known)
+        return bool(self.of & other.of and other.measure & known)
+
+
+def _definition(clause: str, words: Vocabulary) -> _Definition | None:
+    """The clause as a definition ("rank is the number of axes") or a change ("negative
+    numbers become zero", read as: what they become is zero), else None."""
+    if match := _DEFINITION.match(clause):
+        groups = match.groups()
+    elif match := _POSSESSIVE.match(clause):
+        groups = match.group(1, 3, 2)
+    elif match := _BECOMES.match(clause):
+        source, result = match.group(1, 2) if match.group(1) else match.group(3, 4)
+        groups = (source, BECOMES, result)
+    else:
+        return None
+    parts = [frozenset(t.concept for t in terms(group, words)) for group in groups]
+    return _Definition(*parts) if all(parts) else None
+
+
+@dataclass(frozen=True)
 class _Point:
     text: str
     required: dict[str, float]
@@ -103,7 +167,10 @@ class _Point:
     alternatives: frozenset[str]
     subject: str | None
     offered: frozenset[str] = frozenset()
-    """Concepts the prompt names, such as both sides of an either-or question."""
+    """Concepts an either-or prompt names ("the training set, or the validation set?")."""
+    definition: _Definition | None = None
+    prompt: frozenset[str] = frozenset()
+    """Every concept the prompt names."""
 
 
 @lru_cache(maxsize=16)
@@ -114,6 +181,15 @@ def _opposites(words: Vocabulary) -> dict[str, frozenset[str]]:
         pairs.setdefault(words.concept(a), set()).add(words.concept(b))
         pairs.setdefault(words.concept(b), set()).add(words.concept(a))
     return {name: frozenset(others) for name, others in pairs.items()}
+
+
+def _opposites_of(name: str, opposites: dict[str, frozenset[str]]) -> frozenset[str]:
+    """A concept's antonyms, with its un- form or the word an un- form turns round
+    ("freeze" and "unfreeze", "unseen" and "seen")."""
+    prefixed = {f"un{name}"}
+    if name.startswith("un") and len(name) >= UNPREFIXED_SHORTEST + 2:
+        prefixed.add(name[2:])
+    return opposites.get(name, frozenset()) | prefixed
 
 
 def asks_for_explanation(question: Question) -> bool:
@@ -131,14 +207,23 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         found = terms(outside, words) or terms(text, words)
         match = _SUBJECT.match(outside)
         subject_terms = terms(match.group(1), words) if match else []
-        parsed.append((text, found, {t.concept for t in terms(inside, words)}, subject_terms))
+        defined = (_definition(clause, words) for clause in clauses(outside, words))
+        parsed.append(
+            (
+                text,
+                found,
+                {t.concept for t in terms(inside, words)},
+                subject_terms,
+                next(filter(None, defined), None),
+            )
+        )
     counts: dict[str, int] = {}
-    for _, found, _, _ in parsed:
+    for _, found, *_ in parsed:
         for name in {t.concept for t in found}:
             counts[name] = counts.get(name, 0) + 1
-    subjects = {s[0].concept for *_, s in parsed if s}
+    subjects = {s[0].concept for *_, s, _ in parsed if s}
     result = []
-    for text, found, inside, subject_terms in parsed:
+    for text, found, inside, subject_terms, definition in parsed:
         required = {}
         for term in found:
             weight = PROMPT_WEIGHT if term.concept in prompt or term.concept in GENERIC else 1.0
@@ -149,9 +234,13 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 text=text,
                 required=required,
                 negated=frozenset(t.concept for t in found if t.negated),
-                alternatives=frozenset(inside - set(required)),
+                # An alternative the prompt already names ("zero_grad" to "why zero the
+                # gradients?") is no evidence that the point was understood.
+                alternatives=frozenset(inside - set(required) - prompt),
                 subject=subject,
-                offered=frozenset(prompt),
+                offered=frozenset(prompt if _EITHER_OR.search(question.prompt) else ()),
+                prompt=frozenset(prompt),
+                definition=definition,
             )
         )
     return tuple(result)
@@ -194,14 +283,25 @@ def _clause_subjects(
 
 
 def _finding(
-    point: _Point, answer: list[Term], owner: dict[int, str | None], opposites: dict
+    point: _Point,
+    answer: list[Term],
+    owner: dict[int, str | None],
+    opposites: dict,
+    definitions: dict[int, _Definition],
+    known: frozenset[str],
 ) -> PointFinding:
     """Cover a point within two adjacent sentences, leaving out clauses that say its opposite."""
     usable = [
         t for t in answer if point.subject is None or owner.get(t.clause) in (None, point.subject)
     ]
     reasons = {
-        c: _contradicts(point, answer, c, owner, opposites) for c in {t.clause for t in answer}
+        c: _contradicts(point, answer, c, owner, opposites)
+        or (
+            "misnamed"
+            if point.definition and point.definition.misnames(definitions.get(c), known)
+            else ""
+        )
+        for c in {t.clause for t in answer}
     }
     against = {c for c, reason in reasons.items() if reason}
     # A word of the point negated outright outweighs the same word said in a sentence
@@ -255,7 +355,7 @@ def _contradicts(
             paired = {t.concept for t in sentence if abs(t.at - term.at) <= PAIRED_WITHIN}
             keys |= {
                 c
-                for c in opposites.get(term.concept, ())
+                for c in _opposites_of(term.concept, opposites)
                 if c in point.required and c not in point.negated and c not in said_here | paired
             }
         for key in keys - (present - {term.concept} if flipped else said_here):
@@ -298,9 +398,12 @@ def suggest(
     answer = [t for t in terms(answer_text, vocab) if t.sentence not in salad]
     subjects = {p.subject for p in points if p.subject}
     told = {c for p in points for c in p.required} - subjects
-    owner = _clause_subjects(answer, subjects, told) if subjects else {}
+    owner = _clause_subjects(answer, subjects | {BOTH}, told) if subjects else {}
     opposites = _opposites(vocab)
-    findings = tuple(_finding(p, answer, owner, opposites) for p in points)
+    said = (_definition(clause, vocab) for clause in clauses(answer_text, vocab))
+    definitions = {index: d for index, d in enumerate(said) if d}
+    known = frozenset(c for p in points for c in set(p.required) | p.prompt)
+    findings = tuple(_finding(p, answer, owner, opposites, definitions, known) for p in points)
     if salad and not any(f.covered for f in findings):
         return Suggestion(1, findings, sure=False, check=UNSAID)
     credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}

@@ -163,6 +163,8 @@ def stem(word: str) -> str:
     if word.isdigit() or len(word) <= 3:
         return word
     for suffix in _INFLECTIONS:
+        if suffix == "es" and word.endswith("ves"):
+            continue  # "negatives" is "negative" plus s, as "negative" is
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
             break
@@ -252,6 +254,11 @@ def _rewrite(text: str, words: Vocabulary) -> str:
 def sentences(text: str, words: Vocabulary = GENERAL) -> list[str]:
     """The text as the matcher splits it into sentences, after rewriting code words."""
     return _SENTENCE_BREAK.split(_rewrite(text, words))
+
+
+def clauses(text: str, words: Vocabulary = GENERAL) -> list[str]:
+    """The text's clauses, rewritten, in the order `terms` numbers them (`Term.clause`)."""
+    return [clause for said in sentences(text, words) for clause in _CLAUSE_BREAK.split(said)]
 
 
 def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:

@@ -12,6 +12,7 @@ import pytest
 
 from quiz.bank import BankError, load_bank
 from quiz.recall import UNSAID, suggest
+from quiz.wording import stem
 
 ROOT = Path(__file__).resolve().parent.parent
 BANK = load_bank(ROOT / "questions.yaml")
@@ -243,3 +244,124 @@ def test_the_benchmark_measures_another_labelled_set_and_rejects_a_bad_one(tmp_p
     missing = run_benchmark("--answers", str(tmp_path / "none.yaml"))
     assert missing.returncode == 2
     assert missing.stderr.startswith("error: ") and "Traceback" not in missing.stderr
+
+
+def test_an_alternative_the_prompt_names_does_not_cover_a_point():
+    question = BANK.get("zeroing-gradients")
+    wrong = "Because the gradients grow too large and explode unless we reset them."
+    right = "Backward adds the new gradients to the old ones, so we reset them to zero each step."
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert suggest(question, right, WORDS).grade >= 4
+
+
+def test_both_gives_one_subjects_property_to_the_other():
+    question = BANK.get("relu-function-vs-module")
+    wrong = "They are both plain functions; nn.ReLU is just an older name for F.relu."
+    right = "Both apply max(x, 0): F.relu is a plain function, and nn.ReLU is a module you create."
+    assert statuses(question.id, wrong)["F.relu is a plain function"] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)["F.relu is a plain function"] == "covered"
+    assert suggest(question, right, WORDS).grade >= 4
+
+
+def test_a_definition_of_the_wrong_thing_contradicts_the_point():
+    question = BANK.get("rank-and-shape")
+    axes = "rank is the number of axes (dimensions)"
+    wrong = "Rank is the total number of elements in the tensor; shape is the size of each axis."
+    right = (
+        "Shape is the size of each axis; rank is the number of dimensions of the tensor, "
+        "so rank is the length of the tensor's shape."
+    )
+    assert statuses(question.id, wrong)[axes] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[axes] == "covered"
+    assert suggest(question, right, WORDS).grade == 5
+
+
+def test_the_metric_named_where_the_loss_belongs_contradicts_the_point():
+    question = BANK.get("loss-vs-metric")
+    wrong = (
+        "The metric is what the optimiser uses to update the weights, and the loss is for people."
+    )
+    right = "The loss is what the optimiser uses to update the weights; a metric is for people."
+    uses = "the loss is what the optimiser uses to update the weights"
+    assert statuses(question.id, wrong)[uses] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[uses] == "covered"
+
+
+def test_accuracy_named_for_the_loss_in_a_list_of_steps_fails():
+    question = BANK.get("seven-steps")
+    wrong = "Predict, calculate the accuracy, and change the learning rate until it stops rising."
+    right = (
+        "Initialise the weights, predict, calculate the loss, calculate the gradients, "
+        "step the weights with the learning rate, repeat, then stop."
+    )
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert suggest(question, right, WORDS).grade == 5
+
+
+def test_a_prompt_naming_both_words_of_a_pair_offers_no_choice_between_them():
+    # "accuracy as a loss" names both; only "training set, or validation set?" offers a choice.
+    question = BANK.get("accuracy-as-loss")
+    right = "We need the loss function to be differentiable so we know which way to move."
+    assert suggest(question, right, WORDS).grade >= 3
+    chosen = "Metrics are calculated on the training set."
+    assert suggest(BANK.get("metrics-on-validation"), chosen, WORDS).grade <= 2
+
+
+def test_an_un_word_and_its_stem_are_opposites():
+    bank = load_bank(ROOT / "banks" / "fastbook-ch5" / "questions.yaml")
+    question = bank.get("fine-tune-steps")
+    wrong = (
+        "It first trains the whole model for one epoch, then freezes the body and trains "
+        "only the new head for the other epochs."
+    )
+    right = (
+        "It first trains only the new head for one epoch with the body frozen, then "
+        "unfreezes all layers and trains for the requested epochs."
+    )
+    assert [f.status for f in suggest(question, wrong, bank.words).points][1] == "contradicted"
+    assert suggest(question, wrong, bank.words).grade <= 2
+    assert suggest(question, right, bank.words).grade == 5
+
+
+def test_a_change_into_the_wrong_result_contradicts_the_point():
+    question = BANK.get("relu")
+    zero = "negative numbers become zero"
+    wrong = "Rectified linear unit: it turns negative numbers into positive ones, like abs(x)."
+    right = (
+        "Rectified linear unit: it turns negative numbers into zeros and leaves positive "
+        "numbers unchanged, max(x, 0)."
+    )
+    assert statuses(question.id, wrong)[zero] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[zero] == "covered"
+    assert suggest(question, right, WORDS).grade == 5
+
+
+def test_a_plural_in_ves_stems_as_its_singular():
+    assert stem("negatives") == stem("negative")
+    assert stem("curves") == stem("curve")
+
+
+def test_another_measure_the_question_names_contradicts_the_point():
+    question = BANK.get("grayscale-image")
+    intensity = "each number is the pixel's intensity, from 0 to 255"
+    wrong = "A grid of numbers, one per pixel, where each number is the pixel's colour code."
+    right = (
+        "A grid of numbers, one per pixel, where each number is the pixel's brightness, 0 to 255."
+    )
+    assert statuses(question.id, wrong)[intensity] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[intensity] == "covered"
+
+
+def test_a_definition_in_words_the_question_lacks_is_not_called_wrong():
+    bank = load_bank(ROOT / "banks" / "fastbook-ch5" / "questions.yaml")
+    question = bank.get("log-negative")
+    right = (
+        "It is undefined (PyTorch gives nan), because the log is the inverse of the "
+        "exponential and e to any power is always positive, so no power gives -2."
+    )
+    assert "contradicted" not in [f.status for f in suggest(question, right, bank.words).points]
