@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from quiz.counts import counted
 from quiz.errors import QuizError
 
 if TYPE_CHECKING:
@@ -176,7 +177,7 @@ def validate(ctx: click.Context, path: Path | None) -> None:
             click.echo(problem, err=True)
         ctx.exit(2)
     code = sum(q.is_code for q in bank)
-    click.echo(f"{path}: ok, {len(bank)} questions ({code} with executable answers)")
+    click.echo(f"{path}: ok, {counted(len(bank), 'question')} ({code} with executable answers)")
 
 
 @main.command(name="list")
@@ -198,7 +199,7 @@ def export_command(ctx: click.Context, file: Path) -> None:
     from quiz.store import open_store
 
     count = export_reviews(open_store(settings_of(ctx).db_path, read_only=True), file)
-    click.echo(f"exported {count} reviews to {file}")
+    click.echo(f"exported {counted(count, 'review')} to {file}")
 
 
 @main.command(name="import")
@@ -209,8 +210,8 @@ def import_command(ctx: click.Context, file: Path) -> None:
     from quiz.backup import import_into
 
     added, noted = import_into(settings_of(ctx).db_path, file)
-    kept = f" and {noted} notes" if noted else ""
-    click.echo(f"imported {added} new reviews{kept} from {file}")
+    kept = f" and {counted(noted, 'note')}" if noted else ""
+    click.echo(f"imported {counted(added, 'new review')}{kept} from {file}")
 
 
 @main.command()
@@ -229,7 +230,7 @@ def optimize(ctx: click.Context, yes: bool) -> None:
     click.echo("Fitting FSRS to your reviews (the optimizer runs in its own process)...")
     fit = fit_fsrs(store.scheduled_log(bank.name))
     click.echo(
-        f"Used {fit.reviews} reviews of {fit.questions} questions "
+        f"Used {counted(fit.reviews, 'review')} of {counted(fit.questions, 'question')} "
         "(each card's first 64, same-day repeats left out)."
     )
     click.echo(f"{'parameters':<12}{'log-loss':>10}{'RMSE':>8}")
@@ -388,6 +389,7 @@ def next_question(ctx: click.Context) -> None:
 def stats(ctx: click.Context, as_json: bool, since: str | None) -> None:
     """Show progress: today, streaks, retention, the due forecast and the hardest questions."""
     import json
+    import shutil
 
     from quiz.bank import load_bank
     from quiz.stats_report import gather, parse_since, render_report, stats_json
@@ -401,4 +403,6 @@ def stats(ctx: click.Context, as_json: bool, since: str | None) -> None:
     if as_json:
         click.echo(json.dumps(stats_json(figures, bank)))
     else:
-        click.echo(render_report(figures, bank), nl=False)
+        # A terminal's own width; piped, the lines are left whole.
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        click.echo(render_report(figures, bank, width), nl=False)

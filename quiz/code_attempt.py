@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quiz.counts import counted
+
 
 @dataclass(frozen=True)
 class CodeAttempt:
@@ -28,9 +30,8 @@ class CodeAttempt:
         later runs came after the first pass, "passed on run 1; the last of 3 runs failed"."""
         if not self.runs:
             return "checks never run"
-        hints = f", {self.hints_used} hint{'s' if self.hints_used != 1 else ''}"
-        hints = hints if self.hints_used else ""
-        runs = f"{len(self.runs)} run{'s' if len(self.runs) > 1 else ''}"
+        hints = f", {counted(self.hints_used, 'hint')}" if self.hints_used else ""
+        runs = counted(len(self.runs), "run")
         if not self.passed:
             return f"never passed after {runs}{hints}"
         first_pass = self.runs.index(True) + 1
