@@ -284,10 +284,29 @@ def check(
     if watch or no_worker:
         from quiz.grader.command import run_check
 
-        sys.exit(run_check(bank_path, question_id, file, as_json=as_json, watch=watch))
-    from quiz.grader import client
+        status = run_check(bank_path, question_id, file, as_json=as_json, watch=watch)
+    else:
+        from quiz.grader import client
 
-    sys.exit(client.run_check(bank_path, question_id, file, as_json=as_json))
+        status = client.run_check(bank_path, question_id, file, as_json=as_json)
+    if not watch:  # a watch's runs are drafts of one answer, not tries
+        record_check_run(ctx, question_id, file, status)
+    sys.exit(status)
+
+
+def record_check_run(ctx: click.Context, question_ref: str, file: Path, status: int) -> None:
+    """Count the run in the day's attempt, as the app counts its own; a database that cannot
+    take it costs the check nothing but a line saying so."""
+    from quiz.exercise import record_check
+    from quiz.store import open_store
+
+    try:
+        bank, question = find_question(ctx, question_ref)
+        store = open_store(settings_of(ctx).db_path)
+        now = ctx.find_root().meta[CLOCK]()
+        record_check(store, bank.name, question, settings_of(ctx).today(now), now, status, file)
+    except (QuizError, OSError) as exc:
+        click.echo(f"quiz: this run was not recorded for today: {exc}", err=True)
 
 
 @main.group(name="worker")
@@ -326,15 +345,40 @@ def worker_stop() -> None:
 
 @main.command()
 @click.argument("question_ref", metavar="ID|NUMBER")
+@click.option("--answer", is_flag=True, help="Print our answer and its key points after it.")
 @click.pass_context
-def show(ctx: click.Context, question_ref: str) -> None:
+def show(ctx: click.Context, question_ref: str, answer: bool) -> None:
     """Print a question, by id or by its number (4 or #4)."""
-    from quiz.exercise import question_text
+    from quiz.exercise import answer_text, question_text
     from quiz.store import open_store
 
     bank, question = find_question(ctx, question_ref)
     taken = open_store(settings_of(ctx).db_path, read_only=True).hints_taken(bank.name, question.id)
     click.echo(question_text(question, taken), nl=False)
+    if answer:
+        click.echo("\n" + answer_text(question), nl=False)
+
+
+@main.command()
+@click.argument("question_ref", metavar="ID|NUMBER")
+@click.argument("grade", metavar="GRADE")
+@click.option("--explanation", default="", help="A code question's explanation, kept with it.")
+@click.pass_context
+def grade(ctx: click.Context, question_ref: str, grade: str, explanation: str) -> None:
+    """Record your grade for a question today (0-5 under SM-2, 1-4 under FSRS), as the app
+    does: a code question's `quiz check` runs and `quiz hint` hints count with it."""
+    from quiz.exercise import grade_question
+    from quiz.scheduler_choice import bank_scheduler
+    from quiz.session import StudySession
+    from quiz.store import open_store
+
+    settings = settings_of(ctx)
+    bank, question = find_question(ctx, question_ref)
+    store = open_store(settings.db_path)
+    now = ctx.find_root().meta[CLOCK]()
+    scheduler = bank_scheduler(store, bank.name)
+    session = StudySession(bank, store, settings.today(now), settings.new_per_day, scheduler)
+    click.echo(grade_question(session, question, grade, now, explanation))
 
 
 @main.command()
@@ -360,7 +404,9 @@ def hint(ctx: click.Context, question_ref: str) -> None:
     from quiz.store import open_store
 
     bank, question = find_question(ctx, question_ref)
-    click.echo(next_hint(open_store(settings_of(ctx).db_path), bank.name, question))
+    now = ctx.find_root().meta[CLOCK]()
+    store = open_store(settings_of(ctx).db_path)
+    click.echo(next_hint(store, bank.name, question, settings_of(ctx).today(now), now))
 
 
 @main.command(name="next")

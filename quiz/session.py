@@ -42,9 +42,11 @@ class QueueCounts:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the learner did before grading: text or code, time spent, check runs."""
+    """What the learner did before grading: text or code (and a code question's explanation),
+    time spent, check runs."""
 
     text: str = ""
+    explanation: str = ""
     duration_s: float | None = None
     check_runs: int | None = None
     first_run_passed: bool | None = None
@@ -76,6 +78,7 @@ class Answer:
             check_runs=self.check_runs,
             first_run_passed=self.first_run_passed,
             scheduler=scheduler,
+            explanation=self.explanation,
         )
 
 
@@ -171,6 +174,14 @@ class StudySession:
         """(answered this session, answered + still to answer)."""
         done = len(self.graded)
         return done, done + len(self.queue)
+
+    def take_up(self, question_id: str) -> bool:
+        """Bring a question of today's queue to its head, to grade it next; False when it is
+        not in the queue (not due, not new, no drill)."""
+        if question_id not in self._ids_in_queue():
+            return False
+        self._pinned.insert(0, question_id)
+        return True
 
     def grade(
         self, quality: int, answer: Answer, now: datetime, today: date | None = None

@@ -255,6 +255,34 @@ def m005_scheduled_review_indexes(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_code_attempts(db: Database) -> None:
+    """Each code question's attempt of the study day, until it is graded: the check runs
+    (`quiz check`'s or the app's), the best count of checks passed, hints taken, and the last
+    run's answer and verdict. Kept so a relaunch, an undo or `quiz grade` takes it up again."""
+    db["code_attempts"].create(
+        {
+            "bank": str,
+            "question_id": str,
+            "day": str,
+            "runs": str,
+            "best_checks_passed": int,
+            "hints": int,
+            "source": str,
+            "verdict": str,
+            "last_at": str,
+        },
+        pk=("bank", "question_id"),
+        not_null={"day", "runs", "best_checks_passed", "hints", "source", "last_at"},
+    )
+
+
+@migrations()
+def m007_review_explanation(db: Database) -> None:
+    """A code question's written explanation, kept with the review it was graded in."""
+    db["reviews"].add_column("explanation", str, not_null_default="")
+
+
 KNOWN_MIGRATIONS = frozenset(
     m.name for m in migrations.pending(Database(memory=True, execute_plugins=False))
 )
@@ -279,6 +307,8 @@ class Review:
     id: int | None = None
     scheduler: str = DEFAULT_SCHEDULER
     """The scheduler whose scale `grade` is on."""
+    explanation: str = ""
+    """The words a code question asks for beside its code, as they were graded."""
 
     def to_row(self) -> dict:
         row = dict(zip(_REVIEW_COLUMNS[1:], self.to_values(), strict=True))
@@ -302,12 +332,13 @@ class Review:
             _state_json(self.state_before),
             _state_json(self.state_after),
             self.scheduler,
+            self.explanation,
         )
 
     @classmethod
     def from_values(cls, values: tuple) -> Review:
         """The inverse of `to_values`."""
-        *head, passed, before, after, scheduler = values
+        *head, passed, before, after, scheduler, explanation = values
         return cls(
             *head[:6],
             state_before=_decoded_state(before),
@@ -317,6 +348,7 @@ class Review:
             check_runs=head[8],
             first_run_passed=None if passed is None else bool(passed),
             scheduler=scheduler,
+            explanation=explanation,
         )
 
     @classmethod
@@ -335,6 +367,19 @@ class Draft:
 
     answer: str
     explanation: str = ""
+
+
+@dataclass(frozen=True)
+class OpenAttempt:
+    """A code question's attempt not yet graded: each run's outcome ("1" passed, "0" not),
+    the most checks one run passed, hints taken, and the last run's answer and verdict."""
+
+    runs: tuple[bool, ...] = ()
+    best_checks_passed: int = 0
+    hints: int = 0
+    source: str = ""
+    verdict: dict | None = None
+    """The last run's verdict as the grader's `to_dict` gives it; None from `quiz check`."""
 
 
 @dataclass(frozen=True)
@@ -639,7 +684,7 @@ class Store:
                 while batch := cursor.fetchmany(1000):
                     for row in batch:
                         before, after = _canonical_state(row[10]), _canonical_state(row[11])
-                        yield (*row[:10], before, after, row[12])
+                        yield (*row[:10], before, after, *row[12:])
             except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
                 raise self._damaged(f"a logged answer cannot be read: {exc}") from None
 
@@ -867,6 +912,72 @@ class Store:
             ).fetchone()
         return None if row is None else Draft(*row)
 
+    # A code question's attempt: open from its first run or hint until a review of the
+    # question is logged after its last one; an undo deletes that review, which opens it again.
+
+    def open_attempt(self, bank: str, question_id: str, day: date) -> OpenAttempt | None:
+        """The attempt at `question_id` on study day `day` not yet graded, if any."""
+        with self._guard():
+            row = self.db.execute(
+                "SELECT runs, best_checks_passed, hints, source, verdict FROM code_attempts a"
+                " WHERE bank = ? AND question_id = ? AND day = ? AND NOT EXISTS (SELECT 1"
+                " FROM reviews r WHERE r.bank = a.bank AND r.question_id = a.question_id"
+                " AND r.reviewed_at >= a.last_at)",
+                [bank, question_id, day.isoformat()],
+            ).fetchone()
+        if row is None:
+            return None
+        runs, best, hints, source, verdict = row
+        return OpenAttempt(
+            tuple(c == "1" for c in runs), best, hints, source, verdict and json.loads(verdict)
+        )
+
+    def record_run(
+        self,
+        bank: str,
+        question_id: str,
+        day: date,
+        at: datetime,
+        passed: bool,
+        source: str,
+        checks_passed: int = 0,
+        verdict: dict | None = None,
+    ) -> OpenAttempt:
+        """Add one run of the checks to the day's open attempt (or begin one); return it."""
+        with self._writing():
+            now = self.open_attempt(bank, question_id, day) or OpenAttempt()
+            attempt = replace(
+                now,
+                runs=(*now.runs, passed),
+                best_checks_passed=max(now.best_checks_passed, checks_passed),
+                source=source,
+                verdict=verdict,
+            )
+            self._put_attempt(bank, question_id, day, at, attempt)
+        return attempt
+
+    def record_attempt_hint(self, bank: str, question_id: str, day: date, at: datetime) -> None:
+        """Count one more hint in the day's open attempt (or begin one with it)."""
+        with self._writing():
+            now = self.open_attempt(bank, question_id, day) or OpenAttempt()
+            self._put_attempt(bank, question_id, day, at, replace(now, hints=now.hints + 1))
+
+    def _put_attempt(
+        self, bank: str, question_id: str, day: date, at: datetime, attempt: OpenAttempt
+    ) -> None:
+        row = {
+            "bank": bank,
+            "question_id": question_id,
+            "day": day.isoformat(),
+            "runs": "".join("1" if run else "0" for run in attempt.runs),
+            "best_checks_passed": attempt.best_checks_passed,
+            "hints": attempt.hints,
+            "source": attempt.source,
+            "verdict": None if attempt.verdict is None else json.dumps(attempt.verdict),
+            "last_at": instant_text(at),
+        }
+        self.db["code_attempts"].upsert(row, pk=("bank", "question_id"))
+
     def card_flags(self, bank: str) -> dict[str, CardFlags]:
         """The suspended and buried cards of `bank`; a card missing here is neither."""
         with self._guard():
@@ -1054,6 +1165,7 @@ REVIEW_FIELDS = (
     "state_before",
     "state_after",
     "scheduler",
+    "explanation",
 )
 """An answer's fields in the order the log stores them and an export writes them."""
 _REVIEW_COLUMNS = ("id", *REVIEW_FIELDS)
