@@ -546,7 +546,9 @@ async def test_each_grade_shows_the_interval_the_scheduler_would_give(small_sett
         assert app.screen.question.id == "capital"
         await pilot.press(*"Paris on the Seine", "ctrl+s")
         await pilot.pause()
-        cells = {cell.grade: str(cell.render()) for cell in app.screen.query(".grade")}
+        cells = {
+            cell.grade: str(cell.query_one(".long").render()) for cell in app.screen.query(".grade")
+        }
         assert cells[5].endswith("→ 6d") and cells[4].endswith("→ 6d")
         assert cells[3].endswith("→ 6d, drill today")
         assert cells[0].endswith("→ 1d, drill today")
@@ -555,7 +557,9 @@ async def test_each_grade_shows_the_interval_the_scheduler_would_give(small_sett
         assert app.screen.question.id == "colour"  # a new card: every grade gives one day
         await pilot.press(*"Blue", "ctrl+s")
         await pilot.pause()
-        cells = {cell.grade: str(cell.render()) for cell in app.screen.query(".grade")}
+        cells = {
+            cell.grade: str(cell.query_one(".long").render()) for cell in app.screen.query(".grade")
+        }
         assert cells[5].endswith("→ 1d") and cells[2].endswith("→ 1d, drill today")
 
 

@@ -57,6 +57,7 @@ class QuizApp(App[int]):
     """Let the first screen paint before the checker's worker competes for the CPU."""
     TITLE = "quiz"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
