@@ -417,11 +417,15 @@ def next_question(ctx: click.Context) -> None:
     from quiz.exercise import question_text
     from quiz.session import StudySession
     from quiz.store import open_store
+    from quiz.training import mnist_present
 
     settings = settings_of(ctx)
     bank = load_bank(settings.bank_path)
     store = open_store(settings.db_path, read_only=True)
-    question = StudySession(bank, store, today_of(ctx), settings.new_per_day).current
+    # questions waiting for the MNIST files are left out, as the app leaves them out
+    waiting = frozenset() if mnist_present() else store.waiting_for_data(bank.name)
+    session = StudySession(bank, store, today_of(ctx), settings.new_per_day, waiting=waiting)
+    question = session.current
     if question is None:
         click.echo("nothing left for today: every due and new question is answered")
         return

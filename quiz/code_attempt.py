@@ -15,6 +15,8 @@ class CodeAttempt:
     best_checks_passed: int = 0
     hints_used: int = 0
     edited: bool = False
+    could_not_run: bool = False
+    """The checks were asked for but could not run here (the MNIST files missing, say)."""
 
     @property
     def passed(self) -> bool:
@@ -29,7 +31,7 @@ class CodeAttempt:
         """How it went, in words: "passed after 2 runs, 1 hint", "checks never run", or, when
         later runs came after the first pass, "passed on run 1; the last of 3 runs failed"."""
         if not self.runs:
-            return "checks never run"
+            return "the checks could not run here" if self.could_not_run else "checks never run"
         hints = f", {counted(self.hints_used, 'hint')}" if self.hints_used else ""
         runs = counted(len(self.runs), "run")
         if not self.passed:

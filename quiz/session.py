@@ -92,6 +92,7 @@ class StudySession:
         today: date,
         new_per_day: int = DEFAULT_NEW_PER_DAY,
         scheduler: Scheduler | None = None,
+        waiting: frozenset[str] = frozenset(),
     ):
         self.scheduler = scheduler if scheduler is not None else make_scheduler("sm2")
         self.bank = bank
@@ -100,12 +101,20 @@ class StudySession:
         self.new_per_day = new_per_day
         self.graded: list[Review] = []
         self._pinned: list[str] = []
+        self.waiting = waiting
+        """Questions left out today because this machine lacks the data their checks need."""
         self.refresh()
 
     def move_to(self, today: date) -> None:
         """Follow the clock into another study day: its queue, its log day and its schedule."""
         if today != self.today:
             self.today = today
+            self.refresh()
+
+    def leave_out(self, waiting: frozenset[str]) -> None:
+        """Leave out (only) the questions `waiting` for data this machine lacks."""
+        if waiting != self.waiting:
+            self.waiting = waiting
             self.refresh()
 
     def refresh(self) -> None:
@@ -115,7 +124,7 @@ class StudySession:
         extras = self.store.study_extras(self.bank.name, self.today)
         set_aside = {
             qid for qid, flag in flags.items() if flag.suspended or flag.buried(self.today)
-        }
+        } | set(self.waiting)
         until = self.today + timedelta(days=extras.ahead_days)
         todays = [r for r in self.store.reviews(self.bank.name, day=self.today) if r.kind != "cram"]
         introduced = {r.question_id for r in todays if r.kind == "review" and r.state_before.is_new}

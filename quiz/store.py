@@ -283,6 +283,17 @@ def m007_review_explanation(db: Database) -> None:
     db["reviews"].add_column("explanation", str, not_null_default="")
 
 
+@migrations()
+def m008_waiting_for_data(db: Database) -> None:
+    """Code questions whose checks found the MNIST files missing: left out of the queue
+    until the files are there."""
+    db["waiting_for_data"].create(
+        {"bank": str, "question_id": str, "since": str},
+        pk=("bank", "question_id"),
+        not_null={"since"},
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(
     m.name for m in migrations.pending(Database(memory=True, execute_plugins=False))
 )
@@ -977,6 +988,26 @@ class Store:
             "last_at": instant_text(at),
         }
         self.db["code_attempts"].upsert(row, pk=("bank", "question_id"))
+
+    # Questions waiting for data this machine lacks (the MNIST files)
+
+    def waiting_for_data(self, bank: str) -> frozenset[str]:
+        with self._guard():
+            rows = self.db.execute(
+                "SELECT question_id FROM waiting_for_data WHERE bank = ?", [bank]
+            ).fetchall()
+        return frozenset(question_id for (question_id,) in rows)
+
+    def wait_for_data(self, bank: str, question_id: str, since: datetime) -> None:
+        """Leave `question_id` out of the queue until the data its checks need is there."""
+        with self._writing():
+            row = {"bank": bank, "question_id": question_id, "since": instant_text(since)}
+            self.db["waiting_for_data"].upsert(row, pk=("bank", "question_id"))
+
+    def data_arrived(self, bank: str) -> None:
+        """The data is there: every question that waited for it comes back."""
+        with self._writing():
+            self.db.execute("DELETE FROM waiting_for_data WHERE bank = ?", [bank])
 
     def card_flags(self, bank: str) -> dict[str, CardFlags]:
         """The suspended and buried cards of `bank`; a card missing here is neither."""

@@ -21,6 +21,8 @@ from quiz.store import Review, open_store
 DAY = date(2026, 3, 1)
 
 SCHEMA = {
+    "waiting_for_data": 'CREATE TABLE "waiting_for_data" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "since" TEXT NOT NULL,\n   PRIMARY KEY ("bank", "question_id")\n)',
     "code_attempts": 'CREATE TABLE "code_attempts" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
     '   "day" TEXT NOT NULL,\n   "runs" TEXT NOT NULL,\n   "best_checks_passed" INTEGER NOT NULL,\n'
     '   "hints" INTEGER NOT NULL,\n   "source" TEXT NOT NULL,\n   "verdict" TEXT,\n'
@@ -92,6 +94,7 @@ def test_schema_of_a_freshly_migrated_database(tmp_path):
         ("m005_scheduled_review_indexes",),
         ("m006_code_attempts",),
         ("m007_review_explanation",),
+        ("m008_waiting_for_data",),
     ]
     assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
@@ -100,7 +103,7 @@ def test_reopening_migrates_nothing_twice(tmp_path):
     open_store(tmp_path / "q.db").record(graded())
     store = open_store(tmp_path / "q.db")
     assert store.review_count() == 1
-    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (7,)
+    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (8,)
 
 
 def test_record_logs_and_schedules_in_one_step(tmp_path):

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from quiz.bank import Question
+from quiz.grader.display import MISSING_DATA
 from quiz.recall import Suggestion, asks_for_explanation, suggest, suggest_for_code
 from quiz.schedulers import Rating, convert_rating, rating_for_key, rating_of
 from quiz.session import Answer, StudySession, utc_timestamp
@@ -112,6 +113,7 @@ class ReviewScreen(ReviewWork, Screen):
         """Show the next question; never awaits, so keys typed meanwhile keep their order."""
         if self.cram is None:
             self.app.follow_the_day()
+            self.session.leave_out(self.app.waiting_for_data())
         question = self.cram or self.session.current
         if question is None:
             from quiz.tui.screens.summary import SummaryScreen
@@ -338,6 +340,9 @@ class ReviewScreen(ReviewWork, Screen):
         self.checking = False
         verdict = message.verdict
         counted = self.panel.show_verdict(verdict, message.source)
+        if MISSING_DATA in (getattr(verdict.error, "message", "") or ""):
+            # Said once, on this verdict; from the next question on it waits for the files.
+            self.app.store.wait_for_data(self.app.bank.name, self.question.id, self.app.clock())
         if counted:
             # Written here, in order, before any grade can be: the attempt outlives the app.
             now = self.app.clock()

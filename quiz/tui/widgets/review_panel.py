@@ -30,6 +30,7 @@ class ReviewPanel(VerticalScroll):
         """Whether each run of the checks passed; a run the checker itself broke is not one."""
         self.best_checks_passed = 0
         self.hints_used = 0
+        self.could_not_run = False
 
     def compose(self) -> ComposeResult:
         yield Vertical(id="reveal-box")
@@ -39,6 +40,7 @@ class ReviewPanel(VerticalScroll):
     def clear(self) -> None:
         """Empty the panel and forget the attempt, for a new question."""
         self.runs, self.best_checks_passed, self.hints_used = [], 0, 0
+        self.could_not_run = False
         for box in ("#hints", "#verdict-box", "#reveal-box"):
             self.query_one(box).remove_children()
 
@@ -65,6 +67,7 @@ class ReviewPanel(VerticalScroll):
             best_checks_passed=self.best_checks_passed,
             hints_used=self.hints_used,
             edited=edited,
+            could_not_run=self.could_not_run,
         )
 
     def show_reveal(self, reveal: RevealView) -> None:
@@ -93,6 +96,8 @@ class ReviewPanel(VerticalScroll):
         counted = getattr(error, "kind", None) != "internal" and MISSING_DATA not in message
         if counted:
             self.runs.append(bool(verdict.passed))
+        else:
+            self.could_not_run = True
         passed = sum(1 for check in (verdict.checks or []) if check.passed)
         self.best_checks_passed = max(self.best_checks_passed, passed)
         box = self.query_one("#verdict-box")

@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from quiz.counts import counted
 from quiz.grader.display import MISSING_DATA, plain_reason
+from quiz.training import MNIST_HOW
 from quiz.tui.widgets.line_chart import LineChart
 
 MAX_OUTPUT_LINES = 12
@@ -97,7 +98,11 @@ def _error_content(error: Any, source: str) -> Content:
     kind = getattr(error, "kind", "error")
     message = getattr(error, "message", "") or ""
     if MISSING_DATA in message:  # the files and how to get them, not the layers between
-        kind, message = "missing MNIST files", plain_reason(message)
+        kind = "missing MNIST files"
+        message = (
+            f"{plain_reason(message)}. To check this question, {MNIST_HOW}. "
+            "Until then it waits outside your daily queue."
+        )
     line = getattr(error, "line", None)
     where = f" on line {line}" if line else ""
     parts = [
