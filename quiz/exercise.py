@@ -70,8 +70,10 @@ def next_hint(store: Store, bank: str, question: Question, today: date, at: date
     total = len(question.hints)
     if not total:
         raise QuizError(f"'{question.id}' has no hints")
+    before = store.hints_taken(bank, question.id)
     taken = store.take_hint(bank, question.id, total)
-    store.record_attempt_hint(bank, question.id, today, at)
+    if taken > before:  # the last hint again is no further help
+        store.record_attempt_hint(bank, question.id, today, at)
     last = " (the last one)" if taken == total else ""
     return f"hint {taken} of {total}{last} for {question.id}: {question.hints[taken - 1]}"
 

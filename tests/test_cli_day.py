@@ -126,3 +126,11 @@ def test_an_explanation_survives_export_and_import(day, tmp_path):
         assert review.explanation == "squares, kept"
     line = json.loads((tmp_path / "log.jsonl").read_text())
     assert line["explanation"] == "squares, kept"
+
+
+def test_asking_for_the_last_hint_again_counts_it_once(day):
+    for _ in range(5):
+        assert day("hint", "list-comprehension").exit_code == 0
+    store = open_store(default_db_path())
+    attempt = store.open_attempt("fastbook-ch4", "list-comprehension", MORNING.date())
+    assert attempt is not None and attempt.hints == 3
