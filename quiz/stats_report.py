@@ -17,6 +17,7 @@ from rich.text import Text
 
 from quiz.bank import Bank
 from quiz.errors import QuizError
+from quiz.listing import due_text
 from quiz.scheduler import format_easiness
 from quiz.scheduler_choice import bank_scheduler
 from quiz.stats import (
@@ -82,9 +83,7 @@ def format_seconds(seconds: float | None) -> str:
 
 
 def format_due(due: date | None, today: date) -> str:
-    if due is None:
-        return ""
-    return "today" if due <= today else due.isoformat()
+    return "" if due is None else due_text(due, today)
 
 
 def heat_level(count: int, top: int) -> int:

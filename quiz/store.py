@@ -8,6 +8,7 @@ and left untouched. Every query lives here: callers ask the store by name.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import threading
@@ -412,6 +413,10 @@ class StudyExtras:
     ahead_days: int = 0
 
 
+class NeedsUpgrade(QuizError):
+    """A database opened read-only that lacks this quiz's migrations."""
+
+
 class Store:
     """Card states and the review log of one SQLite database.
 
@@ -439,7 +444,7 @@ class Store:
             if applied >= KNOWN_MIGRATIONS:
                 return
             if read_only:
-                raise QuizError(
+                raise NeedsUpgrade(
                     f"{self._where()}: database needs upgrading, which needs write access"
                 )
             with self._writing():
@@ -1263,6 +1268,14 @@ def open_store(path: Path | str, *, read_only: bool = False) -> Store:
         store = Store(Database(conn, execute_plugins=False), read_only=read_only)
     except sqlite3.Error as exc:
         raise QuizError(f"{path}: cannot open database ({exc})") from None
+    except NeedsUpgrade:
+        conn.close()
+        if not os.access(path, os.W_OK):
+            raise
+        # A newly installed quiz's first command may be one that only reads (`quiz stats`):
+        # it upgrades the database, as any command that writes would, then reads it.
+        open_store(path).db.close()
+        return open_store(path, read_only=True)
     try:
         if not read_only:
             with store._guard():

@@ -447,3 +447,13 @@ def test_under_fsrs_hard_is_a_pass_and_the_charts_are_fsrs_own(bank_path):
     )
     assert {"difficulty", "stability", "retrievability"} <= set(figures)
     assert "easiness" not in figures
+
+
+def test_an_overdue_card_says_by_how_much_in_the_stats_too():
+    from quiz.stats_report import format_due
+
+    today = date(2026, 1, 4)
+    assert format_due(date(2026, 1, 1), today) == "3d overdue"
+    assert format_due(today, today) == "today"
+    assert format_due(date(2026, 1, 5), today) == "2026-01-05"
+    assert format_due(None, today) == ""

@@ -445,3 +445,15 @@ def test_a_name_already_seen_is_still_checked_as_a_day(tmp_path):
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     with pytest.raises(QuizError, match=r"log.jsonl:2: day is not an ISO date"):
         read_reviews(path)
+
+
+def test_a_reading_command_upgrades_a_database_from_an_earlier_quiz(tmp_path):
+    from quiz.store import Database, migrations
+
+    path = tmp_path / "older.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m006_code_attempts")
+    db.close()
+    store = open_store(path, read_only=True)
+    assert store.read_only and store.review_count() == 0
+    assert "code_attempts" in store.db.table_names()
