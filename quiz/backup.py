@@ -36,9 +36,9 @@ from quiz.store import (
 FIELDS = (*REVIEW_FIELDS, "note")
 """`note` is the learner's note on the question, repeated on each of its answers."""
 
-ADDED_LATER = frozenset({"scheduler", "note"})
+ADDED_LATER = frozenset({"scheduler", "note", "explanation"})
 """Fields older exports lack: `scheduler` came with the scheduler seam (an export without
-it was written under SM-2), `note` with notes."""
+it was written under SM-2), `note` with notes, `explanation` with code questions' words."""
 OPTIONAL = frozenset({"answer", "duration_s", "check_runs", "first_run_passed"}) | ADDED_LATER
 REQUIRED = tuple(name for name in FIELDS if name not in OPTIONAL)
 REQUIRED_COLUMNS = tuple(name for name in FIELDS if name not in ADDED_LATER)
@@ -111,7 +111,8 @@ def _write_json_lines(out, records: Iterable[list]) -> int:
     count = 0
     for record in records:
         head = dumps(dict(zip(_HEAD_FIELDS, record, strict=False)), ensure_ascii=False)
-        tail = dumps({"scheduler": record[12], "note": record[13]}, ensure_ascii=False)
+        extra = {"scheduler": record[12], "explanation": record[13], "note": record[14]}
+        tail = dumps(extra, ensure_ascii=False)
         out.write(
             f'{head[:-1]}, "state_before": {record[10]}, "state_after": {record[11]}, {tail[1:]}\n'
         )
@@ -236,6 +237,7 @@ def _csv_record(row: dict) -> dict:
     record: dict = {k: (v or None) for k, v in cells.items()}
     record["answer"] = cells["answer"]
     record["note"] = cells["note"]
+    record["explanation"] = cells["explanation"]
     for key in ("grade", "check_runs"):
         record[key] = None if record[key] is None else int(record[key])
     if record["duration_s"] is not None:
@@ -323,9 +325,11 @@ def _parse(record, notes: dict[tuple[str, str], str], *, escaped: bool = True) -
         raise ValueError("first_run_passed must be true, false or null")
     answer = record.get("answer") or ""
     note = record.get("note") or ""
-    if escaped or type(answer) is not str or type(note) is not str:
+    explanation = record.get("explanation") or ""
+    if escaped or not all(type(text) is str for text in (answer, note, explanation)):
         _check_text(answer, "answer", empty=True)
         _check_text(note, "note", empty=True)
+        _check_text(explanation, "explanation", empty=True)
     if note:
         notes[(bank, question_id)] = note
     return (
@@ -342,6 +346,7 @@ def _parse(record, notes: dict[tuple[str, str], str], *, escaped: bool = True) -
         _state(record["state_before"], "state_before"),
         _state(record["state_after"], "state_after"),
         scheduler,
+        explanation,
     )
 
 

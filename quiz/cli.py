@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from quiz.counts import counted
 from quiz.errors import QuizError
 
 if TYPE_CHECKING:
@@ -209,9 +210,9 @@ def validate(ctx: click.Context, path: str | None, no_run: bool) -> None:
     ran = "; every reference passed its checks, every example got its verdict"
     ran = "" if no_run or not code else ran
     examples = sum(len(q.examples) for q in code)
-    shown = f", {examples} example answer{'s' if examples != 1 else ''}" if examples else ""
-    noun = "question" if len(bank) == 1 else "questions"
-    click.echo(f"{file}: ok, {len(bank)} {noun} ({len(code)} with executable answers{shown}){ran}")
+    shown = f", {counted(examples, 'example answer')}" if examples else ""
+    questions = counted(len(bank), "question")
+    click.echo(f"{file}: ok, {questions} ({len(code)} with executable answers{shown}){ran}")
 
 
 def _title_problems(ctx: click.Context, bank) -> list[str]:
@@ -322,7 +323,7 @@ def export_command(ctx: click.Context, file: Path) -> None:
     from quiz.store import open_store
 
     count = export_reviews(open_store(settings_of(ctx).db_path, read_only=True), file)
-    click.echo(f"exported {count} reviews to {file}")
+    click.echo(f"exported {counted(count, 'review')} to {file}")
 
 
 @main.command(name="import")
@@ -333,8 +334,8 @@ def import_command(ctx: click.Context, file: Path) -> None:
     from quiz.backup import import_into
 
     added, noted = import_into(settings_of(ctx).db_path, file)
-    kept = f" and {noted} notes" if noted else ""
-    click.echo(f"imported {added} new reviews{kept} from {file}")
+    kept = f" and {counted(noted, 'note')}" if noted else ""
+    click.echo(f"imported {counted(added, 'new review')}{kept} from {file}")
 
 
 @main.command()
@@ -353,7 +354,7 @@ def optimize(ctx: click.Context, yes: bool) -> None:
     click.echo("Fitting FSRS to your reviews (the optimizer runs in its own process)...")
     fit = fit_fsrs(store.scheduled_log(bank.name))
     click.echo(
-        f"Used {fit.reviews} reviews of {fit.questions} questions "
+        f"Used {counted(fit.reviews, 'review')} of {counted(fit.questions, 'question')} "
         "(each card's first 64, same-day repeats left out)."
     )
     click.echo(f"{'parameters':<12}{'log-loss':>10}{'RMSE':>8}")
@@ -407,10 +408,29 @@ def check(
     if watch or no_worker:
         from quiz.grader.command import run_check
 
-        sys.exit(run_check(bank_path, question_id, file, as_json=as_json, watch=watch))
-    from quiz.grader import client
+        status = run_check(bank_path, question_id, file, as_json=as_json, watch=watch)
+    else:
+        from quiz.grader import client
 
-    sys.exit(client.run_check(bank_path, question_id, file, as_json=as_json))
+        status = client.run_check(bank_path, question_id, file, as_json=as_json)
+    if not watch:  # a watch's runs are drafts of one answer, not tries
+        record_check_run(ctx, question_id, file, status)
+    sys.exit(status)
+
+
+def record_check_run(ctx: click.Context, question_ref: str, file: Path, status: int) -> None:
+    """Count the run in the day's attempt, as the app counts its own; a database that cannot
+    take it costs the check nothing but a line saying so."""
+    from quiz.exercise import record_check
+    from quiz.store import open_store
+
+    try:
+        bank, question = find_question(ctx, question_ref)
+        store = open_store(settings_of(ctx).db_path)
+        now = ctx.find_root().meta[CLOCK]()
+        record_check(store, bank.name, question, settings_of(ctx).today(now), now, status, file)
+    except (QuizError, OSError) as exc:
+        click.echo(f"quiz: this run was not recorded for today: {exc}", err=True)
 
 
 @main.group(name="worker")
@@ -449,15 +469,40 @@ def worker_stop() -> None:
 
 @main.command()
 @click.argument("question_ref", metavar="ID|NUMBER")
+@click.option("--answer", is_flag=True, help="Print our answer and its key points after it.")
 @click.pass_context
-def show(ctx: click.Context, question_ref: str) -> None:
+def show(ctx: click.Context, question_ref: str, answer: bool) -> None:
     """Print a question, by id or by its number (4 or #4)."""
-    from quiz.exercise import question_text
+    from quiz.exercise import answer_text, question_text
     from quiz.store import open_store
 
     bank, question = find_question(ctx, question_ref)
     taken = open_store(settings_of(ctx).db_path, read_only=True).hints_taken(bank.name, question.id)
     click.echo(question_text(question, taken), nl=False)
+    if answer:
+        click.echo("\n" + answer_text(question), nl=False)
+
+
+@main.command()
+@click.argument("question_ref", metavar="ID|NUMBER")
+@click.argument("grade", metavar="GRADE")
+@click.option("--explanation", default="", help="A code question's explanation, kept with it.")
+@click.pass_context
+def grade(ctx: click.Context, question_ref: str, grade: str, explanation: str) -> None:
+    """Record your grade for a question today (0-5 under SM-2, 1-4 under FSRS), as the app
+    does: a code question's `quiz check` runs and `quiz hint` hints count with it."""
+    from quiz.exercise import grade_question
+    from quiz.scheduler_choice import bank_scheduler
+    from quiz.session import StudySession
+    from quiz.store import open_store
+
+    settings = settings_of(ctx)
+    bank, question = find_question(ctx, question_ref)
+    store = open_store(settings.db_path)
+    now = ctx.find_root().meta[CLOCK]()
+    scheduler = bank_scheduler(store, bank.name)
+    session = StudySession(bank, store, settings.today(now), settings.new_per_day, scheduler)
+    click.echo(grade_question(session, question, grade, now, explanation))
 
 
 @main.command()
@@ -483,7 +528,9 @@ def hint(ctx: click.Context, question_ref: str) -> None:
     from quiz.store import open_store
 
     bank, question = find_question(ctx, question_ref)
-    click.echo(next_hint(open_store(settings_of(ctx).db_path), bank.name, question))
+    now = ctx.find_root().meta[CLOCK]()
+    store = open_store(settings_of(ctx).db_path)
+    click.echo(next_hint(store, bank.name, question, settings_of(ctx).today(now), now))
 
 
 @main.command(name="next")
@@ -494,11 +541,15 @@ def next_question(ctx: click.Context) -> None:
     from quiz.exercise import question_text
     from quiz.session import StudySession
     from quiz.store import open_store
+    from quiz.training import mnist_present
 
     settings = settings_of(ctx)
     bank = load_bank(settings.bank_path)
     store = open_store(settings.db_path, read_only=True)
-    question = StudySession(bank, store, today_of(ctx), settings.new_per_day).current
+    # questions waiting for the MNIST files are left out, as the app leaves them out
+    waiting = frozenset() if mnist_present() else store.waiting_for_data(bank.name)
+    session = StudySession(bank, store, today_of(ctx), settings.new_per_day, waiting=waiting)
+    question = session.current
     if question is None:
         click.echo("nothing left for today: every due and new question is answered")
         return
@@ -512,6 +563,7 @@ def next_question(ctx: click.Context) -> None:
 def stats(ctx: click.Context, as_json: bool, since: str | None) -> None:
     """Show progress: today, streaks, retention, the due forecast and the hardest questions."""
     import json
+    import shutil
 
     from quiz.bank import load_bank
     from quiz.stats_report import gather, parse_since, render_report, stats_json
@@ -525,4 +577,6 @@ def stats(ctx: click.Context, as_json: bool, since: str | None) -> None:
     if as_json:
         click.echo(json.dumps(stats_json(figures, bank)))
     else:
-        click.echo(render_report(figures, bank), nl=False)
+        # A terminal's own width; piped, the lines are left whole.
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        click.echo(render_report(figures, bank, width), nl=False)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quiz.counts import counted
+
 
 @dataclass(frozen=True)
 class CodeAttempt:
@@ -13,6 +15,8 @@ class CodeAttempt:
     best_checks_passed: int = 0
     hints_used: int = 0
     edited: bool = False
+    could_not_run: bool = False
+    """The checks were asked for but could not run here (the MNIST files missing, say)."""
 
     @property
     def passed(self) -> bool:
@@ -27,10 +31,9 @@ class CodeAttempt:
         """How it went, in words: "passed after 2 runs, 1 hint", "checks never run", or, when
         later runs came after the first pass, "passed on run 1; the last of 3 runs failed"."""
         if not self.runs:
-            return "checks never run"
-        hints = f", {self.hints_used} hint{'s' if self.hints_used != 1 else ''}"
-        hints = hints if self.hints_used else ""
-        runs = f"{len(self.runs)} run{'s' if len(self.runs) > 1 else ''}"
+            return "the checks could not run here" if self.could_not_run else "checks never run"
+        hints = f", {counted(self.hints_used, 'hint')}" if self.hints_used else ""
+        runs = counted(len(self.runs), "run")
         if not self.passed:
             return f"never passed after {runs}{hints}"
         first_pass = self.runs.index(True) + 1

@@ -1,15 +1,22 @@
 """The exercise-tool way in: print a question, write its starter file, give its next hint.
 
-Plain text for `quiz show`, `quiz start`, `quiz hint` and `quiz next`; the CLI only prints it.
+Plain text for `quiz show`, `quiz start`, `quiz hint` and `quiz next`, and the day's work
+recorded from `quiz check` and `quiz grade`; the CLI only prints it.
 """
 
 from __future__ import annotations
 
 import textwrap
+from datetime import date, datetime
 from pathlib import Path
 
 from quiz.bank import Question
+from quiz.code_attempt import CodeAttempt, suggest_code_grade
+from quiz.counts import counted
 from quiz.errors import QuizError
+from quiz.grader.display import NOT_YET, PASSED
+from quiz.schedulers import convert_rating, rating_for_key, rating_of
+from quiz.session import Answer, StudySession, record_cram
 from quiz.store import Store
 
 
@@ -55,13 +62,78 @@ def write_starter(question: Question, folder: Path, force: bool = False) -> Path
     return path
 
 
-def next_hint(store: Store, bank: str, question: Question) -> str:
-    """The next hint not yet given for `question`, remembered in the store; the last repeats."""
+def next_hint(store: Store, bank: str, question: Question, today: date, at: datetime) -> str:
+    """The next hint not yet given for `question`, remembered in the store (and counted in the
+    day's attempt at it); the last repeats."""
     if not question.is_code:
         raise QuizError(f"'{question.id}' is a recall question: it has no hints")
     total = len(question.hints)
     if not total:
         raise QuizError(f"'{question.id}' has no hints")
+    before = store.hints_taken(bank, question.id)
     taken = store.take_hint(bank, question.id, total)
+    if taken > before:  # the last hint again is no further help
+        store.record_attempt_hint(bank, question.id, today, at)
     last = " (the last one)" if taken == total else ""
     return f"hint {taken} of {total}{last} for {question.id}: {question.hints[taken - 1]}"
+
+
+def answer_text(question: Question) -> str:
+    """Our answer and its key points, as `quiz show --answer` prints them after the question."""
+    lines = ["our answer:", ""]
+    lines += [textwrap.indent(question.answer.strip(), "  "), "", "key points:"]
+    lines += [f"  - {point}" for point in question.key_points]
+    return "\n".join(lines) + "\n"
+
+
+def record_check(
+    store: Store, bank: str, question: Question, day: date, at: datetime, status: int, file: Path
+) -> bool:
+    """Count a `quiz check` run of `file` in the day's attempt at `question`, as the app counts
+    its own: passed (0) or not yet (1); a check this machine could not make is no try."""
+    if status not in (PASSED, NOT_YET):
+        return False
+    source = file.read_text(encoding="utf-8", errors="replace")
+    store.record_run(bank, question.id, day, at, status == PASSED, source)
+    return True
+
+
+def grade_question(
+    session: StudySession, question: Question, key: str, at: datetime, explanation: str = ""
+) -> str:
+    """Grade `question` on the session's day as the app does, and say what it did.
+
+    A question of today's queue is reviewed (or drilled); any other is practice, which leaves
+    its schedule be. A code question's open attempt (`quiz check`'s runs, `quiz hint`'s hints)
+    is logged with it, and the grade it suggests is shown beside the learner's own."""
+    scheduler = session.scheduler
+    rating = rating_for_key(scheduler, key)
+    if rating is None:
+        keys = ", ".join(sorted(r.key for r in scheduler.ratings))
+        raise QuizError(f"{key!r} is not a grade under {scheduler.label}: give one of {keys}")
+    store, bank, today = session.store, session.bank, session.today
+    attempt = store.open_attempt(bank.name, question.id, today) if question.is_code else None
+    runs = attempt.runs if attempt else ()
+    answer = Answer(
+        text=attempt.source if attempt else "",
+        check_runs=len(runs) if question.is_code else None,
+        first_run_passed=runs[0] if runs else None,
+        explanation=explanation,
+    )
+    if session.take_up(question.id):
+        review = session.grade(rating.value, answer, at, today)
+    else:
+        review = record_cram(store, bank, question, rating.value, answer, at, today, scheduler)
+    said = [f"{question.id}: graded {rating.label}"]
+    if review.kind == "cram":
+        said.append("practice, not due today: its schedule is unchanged")
+    elif review.kind == "drill" or rating.drill:
+        said.append("asked again today" if rating.drill else "drill logged")
+    else:
+        said.append(f"back in {counted(review.state_after.interval, 'day')}")
+    if question.is_code:
+        tried = CodeAttempt(runs, attempt.best_checks_passed if attempt else 0,
+                            attempt.hints if attempt else 0)  # fmt: skip
+        suggested = convert_rating(suggest_code_grade(tried), "sm2", scheduler.name)
+        said.append(f"the checks suggested {rating_of(scheduler, suggested).key} ({tried.summary})")
+    return "; ".join(said)

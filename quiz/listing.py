@@ -10,6 +10,7 @@ from datetime import date
 from itertools import starmap
 
 from quiz.bank import load_bank
+from quiz.counts import counted
 from quiz.scheduler_choice import bank_scheduler
 from quiz.schedulers import card_stage
 from quiz.settings import Settings
@@ -48,12 +49,20 @@ def question_table(settings: Settings, today: date) -> str:
                 stage,
                 scheduler.strength(state),
                 f"{state.interval}d",
-                "today" if state.due <= today else state.due.isoformat(),
+                due_text(state.due, today),
                 "" if grade is None else str(grade),
             )
         )
     columns = tuple(scheduler.strength_label if c == "EF" else c for c in COLUMNS)
-    return render_table(f"{bank.title} ({len(bank)} questions)", columns, rows)
+    return render_table(f"{bank.title} ({counted(len(bank), 'question')})", columns, rows)
+
+
+def due_text(due: date, today: date) -> str:
+    """When a card is due, as a learner reads it: its date, "today", or how overdue it is."""
+    if due > today:
+        return due.isoformat()
+    late = (today - due).days
+    return "today" if late == 0 else f"{late}d overdue"
 
 
 def render_table(title: str, columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:

@@ -121,8 +121,8 @@ def optimize(log: Iterable[tuple[str, str, int, date]]) -> Fit:
     reviews = counted_reviews(cards)
     if reviews < MIN_REVIEWS:
         raise QuizError(
-            f"too few reviews to fit FSRS: {reviews} count (reviews of a card on a later day "
-            f"than its previous one); the fit needs {MIN_REVIEWS}, so {MIN_REVIEWS - reviews} more"
+            f"too few reviews to fit FSRS: it needs {MIN_REVIEWS} reviews of a card on a later "
+            f"day than its previous one, and the log has {reviews}, so {MIN_REVIEWS - reviews} more"
         )
     parameters = fit_parameters(cards)
     return Fit(

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 
 from quiz.schedulers import DEFAULT_SCHEDULER, Scheduler, make_scheduler, replay
-from quiz.store import Store
+from quiz.store import REVIEW_FIELDS, Store
 
 SCHEDULER_KEY = "scheduler"
 RETENTION_KEY = "fsrs.desired_retention"
@@ -70,10 +70,11 @@ def import_log(
     (whose states also depend on its parameters and retention), or answers logged under
     another scheduler, get their cards rebuilt by replaying the bank's whole log."""
     logged_under: set[tuple[str, str]] = set()
+    scheduler_at = REVIEW_FIELDS.index("scheduler")
 
     def noted(stream: Iterable[tuple]) -> Iterator[tuple]:
         for row in stream:
-            logged_under.add((row[0], row[-1]))
+            logged_under.add((row[0], row[scheduler_at]))
             yield row
 
     added = store.import_rows(noted(rows))

@@ -42,9 +42,11 @@ class QueueCounts:
 
 @dataclass(frozen=True)
 class Answer:
-    """What the learner did before grading: text or code, time spent, check runs."""
+    """What the learner did before grading: text or code (and a code question's explanation),
+    time spent, check runs."""
 
     text: str = ""
+    explanation: str = ""
     duration_s: float | None = None
     check_runs: int | None = None
     first_run_passed: bool | None = None
@@ -76,6 +78,7 @@ class Answer:
             check_runs=self.check_runs,
             first_run_passed=self.first_run_passed,
             scheduler=scheduler,
+            explanation=self.explanation,
         )
 
 
@@ -89,6 +92,7 @@ class StudySession:
         today: date,
         new_per_day: int = DEFAULT_NEW_PER_DAY,
         scheduler: Scheduler | None = None,
+        waiting: frozenset[str] = frozenset(),
     ):
         self.scheduler = scheduler if scheduler is not None else make_scheduler("sm2")
         self.bank = bank
@@ -97,12 +101,20 @@ class StudySession:
         self.new_per_day = new_per_day
         self.graded: list[Review] = []
         self._pinned: list[str] = []
+        self.waiting = waiting
+        """Questions left out today because this machine lacks the data their checks need."""
         self.refresh()
 
     def move_to(self, today: date) -> None:
         """Follow the clock into another study day: its queue, its log day and its schedule."""
         if today != self.today:
             self.today = today
+            self.refresh()
+
+    def leave_out(self, waiting: frozenset[str]) -> None:
+        """Leave out (only) the questions `waiting` for data this machine lacks."""
+        if waiting != self.waiting:
+            self.waiting = waiting
             self.refresh()
 
     def refresh(self) -> None:
@@ -112,7 +124,7 @@ class StudySession:
         extras = self.store.study_extras(self.bank.name, self.today)
         set_aside = {
             qid for qid, flag in flags.items() if flag.suspended or flag.buried(self.today)
-        }
+        } | set(self.waiting)
         until = self.today + timedelta(days=extras.ahead_days)
         todays = [r for r in self.store.reviews(self.bank.name, day=self.today) if r.kind != "cram"]
         introduced = {r.question_id for r in todays if r.kind == "review" and r.state_before.is_new}
@@ -171,6 +183,14 @@ class StudySession:
         """(answered this session, answered + still to answer)."""
         done = len(self.graded)
         return done, done + len(self.queue)
+
+    def take_up(self, question_id: str) -> bool:
+        """Bring a question of today's queue to its head, to grade it next; False when it is
+        not in the queue (not due, not new, no drill)."""
+        if question_id not in self._ids_in_queue():
+            return False
+        self._pinned.insert(0, question_id)
+        return True
 
     def grade(
         self, quality: int, answer: Answer, now: datetime, today: date | None = None

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from quiz.bank import Bank
 from quiz.errors import QuizError
+from quiz.listing import due_text
 from quiz.scheduler import format_easiness
 from quiz.scheduler_choice import bank_scheduler
 from quiz.stats import (
@@ -82,9 +83,7 @@ def format_seconds(seconds: float | None) -> str:
 
 
 def format_due(due: date | None, today: date) -> str:
-    if due is None:
-        return ""
-    return "today" if due <= today else due.isoformat()
+    return "" if due is None else due_text(due, today)
 
 
 def heat_level(count: int, top: int) -> int:
@@ -131,9 +130,14 @@ def column_chart(values: list[int], height: int, bar: int = 1, gap: int = 1) -> 
 # The report for a terminal
 
 
-def render_report(stats: Stats, bank: Bank, width: int = 100) -> str:
+PIPED_WIDTH = 1000
+"""Wide enough that no line of the report wraps: piped output is for reading whole."""
+
+
+def render_report(stats: Stats, bank: Bank, width: int | None = None) -> str:
+    """The report laid out for a terminal `width` columns wide; None when it is piped."""
     out = io.StringIO()
-    console = Console(file=out, width=width, force_terminal=False)
+    console = Console(file=out, width=width or PIPED_WIDTH, force_terminal=False)
     since = f", answers since {stats.since.isoformat()}" if stats.since else ""
     console.print(Text(f"{bank.title}: study day {stats.today.isoformat()}{since}", style="bold"))
     console.print(today_grid(stats), "")
@@ -144,7 +148,7 @@ def render_report(stats: Stats, bank: Bank, width: int = 100) -> str:
     console.print(f"  and {stats.due_later} due later\n")
     console.print(distributions_grid(stats), "")
     console.print(_hardest_table(stats))
-    console.print(_questions_table(stats))
+    console.print(_questions_table(stats, console.width))
     return out.getvalue()
 
 
@@ -263,7 +267,7 @@ def bucket_table(title: str, buckets: list[Bucket], bar_width: int = 12) -> Tabl
 def _hardest_table(stats: Stats) -> Table:
     table = Table(title="Hardest questions (lowest easiness, most lapses)", title_justify="left")
     for column in ("#", "id", "EF", "lapses", "interval", "last"):
-        table.add_column(column, justify="left" if column == "id" else "right")
+        add_column(table, column, text=column == "id")
     for q in stats.hardest:
         table.add_row(
             str(q.number),
@@ -317,21 +321,53 @@ def question_cells(q: QuestionFigures, today: date, code: bool) -> list[str]:
     return cells
 
 
-def _questions_table(stats: Stats) -> Table:
+LEFT_OUT_FIRST = ("avg time", "EF", "lapses", FIRST_RUN_COLUMN, "reviews", "stage")
+"""The columns a narrow terminal goes without, the least missed first."""
+
+
+def fitting_columns(header: list[str], rows: list[list[str]], width: int) -> list[int]:
+    """The indexes of the columns that fit in `width`, leaving out LEFT_OUT_FIRST's as needed."""
+    widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    kept = list(range(len(header)))
+    for name in LEFT_OUT_FIRST:
+        if sum(widths[i] + 2 for i in kept) <= width or name not in header:
+            continue
+        kept.remove(header.index(name))
+    return kept
+
+
+def _questions_table(stats: Stats, width: int) -> Table:
     code = has_code(stats)
+    header = [*QUESTION_COLUMNS, *([FIRST_RUN_COLUMN] if code else [])]
+    rows = [question_cells(q, stats.today, code) for q in stats.questions]
+    kept = fitting_columns(header, rows, width)
+    left_out = [name for i, name in enumerate(header) if i not in kept]
+    caption = f"{', '.join(left_out)}: left out to fit this terminal"
     table = Table(
+        caption=caption if left_out else None,
+        caption_justify="left",
         title="Every question",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         collapse_padding=True,
         pad_edge=False,
     )
-    for column in (*QUESTION_COLUMNS, *([FIRST_RUN_COLUMN] if code else [])):
-        text = column in TEXT_COLUMNS
-        table.add_column(column, justify="left" if text else "right", no_wrap=text)
-    for q in stats.questions:
-        table.add_row(*question_cells(q, stats.today, code))
+    for i in kept:
+        add_column(table, header[i], text=header[i] in TEXT_COLUMNS)
+    for row in rows:
+        table.add_row(*(row[i] for i in kept))
     return table
+
+
+def add_column(table: Table, header: str, text: bool) -> None:
+    """A column never cut short ("inte…"): a terminal too narrow folds a long id instead."""
+    table.add_column(
+        header,
+        justify="left" if text else "right",
+        min_width=len(header),
+        no_wrap=not text,
+        overflow="fold",
+    )
 
 
 def _text(value: int | None) -> str:

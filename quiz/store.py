@@ -8,6 +8,7 @@ and left untouched. Every query lives here: callers ask the store by name.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 import threading
@@ -256,6 +257,45 @@ def m005_scheduled_review_indexes(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_code_attempts(db: Database) -> None:
+    """Each code question's attempt of the study day, until it is graded: the check runs
+    (`quiz check`'s or the app's), the best count of checks passed, hints taken, and the last
+    run's answer and verdict. Kept so a relaunch, an undo or `quiz grade` takes it up again."""
+    db["code_attempts"].create(
+        {
+            "bank": str,
+            "question_id": str,
+            "day": str,
+            "runs": str,
+            "best_checks_passed": int,
+            "hints": int,
+            "source": str,
+            "verdict": str,
+            "last_at": str,
+        },
+        pk=("bank", "question_id"),
+        not_null={"day", "runs", "best_checks_passed", "hints", "source", "last_at"},
+    )
+
+
+@migrations()
+def m007_review_explanation(db: Database) -> None:
+    """A code question's written explanation, kept with the review it was graded in."""
+    db["reviews"].add_column("explanation", str, not_null_default="")
+
+
+@migrations()
+def m008_waiting_for_data(db: Database) -> None:
+    """Code questions whose checks found the MNIST files missing: left out of the queue
+    until the files are there."""
+    db["waiting_for_data"].create(
+        {"bank": str, "question_id": str, "since": str},
+        pk=("bank", "question_id"),
+        not_null={"since"},
+    )
+
+
 KNOWN_MIGRATIONS = frozenset(
     m.name for m in migrations.pending(Database(memory=True, execute_plugins=False))
 )
@@ -280,6 +320,8 @@ class Review:
     id: int | None = None
     scheduler: str = DEFAULT_SCHEDULER
     """The scheduler whose scale `grade` is on."""
+    explanation: str = ""
+    """The words a code question asks for beside its code, as they were graded."""
 
     def to_row(self) -> dict:
         row = dict(zip(_REVIEW_COLUMNS[1:], self.to_values(), strict=True))
@@ -303,12 +345,13 @@ class Review:
             _state_json(self.state_before),
             _state_json(self.state_after),
             self.scheduler,
+            self.explanation,
         )
 
     @classmethod
     def from_values(cls, values: tuple) -> Review:
         """The inverse of `to_values`."""
-        *head, passed, before, after, scheduler = values
+        *head, passed, before, after, scheduler, explanation = values
         return cls(
             *head[:6],
             state_before=_decoded_state(before),
@@ -318,6 +361,7 @@ class Review:
             check_runs=head[8],
             first_run_passed=None if passed is None else bool(passed),
             scheduler=scheduler,
+            explanation=explanation,
         )
 
     @classmethod
@@ -339,6 +383,19 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class OpenAttempt:
+    """A code question's attempt not yet graded: each run's outcome ("1" passed, "0" not),
+    the most checks one run passed, hints taken, and the last run's answer and verdict."""
+
+    runs: tuple[bool, ...] = ()
+    best_checks_passed: int = 0
+    hints: int = 0
+    source: str = ""
+    verdict: dict | None = None
+    """The last run's verdict as the grader's `to_dict` gives it; None from `quiz check`."""
+
+
+@dataclass(frozen=True)
 class CardFlags:
     """A card set aside: suspended until the learner takes it back, or buried for one day."""
 
@@ -355,6 +412,10 @@ class StudyExtras:
 
     more_new: int = 0
     ahead_days: int = 0
+
+
+class NeedsUpgrade(QuizError):
+    """A database opened read-only that lacks this quiz's migrations."""
 
 
 class Store:
@@ -384,7 +445,7 @@ class Store:
             if applied >= KNOWN_MIGRATIONS:
                 return
             if read_only:
-                raise QuizError(
+                raise NeedsUpgrade(
                     f"{self._where()}: database needs upgrading, which needs write access"
                 )
             with self._writing():
@@ -654,7 +715,7 @@ class Store:
                 while batch := cursor.fetchmany(1000):
                     for row in batch:
                         before, after = _canonical_state(row[10]), _canonical_state(row[11])
-                        yield (*row[:10], before, after, row[12])
+                        yield (*row[:10], before, after, *row[12:])
             except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
                 raise self._damaged(f"a logged answer cannot be read: {exc}") from None
 
@@ -882,6 +943,92 @@ class Store:
             ).fetchone()
         return None if row is None else Draft(*row)
 
+    # A code question's attempt: open from its first run or hint until a review of the
+    # question is logged after its last one; an undo deletes that review, which opens it again.
+
+    def open_attempt(self, bank: str, question_id: str, day: date) -> OpenAttempt | None:
+        """The attempt at `question_id` on study day `day` not yet graded, if any."""
+        with self._guard():
+            row = self.db.execute(
+                "SELECT runs, best_checks_passed, hints, source, verdict FROM code_attempts a"
+                " WHERE bank = ? AND question_id = ? AND day = ? AND NOT EXISTS (SELECT 1"
+                " FROM reviews r WHERE r.bank = a.bank AND r.question_id = a.question_id"
+                " AND r.reviewed_at >= a.last_at)",
+                [bank, question_id, day.isoformat()],
+            ).fetchone()
+        if row is None:
+            return None
+        runs, best, hints, source, verdict = row
+        return OpenAttempt(
+            tuple(c == "1" for c in runs), best, hints, source, verdict and json.loads(verdict)
+        )
+
+    def record_run(
+        self,
+        bank: str,
+        question_id: str,
+        day: date,
+        at: datetime,
+        passed: bool,
+        source: str,
+        checks_passed: int = 0,
+        verdict: dict | None = None,
+    ) -> OpenAttempt:
+        """Add one run of the checks to the day's open attempt (or begin one); return it."""
+        with self._writing():
+            now = self.open_attempt(bank, question_id, day) or OpenAttempt()
+            attempt = replace(
+                now,
+                runs=(*now.runs, passed),
+                best_checks_passed=max(now.best_checks_passed, checks_passed),
+                source=source,
+                verdict=verdict,
+            )
+            self._put_attempt(bank, question_id, day, at, attempt)
+        return attempt
+
+    def record_attempt_hint(self, bank: str, question_id: str, day: date, at: datetime) -> None:
+        """Count one more hint in the day's open attempt (or begin one with it)."""
+        with self._writing():
+            now = self.open_attempt(bank, question_id, day) or OpenAttempt()
+            self._put_attempt(bank, question_id, day, at, replace(now, hints=now.hints + 1))
+
+    def _put_attempt(
+        self, bank: str, question_id: str, day: date, at: datetime, attempt: OpenAttempt
+    ) -> None:
+        row = {
+            "bank": bank,
+            "question_id": question_id,
+            "day": day.isoformat(),
+            "runs": "".join("1" if run else "0" for run in attempt.runs),
+            "best_checks_passed": attempt.best_checks_passed,
+            "hints": attempt.hints,
+            "source": attempt.source,
+            "verdict": None if attempt.verdict is None else json.dumps(attempt.verdict),
+            "last_at": instant_text(at),
+        }
+        self.db["code_attempts"].upsert(row, pk=("bank", "question_id"))
+
+    # Questions waiting for data this machine lacks (the MNIST files)
+
+    def waiting_for_data(self, bank: str) -> frozenset[str]:
+        with self._guard():
+            rows = self.db.execute(
+                "SELECT question_id FROM waiting_for_data WHERE bank = ?", [bank]
+            ).fetchall()
+        return frozenset(question_id for (question_id,) in rows)
+
+    def wait_for_data(self, bank: str, question_id: str, since: datetime) -> None:
+        """Leave `question_id` out of the queue until the data its checks need is there."""
+        with self._writing():
+            row = {"bank": bank, "question_id": question_id, "since": instant_text(since)}
+            self.db["waiting_for_data"].upsert(row, pk=("bank", "question_id"))
+
+    def data_arrived(self, bank: str) -> None:
+        """The data is there: every question that waited for it comes back."""
+        with self._writing():
+            self.db.execute("DELETE FROM waiting_for_data WHERE bank = ?", [bank])
+
     def card_flags(self, bank: str) -> dict[str, CardFlags]:
         """The suspended and buried cards of `bank`; a card missing here is neither."""
         with self._guard():
@@ -1069,6 +1216,7 @@ REVIEW_FIELDS = (
     "state_before",
     "state_after",
     "scheduler",
+    "explanation",
 )
 """An answer's fields in the order the log stores them and an export writes them."""
 _REVIEW_COLUMNS = ("id", *REVIEW_FIELDS)
@@ -1135,6 +1283,14 @@ def open_store(path: Path | str, *, read_only: bool = False) -> Store:
         store = Store(Database(conn, execute_plugins=False), read_only=read_only)
     except sqlite3.Error as exc:
         raise QuizError(f"{path}: cannot open database ({exc})") from None
+    except NeedsUpgrade:
+        conn.close()
+        if not os.access(path, os.W_OK):
+            raise
+        # A newly installed quiz's first command may be one that only reads (`quiz stats`):
+        # it upgrades the database, as any command that writes would, then reads it.
+        open_store(path).db.close()
+        return open_store(path, read_only=True)
     try:
         if not read_only:
             with store._guard():

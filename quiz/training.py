@@ -23,6 +23,25 @@ MODELS = ("pixel-similarity", "linear", "mlp", "cnn")
 """The trainer's --model choices, repeated here so that reading them never imports torch."""
 
 
+MNIST_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+"""The four files the trainer and the MNIST questions' checks read."""
+MNIST_HOW = (
+    "set QUIZ_MNIST_DIR to a folder holding the four MNIST .gz files, "
+    "or run `quiz train` once to download them"
+)
+
+
+def mnist_present() -> bool:
+    """Whether the MNIST files are where quiz looks (QUIZ_MNIST_DIR, else the cache)."""
+    folder = mnist_dir()
+    return all((folder / name).is_file() for name in MNIST_FILES)
+
+
 def run_trainer(argv: list[str]) -> int:
     """`quiz train`: the trainer's own command line, in this process, under quiz's name.
 

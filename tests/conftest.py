@@ -1,5 +1,9 @@
 """Shared fixtures: every test runs against a temporary data directory.
 
+With `QUIZ_TEST_TIME_SHIFT_DAYS=N` every test process (each pytest-xdist worker too) runs with
+its clock N days ahead, still ticking, so a test that reads the calendar shows itself; CI runs
+the suite once that way, in another time zone as well.
+
 Tests that need the full MNIST files find them the way a user's quiz does: `QUIZ_MNIST_DIR`,
 else the user cache directory the trainer downloads into. Without them those tests are
 skipped, unless `QUIZ_REQUIRE_MNIST=1` (as CI sets) turns the skip into a failure.
@@ -10,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -37,6 +42,21 @@ MNIST_HOW = (
     "the full MNIST files are not available: set QUIZ_MNIST_DIR to a folder holding the "
     "four MNIST .gz files (see the README), or run `quiz train` once to download them"
 )
+
+
+TIME_SHIFT = "QUIZ_TEST_TIME_SHIFT_DAYS"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Move this process's clock ahead when TIME_SHIFT asks; xdist runs this in every worker."""
+    days = os.environ.get(TIME_SHIFT)
+    if days:
+        import time_machine
+
+        ahead = datetime.now(UTC) + timedelta(days=int(days))
+        # Ticking, so timeouts and durations measured with time.time() still pass; it lasts
+        # as long as the process does.
+        time_machine.travel(ahead, tick=True).start()
 
 
 @pytest.fixture(autouse=True)

@@ -68,7 +68,7 @@ def test_bank_from_the_environment(runner, demo_bank, monkeypatch):
     monkeypatch.setenv("QUIZ_BANK", str(demo_bank))
     result = runner.invoke(main, ["list"])
     assert result.exit_code == 0
-    assert "first" in result.output and "Demo (1 questions)" in result.output
+    assert "first" in result.output and "Demo (1 question)" in result.output
 
 
 def test_list_shows_each_question_with_its_schedule(runner, demo_bank, tmp_path):
@@ -87,6 +87,11 @@ def test_list_shows_each_question_with_its_schedule(runner, demo_bank, tmp_path)
     row = next(line for line in result.output.splitlines() if "first" in line)
     cells = [cell.strip() for cell in row.split("│")[1:-1]]
     assert cells == ["1", "first", "recall", "young", "2.60", "1d", "today", "5"]
+    # three days after that, the same card says how late it is
+    later = lambda: datetime(2026, 11, 24, 12, 0)  # noqa: E731
+    result = runner.invoke(main, ["--bank", str(demo_bank), "--db", str(db), "list"], obj=later)
+    row = next(line for line in result.output.splitlines() if "first" in line)
+    assert [cell.strip() for cell in row.split("│")[1:-1]][6] == "3d overdue"
 
 
 def test_export_then_import_into_a_new_database(runner, demo_bank, tmp_path):
@@ -99,10 +104,10 @@ def test_export_then_import_into_a_new_database(runner, demo_bank, tmp_path):
                         state_before=CardState(), state_after=review(CardState(), 3, date(2026, 11, 20))))  # fmt: skip
     out = tmp_path / "backup.jsonl"
     result = runner.invoke(main, ["--db", str(db), "export", str(out)])
-    assert result.exit_code == 0 and "exported 1 reviews" in result.output
+    assert result.exit_code == 0 and "exported 1 review" in result.output
     assert json.loads(out.read_text())["grade"] == 3
     result = runner.invoke(main, ["--db", str(tmp_path / "b.db"), "import", str(out)])
-    assert result.exit_code == 0 and "imported 1 new reviews" in result.output
+    assert result.exit_code == 0 and "imported 1 new review" in result.output
     rows = sqlite3.connect(tmp_path / "b.db").execute("SELECT grade FROM reviews").fetchall()
     assert rows == [(3,)]
 

@@ -295,7 +295,7 @@ WRITER = textwrap.dedent(
     from quiz.store import Review, open_store
     store = open_store(sys.argv[1])
     name, start = sys.argv[2], float(sys.argv[3])
-    while time.time() < start:
+    while time.monotonic() < start:
         pass
     began = time.perf_counter()
     for n in range(500):
@@ -312,7 +312,9 @@ def test_two_processes_recording_500_answers_each_lose_none(tmp_path):
 
     db = tmp_path / "q.db"
     open_store(db)
-    start = f"{time.time() + 2:.3f}"
+    # The machine's monotonic clock, which every process shares: the test's own clock may be
+    # moved (tests/conftest.py), a child's never is.
+    start = f"{time.monotonic() + 2:.3f}"
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", WRITER, str(db), name, start],

@@ -78,8 +78,8 @@ def test_too_few_reviews_are_refused_with_how_many_more(tmp_path, bank_name):
     result = CliRunner().invoke(main, ["--db", str(db), "optimize", "--yes"])
     assert result.exit_code == 2
     assert result.output.splitlines()[-1] == (
-        f"quiz: error: too few reviews to fit FSRS: {counted} count (reviews of a card on a "
-        f"later day than its previous one); the fit needs 512, so {512 - counted} more"
+        "quiz: error: too few reviews to fit FSRS: it needs 512 reviews of a card on a later "
+        f"day than its previous one, and the log has {counted}, so {512 - counted} more"
     )
     assert PARAMETERS_KEY not in store.settings(bank_name)
 

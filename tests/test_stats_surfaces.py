@@ -22,7 +22,7 @@ from quiz.scheduler import CardState, review
 from quiz.session import Answer, StudySession, study_day
 from quiz.settings import Settings
 from quiz.stats import LogEntry, summarize
-from quiz.stats_report import column_chart, gather, heat_level, read_log
+from quiz.stats_report import column_chart, gather, heat_level, read_log, render_report
 from quiz.store import Review, Store, open_store
 from quiz.tui.screens.stats import StatsScreen
 from quiz.tui.widgets.charts import BarChart, CalendarHeatmap, ForecastChart
@@ -182,6 +182,37 @@ def test_quiz_stats_prints_the_figures(bank_path):
     assert "mse" in lines[hardest + 4] and "2.36" in lines[hardest + 4]
     tensor = next(line.split() for line in lines if line.split()[1:2] == ["tensor"])
     assert tensor[2:4] == ["young", "2.46"] and tensor[6:9] == ["5", "1", "3"]
+
+
+def test_the_report_fits_a_narrow_terminal_and_is_left_whole_when_piped(bank_path, tmp_path):
+    # ids as long as chapter 4's longest, which squeezed the headers to "inte…" before
+    long_bank = tmp_path / "long.yaml"
+    long_bank.write_text(BANK_YAML.replace("id: sgd", "id: relu-function-vs-module"))
+    record_history(open_store(default_db_path()), TODAY)
+    bank = load_bank(long_bank)
+    figures = gather(open_store(default_db_path()), bank, TODAY)
+
+    narrow = render_report(figures, bank, width=80).splitlines()
+    assert max(map(len, narrow)) <= 80
+    assert not any("…" in line for line in narrow)
+    header = next(line.split() for line in narrow if line.split()[:2] == ["#", "id"])
+    assert "interval" in header and "due" in header
+    assert any(line.endswith(": left out to fit this terminal") for line in map(str.rstrip, narrow))
+
+    # piped (CliRunner's output is not a terminal): every column, one line per question
+    piped = run_stats(long_bank).output.splitlines()
+    at = next(i for i, line in enumerate(piped) if line.split()[:2] == ["#", "id"])
+    assert " ".join(piped[at].split()) == (
+        "# id stage EF interval due reviews lapses last avg time 1st run"
+    )
+    body = [line for line in piped[at + 2 :] if line.strip()]
+    assert [line.split()[1] for line in body] == [
+        "tensor",
+        "broadcast",
+        "mse",
+        "relu-function-vs-module",
+    ]
+    assert body[2].split()[-4:] == ["1m", "00s", "0%", "(0/1)"], "mse's row is one whole line"
 
 
 def test_quiz_stats_json_is_one_object_of_the_figures(bank_path):
@@ -417,3 +448,13 @@ def test_under_fsrs_hard_is_a_pass_and_the_charts_are_fsrs_own(bank_path):
     )
     assert {"difficulty", "stability", "retrievability"} <= set(figures)
     assert "easiness" not in figures
+
+
+def test_an_overdue_card_says_by_how_much_in_the_stats_too():
+    from quiz.stats_report import format_due
+
+    today = date(2026, 1, 4)
+    assert format_due(date(2026, 1, 1), today) == "3d overdue"
+    assert format_due(today, today) == "today"
+    assert format_due(date(2026, 1, 5), today) == "2026-01-05"
+    assert format_due(None, today) == ""

@@ -21,6 +21,12 @@ from quiz.store import Review, open_store
 DAY = date(2026, 3, 1)
 
 SCHEMA = {
+    "waiting_for_data": 'CREATE TABLE "waiting_for_data" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "since" TEXT NOT NULL,\n   PRIMARY KEY ("bank", "question_id")\n)',
+    "code_attempts": 'CREATE TABLE "code_attempts" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
+    '   "day" TEXT NOT NULL,\n   "runs" TEXT NOT NULL,\n   "best_checks_passed" INTEGER NOT NULL,\n'
+    '   "hints" INTEGER NOT NULL,\n   "source" TEXT NOT NULL,\n   "verdict" TEXT,\n'
+    '   "last_at" TEXT NOT NULL,\n   PRIMARY KEY ("bank", "question_id")\n)',
     "cards": 'CREATE TABLE "cards" (\n   "bank" TEXT,\n   "question_id" TEXT,\n'
     '   "due" TEXT,\n   "state" TEXT NOT NULL,\n   PRIMARY KEY ("bank", "question_id")\n)',
     "reviews": 'CREATE TABLE "reviews" (\n   "id" INTEGER PRIMARY KEY,\n'
@@ -28,7 +34,8 @@ SCHEMA = {
     '   "reviewed_at" TEXT NOT NULL,\n   "day" TEXT NOT NULL,\n   "grade" INTEGER NOT NULL,\n'
     '   "kind" TEXT NOT NULL,\n   "answer" TEXT,\n   "duration_s" REAL,\n'
     '   "check_runs" INTEGER,\n   "first_run_passed" INTEGER,\n   "state_before" TEXT,\n'
-    '   "state_after" TEXT\n, "scheduler" TEXT NOT NULL DEFAULT \'sm2\')',
+    '   "state_after" TEXT\n, "scheduler" TEXT NOT NULL DEFAULT \'sm2\','
+    " \"explanation\" TEXT NOT NULL DEFAULT '')",
     "settings": 'CREATE TABLE "settings" (\n   "bank" TEXT,\n   "key" TEXT,\n   "value" TEXT,\n'
     '   PRIMARY KEY ("bank", "key")\n)',
     "idx_cards_bank_due": 'CREATE INDEX "idx_cards_bank_due"\n    ON "cards" ("bank", "due")',
@@ -85,6 +92,9 @@ def test_schema_of_a_freshly_migrated_database(tmp_path):
         ("m003_drafts_flags_notes_and_extra_study",),
         ("m004_scheduler_states",),
         ("m005_scheduled_review_indexes",),
+        ("m006_code_attempts",),
+        ("m007_review_explanation",),
+        ("m008_waiting_for_data",),
     ]
     assert store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
@@ -93,7 +103,7 @@ def test_reopening_migrates_nothing_twice(tmp_path):
     open_store(tmp_path / "q.db").record(graded())
     store = open_store(tmp_path / "q.db")
     assert store.review_count() == 1
-    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (5,)
+    assert store.db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone() == (8,)
 
 
 def test_record_logs_and_schedules_in_one_step(tmp_path):
@@ -324,7 +334,7 @@ def test_an_older_database_gains_the_new_tables_and_keeps_its_log(tmp_path):
     migrations.apply(db, stop_before="m003_drafts_flags_notes_and_extra_study")
     answer = graded("q9")
     row = answer.to_row()  # as quiz wrote it then: no scheduler, unversioned states
-    del row["scheduler"]
+    del row["scheduler"], row["explanation"]
     row["state_before"] = json.dumps(answer.state_before.to_dict())
     row["state_after"] = json.dumps(answer.state_after.to_dict())
     db["reviews"].insert(row)
@@ -343,7 +353,7 @@ def test_an_export_from_before_notes_still_imports(tmp_path):
     path = tmp_path / "log.csv"
     export_reviews(source, path)
     with path.open(newline="") as handle:
-        rows = [row[:-2] for row in csv.reader(handle)]  # before the scheduler seam, too
+        rows = [row[:-3] for row in csv.reader(handle)]  # before the scheduler seam, too
     assert rows[0][-1] == "state_after"
     older = tmp_path / "older.csv"
     with older.open("w", newline="") as handle:
@@ -435,3 +445,15 @@ def test_a_name_already_seen_is_still_checked_as_a_day(tmp_path):
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
     with pytest.raises(QuizError, match=r"log.jsonl:2: day is not an ISO date"):
         read_reviews(path)
+
+
+def test_a_reading_command_upgrades_a_database_from_an_earlier_quiz(tmp_path):
+    from quiz.store import Database, migrations
+
+    path = tmp_path / "older.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m006_code_attempts")
+    db.close()
+    store = open_store(path, read_only=True)
+    assert store.read_only and store.review_count() == 0
+    assert "code_attempts" in store.db.table_names()

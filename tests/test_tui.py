@@ -8,13 +8,13 @@ import io
 import re
 import textwrap
 from datetime import date, datetime
-from types import SimpleNamespace
 
 import pytest
 from rich.console import Console
 from textual.widgets import DataTable, Input, TextArea
 
 from quiz.bank import load_bank
+from quiz.grader.verdict import CheckResult, GraderError, Verdict
 from quiz.settings import Settings
 from quiz.store import open_store
 from quiz.tui.app import create_app
@@ -93,17 +93,15 @@ class FakeChecker:
     def check(self, question_id: str, source: str):
         self.sources.append(source)
         good = "a + b" in source
-        check = SimpleNamespace(
+        check = CheckResult(
             name="add(2, 3)",
             passed=good,
             message="" if good else "wrong value",
             expected="5",
             got="5" if good else "None",
         )
-        error = None if good else SimpleNamespace(kind="exception", message="boom", line=2)
-        return SimpleNamespace(
-            passed=good, checks=[check], error=error, output="hi\n", duration_s=0.1, plot=None
-        )
+        error = None if good else GraderError(kind="exception", message="boom", line=2)
+        return Verdict(question_id, good, [check], error, output="hi\n", duration_s=0.1)
 
     def close(self):
         self.closed = True
@@ -247,14 +245,14 @@ async def test_coding_question_runs_checks_hints_and_suggests_a_grade(small_sett
         await pilot.press("ctrl+r")
         await settle(app, pilot)
         panel = str(review.query_one(".verdict-text").render())
-        assert "0 of 1 checks passed" in panel and "boom" in panel and "wrong value" in panel
+        assert "0 of 1 check passed" in panel and "boom" in panel and "wrong value" in panel
         assert editor.cursor_location[0] == 1, "the cursor jumps to the error's line"
         await pilot.press("ctrl+t")
         assert "Hint 1 of 2" in str(review.query_one("#hints Static").render())
         editor.text = "def add(a, b):\n    return a + b\n"
         await pilot.press("f5")
         await settle(app, pilot)
-        assert "all 1 checks passed" in str(review.query_one(".verdict-text").render())
+        assert "its check passed" in str(review.query_one(".verdict-text").render())
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert review.suggested == 3, "passed after a failed run and a hint"
@@ -294,7 +292,7 @@ async def test_external_editor_replaces_the_code_and_runs_the_checks(
         )
         assert app.screen.query_one("#answer", TextArea).text == code
         assert checker.sources == [code], "the checks ran as soon as the editor returned"
-        assert "all 1 checks passed" in str(app.screen.query_one(".verdict-text").render())
+        assert "its check passed" in str(app.screen.query_one(".verdict-text").render())
 
 
 class _nothing:
@@ -405,6 +403,8 @@ async def test_undo_brings_back_the_code_its_runs_and_hints(small_settings):
         assert app.screen is review and review.question.id == "sum"
         assert editor.text == "def add(a, b):\n    return a + b\n", "the graded code comes back"
         assert "Hint 1 of 2" in str(review.query_one("#hints Static").render())
+        shown = str(review.query_one(".verdict-text").render())
+        assert shown.startswith("✓ Run 2: its check passed"), "the checks pane comes back too"
         await pilot.press("ctrl+r")
         await settle(app, pilot)
         await pilot.press("ctrl+s")
@@ -416,6 +416,33 @@ async def test_undo_brings_back_the_code_its_runs_and_hints(small_settings):
         small_settings,
         "SELECT question_id, grade, check_runs, first_run_passed FROM reviews WHERE question_id = 'sum'",
     ) == [("sum", 3, 3, 0)]
+
+
+@pilot_test
+async def test_a_relaunch_takes_up_the_days_runs_where_they_stopped(small_settings):
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await answer_and_grade(app, pilot, "Paris on the Seine", "5")
+        await answer_and_grade(app, pilot, "Blue, Rayleigh scattering", "5")
+        assert app.screen.question.id == "sum"
+        await pilot.press("ctrl+r")  # the starter fails
+        await settle(app, pilot)
+    app, _ = make_app(small_settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        await settle(app, pilot)
+        review = app.screen
+        assert review.question.id == "sum"
+        assert str(review.query_one(".verdict-text").render()).startswith("✗ Run 1: 0 of 1 check")
+        review.query_one("#answer", TextArea).text = "def add(a, b):\n    return a + b\n"
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert str(review.query_one(".verdict-text").render()).startswith("✓ Run 2: its check")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert review.suggested == 4, "passed after one failed run, before the relaunch"
 
 
 @pilot_test
@@ -520,7 +547,9 @@ async def test_each_grade_shows_the_interval_the_scheduler_would_give(small_sett
         assert app.screen.question.id == "capital"
         await pilot.press(*"Paris on the Seine", "ctrl+s")
         await pilot.pause()
-        cells = {cell.grade: str(cell.render()) for cell in app.screen.query(".grade")}
+        cells = {
+            cell.grade: str(cell.query_one(".long").render()) for cell in app.screen.query(".grade")
+        }
         assert cells[5].endswith("→ 6d") and cells[4].endswith("→ 6d")
         assert cells[3].endswith("→ 6d, drill today")
         assert cells[0].endswith("→ 1d, drill today")
@@ -529,7 +558,9 @@ async def test_each_grade_shows_the_interval_the_scheduler_would_give(small_sett
         assert app.screen.question.id == "colour"  # a new card: every grade gives one day
         await pilot.press(*"Blue", "ctrl+s")
         await pilot.pause()
-        cells = {cell.grade: str(cell.render()) for cell in app.screen.query(".grade")}
+        cells = {
+            cell.grade: str(cell.query_one(".long").render()) for cell in app.screen.query(".grade")
+        }
         assert cells[5].endswith("→ 1d") and cells[2].endswith("→ 1d, drill today")
 
 

@@ -18,7 +18,10 @@ small_settings = pytest.fixture(_small_settings.__wrapped__, name="small_setting
 
 
 def cells(app) -> dict[str, str]:
-    return {cell.rating.key: str(cell.render()) for cell in app.screen.query(GradeCell)}
+    return {
+        cell.rating.key: str(cell.query_one(".long").render())
+        for cell in app.screen.query(GradeCell)
+    }
 
 
 @pilot_test

@@ -138,3 +138,20 @@ def test_review_code_revealed_at_both_sizes(snap_compare, app, size):
         await pilot.pause()
 
     assert snap_compare(app, run_before=reveal, terminal_size=size)
+
+
+def test_review_code_revealed_in_the_days_queue_at_80x24(snap_compare, app):
+    """At 80x24 a revealed code question of the day keeps its key points, the suggestion and
+    every grade key with the interval it would set on screen; our answer is a scroll away."""
+
+    async def reveal(pilot):
+        await pilot.press("enter", *"a grid of pixel numbers", "ctrl+s", "5")
+        await app.workers.wait_for_complete()
+        await pilot.press(*"train and valid folders", "ctrl+s", "4")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.question.id == "pixel-similarity"
+        await pilot.press("ctrl+s")
+        await steady_cursors(pilot)
+
+    assert snap_compare(app, run_before=reveal, terminal_size=(80, 24))

@@ -21,6 +21,7 @@ from quiz.scheduler_choice import bank_scheduler
 from quiz.session import StudySession
 from quiz.settings import Settings
 from quiz.store import Store, open_store
+from quiz.training import mnist_present
 
 Clock = Callable[[], datetime]
 CheckerFactory = Callable[[], Any]
@@ -57,6 +58,7 @@ class QuizApp(App[int]):
     """Let the first screen paint before the checker's worker competes for the CPU."""
     TITLE = "quiz"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
@@ -78,7 +80,12 @@ class QuizApp(App[int]):
         self.clock = clock
         self.sub_title = bank.title
         self.session = StudySession(
-            bank, store, self.today(), settings.new_per_day, bank_scheduler(store, bank.name)
+            bank,
+            store,
+            self.today(),
+            settings.new_per_day,
+            bank_scheduler(store, bank.name),
+            self.waiting_for_data(),
         )
         self._checker_factory = checker_factory or (lambda: default_checker(bank))
         self._checker: Any = None
@@ -88,6 +95,14 @@ class QuizApp(App[int]):
 
     def today(self) -> date:
         return self.settings.today(self.clock())
+
+    def waiting_for_data(self) -> frozenset[str]:
+        """The questions left out until the MNIST files are there; none once they are."""
+        waiting = self.store.waiting_for_data(self.bank.name)
+        if waiting and mnist_present():
+            self.store.data_arrived(self.bank.name)
+            return frozenset()
+        return waiting
 
     def follow_the_day(self) -> date:
         """Read the clock once; move the session to its study day if it rolled over."""

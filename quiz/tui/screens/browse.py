@@ -15,6 +15,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
 from quiz.bank import Question
+from quiz.counts import counted
+from quiz.listing import due_text
 from quiz.scheduler_choice import bank_scheduler
 from quiz.schedulers import card_stage
 from quiz.store import CardFlags, Store
@@ -49,7 +51,7 @@ def question_rows(store: Store, bank, today) -> list[Row]:
         if state is None:
             schedule = (stage, "", "", "")
         else:
-            due = "today" if state.due <= today else state.due.isoformat()
+            due = due_text(state.due, today)
             schedule = (stage, scheduler.strength(state), f"{state.interval}d", due)
         grade = last.get(q.id)
         cells = (str(q.number), q.id, q.kind, *schedule, "" if grade is None else str(grade))
@@ -129,7 +131,7 @@ class BrowseScreen(Screen):
         for row in self.rows:
             if all(word in row.haystack for word in words):
                 table.add_row(*row.cells, key=row.question.id)
-        self.sub_title = f"{table.row_count} of {len(self.rows)} questions"
+        self.sub_title = f"{table.row_count} of {counted(len(self.rows), 'question')}"
         if table.row_count:
             table.move_cursor(row=min(selected, table.row_count - 1))
 

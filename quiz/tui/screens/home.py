@@ -11,7 +11,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from quiz.counts import counted
 from quiz.stats import current_streak
+from quiz.training import MNIST_HOW
 from quiz.tui.feedback import days_text, questions_come
 
 
@@ -102,7 +104,7 @@ class HomeScreen(Screen):
             )
             action.update(
                 "Press n to study more new questions, a to review ahead, or b to browse and "
-                "practise any question without moving its schedule."
+                "practise any question without moving its schedule." + self.waiting_line()
             )
             return
         kind = (
@@ -123,10 +125,21 @@ class HomeScreen(Screen):
         keep = "" if today in days_studied or not days else " Study today to keep your streak."
         action.update(
             Content.from_markup(
-                "Press [b $accent]Enter[/] to start: $total questions today.$keep",
-                total=str(counts.total),
+                "Press [b $accent]Enter[/] to start: $total today.$keep$waiting",
+                total=counted(counts.total, "question"),
                 keep=keep,
+                waiting=self.waiting_line(),
             )
+        )
+
+    def waiting_line(self) -> str:
+        """Which questions wait for the MNIST files, and how to provide them."""
+        waiting = sorted(self.app.session.waiting)
+        if not waiting:
+            return ""
+        return (
+            f"\n{counted(len(waiting), 'question')} ({', '.join(waiting)}) "
+            f"{'waits' if len(waiting) == 1 else 'wait'} for the MNIST files: {MNIST_HOW}."
         )
 
     def action_start(self) -> None:

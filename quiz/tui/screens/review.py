@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from quiz.bank import Question
-from quiz.code_attempt import CodeAttempt
+from quiz.grader.display import MISSING_DATA
 from quiz.recall import Suggestion, asks_for_explanation, suggest, suggest_for_code
 from quiz.schedulers import Rating, convert_rating, rating_for_key, rating_of
 from quiz.session import Answer, StudySession, utc_timestamp
@@ -80,8 +80,8 @@ class ReviewScreen(ReviewWork, Screen):
         self.sure = False
         """Whether the suggestion is sure enough for Enter to record it; unsure, a key must."""
         self.shown_at = datetime.min
-        self.taken_back: dict[str, tuple[str, str, CodeAttempt]] = {}
-        """The answer and attempt of each question graded on this screen, for undo to restore."""
+        self.taken_back: dict[str, tuple[str, str]] = {}
+        """The answer and explanation of each question graded here, for undo to restore."""
         self.draft_saved: Draft | None = None
         """The draft of the question on show as the database last heard it."""
         self.draft_timer = None
@@ -115,6 +115,7 @@ class ReviewScreen(ReviewWork, Screen):
         """Show the next question; never awaits, so keys typed meanwhile keep their order."""
         if self.cram is None:
             self.app.follow_the_day()
+            self.session.leave_out(self.app.waiting_for_data())
         question = self.cram or self.session.current
         if question is None:
             from quiz.tui.screens.summary import SummaryScreen
@@ -138,7 +139,19 @@ class ReviewScreen(ReviewWork, Screen):
         if explain:
             self.explanation.prepare_explanation()
         self.restore_draft(question)
+        if question.is_code:
+            self.restore_attempt(question)
         self.refresh_bindings()
+
+    def restore_attempt(self, question: Question) -> None:
+        """Take up the day's attempt where it was left (before a relaunch or an undo, or in
+        `quiz check`): its runs, hints and last verdict, so run numbers carry on."""
+        day = self.app.settings.today(self.app.clock())
+        attempt = self.app.store.open_attempt(self.app.bank.name, question.id, day)
+        if attempt is None:
+            return
+        self.panel.restore(question, attempt)
+        self.set_class(bool(attempt.runs or attempt.hints), "-panel")
 
     # Drafts: what is typed is saved as it is typed, and comes back after a quit or a crash
 
@@ -307,6 +320,9 @@ class ReviewScreen(ReviewWork, Screen):
 
     def action_hint(self) -> None:
         self.panel.add_hint(self.question)
+        now = self.app.clock()
+        store, day = self.app.store, self.app.settings.today(now)
+        store.record_attempt_hint(self.app.bank.name, self.question.id, day, now)
         self.set_class(True, "-panel")
         self.refresh_bindings()
 
@@ -331,7 +347,23 @@ class ReviewScreen(ReviewWork, Screen):
     def show_verdict(self, message: ReviewWork.Checked) -> None:
         self.checking = False
         verdict = message.verdict
-        self.panel.show_verdict(verdict, message.source)
+        counted = self.panel.show_verdict(verdict, message.source)
+        if MISSING_DATA in (getattr(verdict.error, "message", "") or ""):
+            # Said once, on this verdict; from the next question on it waits for the files.
+            self.app.store.wait_for_data(self.app.bank.name, self.question.id, self.app.clock())
+        if counted:
+            # Written here, in order, before any grade can be: the attempt outlives the app.
+            now = self.app.clock()
+            self.app.store.record_run(
+                self.app.bank.name,
+                self.question.id,
+                self.app.settings.today(now),
+                now,
+                bool(verdict.passed),
+                message.source,
+                sum(1 for check in verdict.checks or [] if check.passed),
+                verdict.to_dict() if hasattr(verdict, "to_dict") else None,
+            )
         line = getattr(getattr(verdict, "error", None), "line", None)
         if isinstance(line, int) and line >= 1 and not self.revealed:
             self.answer_area.move_cursor((line - 1, 0), center=True)
@@ -357,13 +389,10 @@ class ReviewScreen(ReviewWork, Screen):
     def commit(self, grade: int) -> None:
         now = self.app.clock()
         code = self.question.is_code
-        self.taken_back[self.question.id] = (
-            self.answer_area.text,
-            self.explanation.text,
-            self.panel.attempt(False),
-        )
+        self.taken_back[self.question.id] = (self.answer_area.text, self.explanation.text)
         answer = Answer(
             text=self.answer_area.text,
+            explanation=self.explanation.text if self.explanation.display else "",
             duration_s=round((now - self.shown_at).total_seconds(), 1),
             check_runs=len(self.panel.runs) if code else None,
             first_run_passed=self.panel.runs[0] if code and self.panel.runs else None,
@@ -423,14 +452,11 @@ class ReviewScreen(ReviewWork, Screen):
         self.show_question()
         if question is not None and question == self.question and question.id in self.taken_back:
             # The answer comes back as it was graded: undo never launders runs or hints.
-            text, explanation, attempt = self.taken_back.pop(question.id)
+            text, explanation = self.taken_back.pop(question.id)
             self.answer_area.load_text(text)
             if self.explanation.display:
                 self.explanation.load_text(explanation)
-            if question.is_code:
-                self.panel.restore(question, attempt)
-                self.set_class(bool(attempt.runs or attempt.hints_used), "-panel")
-            self.refresh_bindings()
+            self.refresh_bindings()  # a code question's runs came back with its attempt
 
     @on(ReviewWork.WorkFailed)
     def report_failure(self, message: ReviewWork.WorkFailed) -> None:

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from quiz.counts import counted
 from quiz.schedulers import convert_rating, rating_of
 from quiz.stats import current_streak
 from quiz.store import Review
@@ -26,10 +27,6 @@ BAR_WIDTH = 20
 def spent(seconds: float) -> str:
     minutes, seconds = divmod(round(seconds), 60)
     return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def listed(ids: list[str], most: int = 4) -> str:
@@ -71,7 +68,7 @@ class SummaryScreen(Screen[str]):
         mean = sum(self.rating(r).value for r in graded) / len(graded) if graded else 0.0
         seconds = sum(r.duration_s or 0.0 for r in graded)
         days = current_streak(self.app.store.study_days(self.app.bank.name), self.today)
-        parts = [f"{kinds['review']} scheduled", plural(kinds["drill"], "drill")]
+        parts = [f"{kinds['review']} scheduled", counted(kinds["drill"], "drill")]
         if kinds["cram"]:
             parts.append(f"{kinds['cram']} practised")
         return Content.from_markup(
@@ -133,7 +130,7 @@ class SummaryScreen(Screen[str]):
         return Content.from_markup(
             f"[b]Tomorrow[/]\n{back}\n$new",
             ids=listed(ids),
-            new=f"Up to {new} new question{'s' if new != 1 else ''}." if new else "",
+            new=f"Up to {counted(new, 'new question')}." if new else "",
         )
 
     def action_home(self) -> None:

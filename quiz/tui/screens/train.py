@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
+from quiz.counts import counted
 from quiz.paths import mnist_dir
 from quiz.training import (
     MODELS,
@@ -250,7 +251,7 @@ class TrainScreen(Screen[None]):
 
     def show_start(self, event: dict) -> None:
         if event["steps"]:
-            plan = f"{event['epochs']} epoch{'s' if event['epochs'] != 1 else ''}"
+            plan = counted(event["epochs"], "epoch")
             plan += f" of {event['steps']} steps"
         else:
             plan = "one pass to average each digit, no steps"
@@ -283,7 +284,7 @@ class TrainScreen(Screen[None]):
                 "$train of training ($seconds in all) on $device.",
                 model=done["model"],
                 accuracy=f"{done['test_accuracy']:.2%}",
-                epochs=f"{done['epochs']} epoch{'s' if done['epochs'] != 1 else ''}",
+                epochs=counted(done["epochs"], "epoch"),
                 train=f"{done['train_seconds']:.1f} s",
                 seconds=seconds,
                 device=done["device"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Grid
+from textual.containers import Grid, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
@@ -20,24 +20,38 @@ def interval_label(rating: Rating, days: int) -> str:
     return f"{label}, drill today" if rating.drill else label
 
 
-class GradeCell(Static):
+class GradeCell(Vertical):
+    """One rating, said two ways: with its meaning, and (for a short terminal, where the
+    stylesheet shows it instead) as its key, name and interval alone."""
+
     def __init__(self, rating: Rating, days: int | None = None):
         passed = "pass" if rating.passed else "fail"
         super().__init__(classes=f"grade grade-{rating.value} {passed}")
         self.rating = rating
         self.grade = rating.value
-        self.show_interval(days)
+        self.days = days
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="long")
+        yield Static(classes="short")
+
+    def on_mount(self) -> None:
+        self.show_interval(self.days)
 
     def show_interval(self, days: int | None) -> None:
         """The grade, its meaning and, for a scheduled review, the interval it would set."""
+        self.days = days
         rating = self.rating
         when = f" [b $accent]→ {interval_label(rating, days)}[/]" if days is not None else ""
         named = "" if rating.label == rating.key else f"[b]{rating.label}[/] "
-        self.update(
-            Content.from_markup(
-                f"[b]$key[/] {named}$meaning{when}", key=rating.key, meaning=rating.meaning
-            )
+        long, short = self.query_one(".long", Static), self.query_one(".short", Static)
+        said = Content.from_markup(
+            f"[b]$key[/] {named}$meaning{when}", key=rating.key, meaning=rating.meaning
         )
+        long.update(said)
+        # Practice schedules nothing: with no interval to show, the meaning stays.
+        brief = Content.from_markup(f"[b]$key[/] {named}{when}".replace("  ", " "), key=rating.key)
+        short.update(said if days is None else brief)
 
     def on_click(self, event: events.Click) -> None:
         self.post_message(GradeBar.Chosen(self.grade))

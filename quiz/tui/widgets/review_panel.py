@@ -14,6 +14,9 @@ from textual.widgets import Static
 
 from quiz.bank import Question
 from quiz.code_attempt import CodeAttempt
+from quiz.grader.display import MISSING_DATA
+from quiz.grader.verdict import Verdict
+from quiz.store import OpenAttempt
 from quiz.tui.widgets.reveal import RevealView
 from quiz.tui.widgets.verdict import VerdictView
 
@@ -27,6 +30,7 @@ class ReviewPanel(VerticalScroll):
         """Whether each run of the checks passed; a run the checker itself broke is not one."""
         self.best_checks_passed = 0
         self.hints_used = 0
+        self.could_not_run = False
 
     def compose(self) -> ComposeResult:
         yield Vertical(id="reveal-box")
@@ -36,14 +40,26 @@ class ReviewPanel(VerticalScroll):
     def clear(self) -> None:
         """Empty the panel and forget the attempt, for a new question."""
         self.runs, self.best_checks_passed, self.hints_used = [], 0, 0
+        self.could_not_run = False
         for box in ("#hints", "#verdict-box", "#reveal-box"):
             self.query_one(box).remove_children()
 
-    def restore(self, question: Question, attempt: CodeAttempt) -> None:
-        """Take up an attempt again where it was left: its runs, and the hints it had shown."""
+    def restore(self, question: Question, attempt: OpenAttempt) -> None:
+        """Take up an attempt again where it was left: its runs, the hints it had shown, and
+        its last verdict (from the app) or the outcome of its last run (from `quiz check`)."""
         self.runs, self.best_checks_passed = list(attempt.runs), attempt.best_checks_passed
-        for _ in range(attempt.hints_used):
+        for _ in range(min(attempt.hints, len(question.hints))):
             self.add_hint(question)
+        if not attempt.runs:
+            return
+        box = self.query_one("#verdict-box")
+        if attempt.verdict is not None:
+            verdict = Verdict.from_dict(attempt.verdict)
+            box.mount(VerdictView(verdict, attempt.source, len(self.runs)))
+        else:
+            passed = "passed" if attempt.runs[-1] else "did not pass"
+            line = f"Run {len(self.runs)}, through quiz check: {passed}."
+            box.mount(Static(line, classes="running"))
 
     def attempt(self, edited: bool) -> CodeAttempt:
         return CodeAttempt(
@@ -51,6 +67,7 @@ class ReviewPanel(VerticalScroll):
             best_checks_passed=self.best_checks_passed,
             hints_used=self.hints_used,
             edited=edited,
+            could_not_run=self.could_not_run,
         )
 
     def show_reveal(self, reveal: RevealView) -> None:
@@ -70,11 +87,17 @@ class ReviewPanel(VerticalScroll):
             Static(f"Running check {len(self.runs) + 1}…", classes="running")
         )
 
-    def show_verdict(self, verdict: Any, source: str) -> None:
-        """Count the run (unless the checker broke) and show its verdict in place of the last."""
+    def show_verdict(self, verdict: Any, source: str) -> bool:
+        """Count the run (unless nobody's code ran) and show its verdict in place of the last;
+        say whether it counted."""
         error = getattr(verdict, "error", None)
-        if getattr(error, "kind", None) != "internal":  # the checker's fault is not a try
+        message = getattr(error, "message", "") or ""
+        # the checker's fault, or missing MNIST files, is not a try
+        counted = getattr(error, "kind", None) != "internal" and MISSING_DATA not in message
+        if counted:
             self.runs.append(bool(verdict.passed))
+        else:
+            self.could_not_run = True
         passed = sum(1 for check in (verdict.checks or []) if check.passed)
         self.best_checks_passed = max(self.best_checks_passed, passed)
         box = self.query_one("#verdict-box")
@@ -82,6 +105,7 @@ class ReviewPanel(VerticalScroll):
         box.mount(VerdictView(verdict, source, max(1, len(self.runs))))
         if verdict.passed:
             box.mount(Static("Press ctrl+s to see our answer and grade.", classes="next"))
+        return counted
 
     def show_check_failure(self, reason: str) -> None:
         box = self.query_one("#verdict-box")

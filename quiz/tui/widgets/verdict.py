@@ -9,7 +9,9 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
+from quiz.counts import counted
 from quiz.grader.display import MISSING_DATA, plain_reason
+from quiz.training import MNIST_HOW
 from quiz.tui.widgets.line_chart import LineChart
 
 MAX_OUTPUT_LINES = 12
@@ -44,19 +46,19 @@ def verdict_content(verdict: Any, source: str, run: int) -> Content:
     elif verdict.passed:
         parts.append(
             Content.from_markup(
-                "[b $success]✓ Run $run: all $n checks passed$took[/]",
+                "[b $success]✓ Run $run: $all passed$took[/]",
                 run=str(run),
-                n=str(len(checks)),
+                all=f"all {counted(len(checks), 'check')}" if len(checks) != 1 else "its check",
                 took=took,
             )
         )
     else:
         parts.append(
             Content.from_markup(
-                "[b $error]✗ Run $run: $passed of $n checks passed$took[/]",
+                "[b $error]✗ Run $run: $passed of $n passed$took[/]",
                 run=str(run),
                 passed=str(passed),
-                n=str(len(checks)),
+                n=counted(len(checks), "check"),
                 took=took,
             )
         )
@@ -65,9 +67,12 @@ def verdict_content(verdict: Any, source: str, run: int) -> Content:
     for check in checks:
         mark = "[$success]✓[/]" if check.passed else "[$error]✗[/]"
         message = getattr(check, "message", "") or ""
+        # The check's name, then what came of it after a dash: "✓ uses a list comprehension
+        # — returns [1, 4, 9]" reads as two things, where a space ran them into one.
+        said = " [dim]—[/] $message" if message else ""
         parts.append(
             Content.from_markup(
-                f"{mark} [b]$name[/] $message", name=str(check.name), message=str(message)
+                f"{mark} [b]$name[/]{said}", name=str(check.name), message=str(message)
             )
         )
         if not check.passed:
@@ -93,7 +98,11 @@ def _error_content(error: Any, source: str) -> Content:
     kind = getattr(error, "kind", "error")
     message = getattr(error, "message", "") or ""
     if MISSING_DATA in message:  # the files and how to get them, not the layers between
-        kind, message = "missing MNIST files", plain_reason(message)
+        kind = "missing MNIST files"
+        message = (
+            f"{plain_reason(message)}. To check this question, {MNIST_HOW}. "
+            "Until then it waits outside your daily queue."
+        )
     line = getattr(error, "line", None)
     where = f" on line {line}" if line else ""
     parts = [
