@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shlex
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -59,6 +60,18 @@ def default_bank_file() -> Path:
             f"the default bank {DEFAULT_BANK} is not installed: reinstall quiz, or name a bank"
         )
     return banks[DEFAULT_BANK]
+
+
+def command_for(bank_file: Path) -> str:
+    """How to call quiz on this bank: `quiz` for the default one, else `quiz --bank NAME` (an
+    installed bank) or `quiz --bank DIR`, so a printed hint works as typed."""
+    target = bank_file.resolve()
+    banks = installed()
+    for name, file in banks.items():
+        if file.resolve() == target:
+            return "quiz" if name == DEFAULT_BANK else f"quiz --bank {name}"
+    place = target.parent if target.name == BANK_FILE else target
+    return f"quiz --bank {shlex.quote(str(place))}"
 
 
 def _package_folder(module: str) -> Path | None:

@@ -473,12 +473,13 @@ def worker_stop() -> None:
 @click.pass_context
 def show(ctx: click.Context, question_ref: str, answer: bool) -> None:
     """Print a question, by id or by its number (4 or #4)."""
+    from quiz.banks import command_for
     from quiz.exercise import answer_text, question_text
     from quiz.store import open_store
 
     bank, question = find_question(ctx, question_ref)
     taken = open_store(settings_of(ctx).db_path, read_only=True).hints_taken(bank.name, question.id)
-    click.echo(question_text(question, taken), nl=False)
+    click.echo(question_text(question, taken, command_for(bank.path)), nl=False)
     if answer:
         click.echo("\n" + answer_text(question), nl=False)
 
@@ -512,11 +513,13 @@ def grade(ctx: click.Context, question_ref: str, grade: str, explanation: str) -
 @click.pass_context
 def start(ctx: click.Context, question_ref: str, folder: Path | None, force: bool) -> None:
     """Write a code question's starter to DIR/<id>.py (default: this folder)."""
+    from quiz.banks import command_for
     from quiz.exercise import write_starter
 
-    _, question = find_question(ctx, question_ref)
-    path = write_starter(question, folder or Path.cwd(), force)
-    click.echo(f"wrote {path}; check it with: quiz check {question.id} {path}")
+    bank, question = find_question(ctx, question_ref)
+    quiz = command_for(bank.path)
+    path = write_starter(question, folder or Path.cwd(), force, quiz)
+    click.echo(f"wrote {path}; check it with: {quiz} check {question.id} {path}")
 
 
 @main.command()
@@ -538,6 +541,7 @@ def hint(ctx: click.Context, question_ref: str) -> None:
 def next_question(ctx: click.Context) -> None:
     """Print the next question of today's session, as `quiz show` does."""
     from quiz.bank import load_bank
+    from quiz.banks import command_for
     from quiz.exercise import question_text
     from quiz.session import StudySession
     from quiz.store import open_store
@@ -553,7 +557,8 @@ def next_question(ctx: click.Context) -> None:
     if question is None:
         click.echo("nothing left for today: every due and new question is answered")
         return
-    click.echo(question_text(question, store.hints_taken(bank.name, question.id)), nl=False)
+    taken = store.hints_taken(bank.name, question.id)
+    click.echo(question_text(question, taken, command_for(bank.path)), nl=False)
 
 
 @main.command()

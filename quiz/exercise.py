@@ -20,36 +20,42 @@ from quiz.session import Answer, StudySession, record_cram
 from quiz.store import Store
 
 
-def question_text(question: Question, hints_taken: int = 0) -> str:
-    """A question as a terminal shows it: number, id and kind, the prompt, what to run next."""
+def question_text(question: Question, hints_taken: int = 0, quiz: str = "quiz") -> str:
+    """A question as a terminal shows it: number, id and kind, the prompt, what to run next.
+
+    `quiz` is the command as it must be typed for the question's bank (`quiz --bank ...`)."""
     tags = f" · {', '.join(question.tags)}" if question.tags else ""
     lines = [f"#{question.number} {question.id} · {question.kind}{tags}", ""]
     lines += [textwrap.fill(part, 88) for part in question.prompt.strip().split("\n\n")]
     lines.append("")
     if question.is_code:
         left = len(question.hints) - hints_taken
-        lines.append(f"start:  quiz start {question.id}")
-        lines.append(f"check:  quiz check {question.id} {question.id}.py")
+        lines.append(f"start:  {quiz} start {question.id}")
+        lines.append(f"check:  {quiz} check {question.id} {question.id}.py")
         if question.hints:
-            lines.append(f"hint:   quiz hint {question.id}  ({left} of {len(question.hints)} left)")
+            lines.append(
+                f"hint:   {quiz} hint {question.id}  ({left} of {len(question.hints)} left)"
+            )
     else:
         lines.append("answer it in the app: run `quiz`, or practise it from Browse (b)")
     return "\n".join(lines) + "\n"
 
 
-def starter_file(question: Question) -> str:
+def starter_file(question: Question, quiz: str = "quiz") -> str:
     """The starter code under the prompt as a comment, as exercism's stub files carry theirs."""
     if not question.is_code:
         raise QuizError(f"'{question.id}' is a recall question: there is no code to start")
     prompt = textwrap.fill(" ".join(question.prompt.split()), 86)
     header = "\n".join(f"# {line}" for line in prompt.splitlines())
-    check = f"# Check it with: quiz check {question.id} {question.id}.py"
+    check = f"# Check it with: {quiz} check {question.id} {question.id}.py"
     return f"# #{question.number} {question.id}\n{header}\n{check}\n\n{question.starter}"
 
 
-def write_starter(question: Question, folder: Path, force: bool = False) -> Path:
+def write_starter(
+    question: Question, folder: Path, force: bool = False, quiz: str = "quiz"
+) -> Path:
     """Write `<id>.py` into `folder`; an existing file is kept unless `force`."""
-    text = starter_file(question)
+    text = starter_file(question, quiz)
     if not folder.is_dir():
         raise QuizError(f"{folder}: no such folder")
     path = folder / f"{question.id}.py"

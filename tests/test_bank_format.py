@@ -341,3 +341,20 @@ def test_validate_reports_a_copy_of_an_installed_banks_header(tmp_path):
     assert result.stderr.startswith(
         f"{copy / 'questions.yaml'}:{line}: bank name 'fastbook-ch4' is the name of the installed bank"
     )
+
+
+def test_the_cli_hints_name_the_bank_they_come_from(bank, tmp_path):
+    shown = quiz("--bank", str(bank), "show", "softmax")
+    assert shown.returncode == 0
+    assert f"check:  quiz --bank {bank} check softmax softmax.py" in shown.stdout
+    started = quiz("--bank", str(bank), "start", "softmax", str(tmp_path))
+    assert started.returncode == 0
+    assert f"check it with: quiz --bank {bank} check softmax" in started.stdout
+    assert (
+        f"# Check it with: quiz --bank {bank} check softmax"
+        in (tmp_path / "softmax.py").read_text()
+    )
+    ch5 = quiz("--bank", "fastbook-ch5", "show", "pet-label")
+    assert "start:  quiz --bank fastbook-ch5 start pet-label" in ch5.stdout
+    ch4 = quiz("show", "tensor-3x3")
+    assert "start:  quiz start tensor-3x3" in ch4.stdout
