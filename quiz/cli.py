@@ -450,7 +450,7 @@ def worker_status() -> None:
         sys.exit(1)
     click.echo(
         f"background worker running: pid {state['pid']}, up {state['uptime_s']:.0f} s, "
-        f"{state['checks']} checks, quiet for {state['quiet_s']:.0f} s "
+        f"{counted(state['checks'], 'check')}, quiet for {state['quiet_s']:.0f} s "
         f"(exits after {state['idle_s']:g} s), socket {state['socket']}"
     )
 

@@ -169,7 +169,8 @@ class ProgressBar:
             held_out = "val" if "val_accuracy" in event else "test"
             self.console.print(
                 f"{event['model']}: {held_out} accuracy {event[f'{held_out}_accuracy']:.2%} after "
-                f"{event['epochs']} epochs, {event['train_seconds']:.1f} s of training "
+                f"{event['epochs']} epoch{'' if event['epochs'] == 1 else 's'}, "
+                f"{event['train_seconds']:.1f} s of training "
                 f"on {event['device']}",
                 highlight=False,
             )

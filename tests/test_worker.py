@@ -126,7 +126,7 @@ def test_status_and_stop(answers):
     status = client.status()
     shown = quiz("worker", "status")
     assert shown.returncode == 0 and f"pid {status['pid']}" in shown.stdout
-    assert "1 checks" in shown.stdout and "exits after 600 s" in shown.stdout
+    assert "1 check," in shown.stdout and "exits after 600 s" in shown.stdout
 
     stopped = quiz("worker", "stop")
     assert stopped.stdout.strip() == f"stopped the background worker (pid {status['pid']})"

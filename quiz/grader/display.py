@@ -14,6 +14,7 @@ import time
 from rich.console import Console
 from rich.markup import escape
 
+from quiz.counts import counted
 from quiz.grader.text import printable
 from quiz.grader.verdict import INTERNAL, Verdict
 
@@ -62,11 +63,11 @@ def show(
     if verdict.passed:
         console.print(
             f"[bold green]✓ {verdict.question_id}: passed[/] "
-            f"[dim]({passed} checks in {verdict.duration_s:.2f} s{_whole(whole_s)})[/]"
+            f"[dim]({counted(passed, 'check')} in {verdict.duration_s:.2f} s{_whole(whole_s)})[/]"
         )
     else:
         total = len(verdict.checks)
-        summary = f"{passed} of {total} checks passed" if total else "no result"
+        summary = f"{passed} of {counted(total, 'check')} passed" if total else "no result"
         console.print(
             f"[bold red]✗ {verdict.question_id}: not yet[/] [dim]({summary}{_whole(whole_s)})[/]"
         )
