@@ -13,7 +13,7 @@ from quiz.tui.screens.review import ReviewScreen
 from quiz.tui.screens.summary import SummaryScreen
 from tests.test_tui import SMALL_BANK, FakeChecker, answer_and_grade, make_app, pilot_test, settle
 
-MISSING = "quiz_mnist_trainer.DataError: train-images-idx3-ubyte.gz is not in /nowhere"
+MISSING = "quiz.mnist.MnistMissing: train-images-idx3-ubyte.gz is not in /nowhere"
 
 
 @pytest.fixture
