@@ -18,12 +18,8 @@ from quiz.errors import QuizError
 
 def static_problems(bank: Bank) -> list[str]:
     """Problems found by reading the bank's code, without running any of it."""
-    lines = _question_lines(bank.path)
     problems = []
-    for question in bank:
-        if not question.is_code:
-            continue
-        where = f"{bank.path}:{lines.get(question.id, 1)}: question '{question.id}'"
+    for where, question in _code_questions(bank):
         problems += _defines_contract(where, "the starter", question.starter, question.contract)
         solution = question.solution
         try:
@@ -50,12 +46,8 @@ def run_problems(
 
     `check(question, source)` returns a verdict (see quiz.grader.Verdict), or None where the
     answer cannot be checked on this machine (a data file missing, say)."""
-    lines = _question_lines(bank.path)
     problems = []
-    for question in bank:
-        if not question.is_code:
-            continue
-        where = f"{bank.path}:{lines.get(question.id, 1)}: question '{question.id}'"
+    for where, question in _code_questions(bank):
         progress(question.id)
         for path, passes in [(question.solution, True), *_examples(question)]:
             try:
@@ -78,6 +70,14 @@ def run_problems(
             else:
                 problems.append(f"{path}:1: {what} is declared wrong but passes every check")
     return problems
+
+
+def _code_questions(bank: Bank) -> Iterator[tuple[str, Question]]:
+    """Each code question, with the place a problem with it is reported at (file:line)."""
+    lines = _question_lines(bank.path)
+    for question in bank:
+        if question.is_code:
+            yield f"{bank.path}:{lines.get(question.id, 1)}: question '{question.id}'", question
 
 
 def _examples(question: Question) -> Iterator[tuple[Path, bool]]:
