@@ -271,19 +271,15 @@ class ReviewScreen(ReviewWork, Screen):
     # Answering
 
     def action_reveal(self) -> None:
-        self.reveal(suggest(self.question, self.answer_area.text, self.bank_words()))
+        self.reveal(suggest(self.question, self.answer_area.text, self.app.bank.words))
 
     def action_finish(self) -> None:
         attempt = self.panel.attempt(
             edited=self.answer_area.text.strip() != self.question.starter.strip()
         )
         explanation = self.explanation.text if self.explanation.display else ""
-        suggestion = suggest_for_code(self.question, attempt, explanation, self.bank_words())
+        suggestion = suggest_for_code(self.question, attempt, explanation, self.app.bank.words)
         self.reveal(suggestion, why=f", {attempt.summary}")
-
-    def bank_words(self) -> dict[str, tuple[str, ...]]:
-        """The bank's own synonyms for the marker (its `words:`)."""
-        return self.app.bank.words
 
     def reveal(self, suggestion: Suggestion, why: str = "") -> None:
         self.save_draft_now()
