@@ -4,7 +4,8 @@ Everything, `today` included, is passed in, so each figure can be checked agains
 history worked out by hand. The log arrives as a `LogSummary`: answers and retention
 counted per study day, today's answers by kind, and each question's scheduled reviews
 totalled. The store keeps those totals up to date as it writes; `summarize` works out the
-same from answers in memory, and `reduce_scheduled` is the one definition of both.
+same from answers in memory, and `quiz.scheduled_totals.reduce_scheduled` is the one
+definition of both. The record types themselves live in `quiz.records`.
 
 The words below mean exactly this everywhere:
 
@@ -35,8 +36,17 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from quiz.bank import Question
+from quiz.records import (
+    DayRetention,
+    KindActivity,
+    LogEntry,
+    LogSummary,
+    QuestionRecord,
+    ScheduledAnswer,
+)
+from quiz.scheduled_totals import reduce_scheduled
 from quiz.scheduler import INITIAL_EASINESS, CardState
-from quiz.schedulers import MATURE_INTERVAL, SCHEDULE_STAGES, Scheduler, card_stage, passed
+from quiz.schedulers import SCHEDULE_STAGES, Scheduler, card_stage, passed
 
 RECENT_DAYS = 30
 CALENDAR_DAYS = 365
@@ -54,76 +64,6 @@ STABILITY_EDGES = (0, 1, 2, 7, 14, 21, 31, 91, 181, 366)
 """Lower bounds, in days, of FSRS's stability buckets (days until recall falls to 90%)."""
 RECALL_EDGES = (0, 50, 70, 80, 90, 95)
 """Lower bounds, in percent, of the buckets of FSRS's chance of recall today."""
-
-
-class LogEntry(NamedTuple):
-    """One answer of any kind, reduced to what the figures need."""
-
-    question_id: str
-    day: str
-    kind: str
-    grade: int
-    duration_s: float | None
-    first_run_passed: bool | None
-    repetitions_before: int
-    interval_before: int
-    scheduler: str = "sm2"
-    """The scheduler whose scale `grade` is on."""
-
-
-class KindActivity(NamedTuple):
-    """The answers of one kind on one study day."""
-
-    kind: str
-    answers: int
-    below_passing: int
-    seconds: float
-
-
-class ScheduledAnswer(NamedTuple):
-    """One scheduled review; SQLite hands `first_run_passed` over as 0/1."""
-
-    question_id: str
-    day: str
-    grade: int
-    duration_s: float | None
-    first_run_passed: bool | int | None
-    repetitions_before: int
-    interval_before: int
-    scheduler: str = "sm2"
-
-
-class QuestionRecord(NamedTuple):
-    """One question's scheduled reviews, totalled: all its row of figures needs from the log."""
-
-    reviews: int
-    lapses: int
-    last_grade: int | None
-    seconds: float
-    timed: int
-    runs: int
-    first_passes: int
-
-
-class DayRetention(NamedTuple):
-    """One study day's true-retention counts, split young and mature."""
-
-    young_passed: int
-    young_total: int
-    mature_passed: int
-    mature_total: int
-
-
-@dataclass
-class LogSummary:
-    """The log from `since` on: answers and retention per study day, today's answers by
-    kind, and each question's scheduled reviews totalled."""
-
-    answers_per_day: Iterable[tuple[str, int]]
-    today_by_kind: Iterable[KindActivity]
-    records: Mapping[str, QuestionRecord]
-    retained: Mapping[str, DayRetention]
-    since: date | None = None
 
 
 def summarize(log: Iterable[LogEntry], today: date, since: date | None = None) -> LogSummary:
@@ -155,72 +95,6 @@ def summarize(log: Iterable[LogEntry], today: date, since: date | None = None) -
         records=records,
         retained=retained,
         since=since,
-    )
-
-
-class _Record:
-    """Running totals for one question while the scheduled reviews stream past."""
-
-    __slots__ = ("reviews", "seconds", "timed", "lapses", "last_grade", "runs", "first_passes")
-
-    def __init__(self) -> None:
-        self.reviews = 0
-        self.seconds = 0.0
-        self.timed = 0
-        self.lapses = 0
-        self.last_grade: int | None = None
-        self.runs = 0
-        self.first_passes = 0
-
-
-def reduce_scheduled(
-    scheduled: Iterable[ScheduledAnswer],
-) -> tuple[dict[str, QuestionRecord], dict[str, DayRetention]]:
-    """Each question's totals and each day's retention counts, in one pass.
-
-    Each card's reviews must come in the order they were given; cards may interleave.
-    """
-    records: dict[str, _Record] = {}
-    first_of_day: set[tuple[str, str]] = set()
-    # day -> [young passed, young total, mature passed, mature total]
-    retained: dict[str, list[int]] = {}
-
-    for answer in scheduled:
-        qid, day, grade, duration, first_run, repetitions, interval, logged_under = answer
-        record = records.get(qid)
-        if record is None:
-            record = records[qid] = _Record()
-        record.reviews += 1
-        record.last_grade = grade
-        if duration is not None:
-            record.seconds += duration
-            record.timed += 1
-        if first_run is not None:
-            record.runs += 1
-            record.first_passes += bool(first_run)
-        if repetitions == 0:
-            first_of_day.add((qid, day))
-            continue
-        recalled = passed(logged_under, grade)
-        if not recalled:
-            record.lapses += 1
-        if (qid, day) in first_of_day:
-            continue
-        first_of_day.add((qid, day))
-        tally = retained.get(day)
-        if tally is None:
-            tally = retained[day] = [0, 0, 0, 0]
-        offset = 0 if interval < MATURE_INTERVAL else 2
-        tally[offset] += recalled
-        tally[offset + 1] += 1
-    return (
-        {
-            qid: QuestionRecord(
-                r.reviews, r.lapses, r.last_grade, r.seconds, r.timed, r.runs, r.first_passes
-            )
-            for qid, r in records.items()
-        },
-        {day: DayRetention(*tally) for day, tally in retained.items()},
     )
 
 

@@ -18,12 +18,12 @@ from rich.text import Text
 from quiz.bank import Bank
 from quiz.errors import QuizError
 from quiz.listing import due_text
+from quiz.records import LogSummary
 from quiz.scheduler import format_easiness
 from quiz.scheduler_choice import bank_scheduler
 from quiz.stats import (
     Bucket,
     DayCount,
-    LogSummary,
     QuestionFigures,
     Share,
     Stats,

@@ -25,22 +25,16 @@ from typing import Any
 
 from quiz.errors import QuizError
 from quiz.paths import data_dir
+from quiz.records import DayRetention, KindActivity, LogSummary, QuestionRecord, ScheduledAnswer
+from quiz.scheduled_totals import reduce_scheduled
 from quiz.scheduler import PASSING_QUALITY, CardState
 from quiz.schedulers import (
     DEFAULT_SCHEDULER,
+    MATURE_INTERVAL,
     SCHEDULERS,
     passing_from,
     state_from_dict,
     state_to_dict,
-)
-from quiz.stats import (
-    MATURE_INTERVAL,
-    DayRetention,
-    KindActivity,
-    LogSummary,
-    QuestionRecord,
-    ScheduledAnswer,
-    reduce_scheduled,
 )
 
 
@@ -160,7 +154,7 @@ def _passes() -> str:
 
 # Both statements total the log's rows matching `where`, with `passes` deciding a pass,
 # and replace the totals they cover. They are the one definition, in SQL, of what
-# `quiz.stats.reduce_scheduled` does.
+# `quiz.scheduled_totals.reduce_scheduled` does.
 _QUESTION_TOTALS = (
     "INSERT OR REPLACE INTO question_totals SELECT bank, question_id, COUNT(*),"
     " TOTAL(NOT ({passes}) AND json_extract(state_before, '$.repetitions') > 0),"

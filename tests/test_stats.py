@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from quiz.bank import Bank, Question
+from quiz.records import LogEntry
 from quiz.scheduler import CardState
-from quiz.stats import LogEntry, Share, compute_stats, stage_of, summarize
+from quiz.stats import Share, compute_stats, stage_of, summarize
 
 TODAY = date(2024, 6, 15)
 

@@ -18,10 +18,11 @@ from textual.widgets import DataTable, Static
 from quiz.bank import load_bank
 from quiz.cli import main
 from quiz.paths import default_db_path
+from quiz.records import LogEntry
 from quiz.scheduler import CardState, review
 from quiz.session import Answer, StudySession, study_day
 from quiz.settings import Settings
-from quiz.stats import LogEntry, summarize
+from quiz.stats import summarize
 from quiz.stats_report import column_chart, gather, heat_level, read_log, render_report
 from quiz.store import Review, Store, open_store
 from quiz.tui.screens.stats import StatsScreen

@@ -9,10 +9,11 @@ import sqlite_utils
 
 from quiz.backup import export_reviews, import_reviews, iter_reviews
 from quiz.errors import QuizError
+from quiz.records import LogEntry
 from quiz.scheduler import CardState, review
 from quiz.scheduler_choice import bank_scheduler, choose_scheduler
 from quiz.schedulers import make_scheduler, replay
-from quiz.stats import LogEntry, summarize
+from quiz.stats import summarize
 from quiz.store import (
     Review,
     m001_cards_and_reviews,
