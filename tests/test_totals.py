@@ -234,9 +234,9 @@ def rows_in_order(store):
 def exported_history(tmp_path, monkeypatch, window: int, seed: int, answers: int):
     """A random log in a.db, exported to log.jsonl, with import sorting `window` answers at a
     time; (the source store, the export's path, its lines)."""
-    import quiz.store
+    import quiz.store.log_import
 
-    monkeypatch.setattr(quiz.store, "IMPORT_ORDER_WINDOW", window)
+    monkeypatch.setattr(quiz.store.log_import, "IMPORT_ORDER_WINDOW", window)
     source = open_store(tmp_path / "a.db")
     random_history(source, random.Random(seed), answers=answers)
     path = tmp_path / "log.jsonl"
@@ -309,7 +309,7 @@ def test_answers_sharing_an_instant_are_kept_unless_they_repeat_one(tmp_path):
 def test_an_import_touching_more_cards_and_days_than_it_notes_reads_them_back(
     tmp_path, monkeypatch
 ):
-    import quiz.store
+    import quiz.store.log_import
 
     source = open_store(tmp_path / "a.db")
     random_history(source, random.Random(12), answers=50)
@@ -317,7 +317,7 @@ def test_an_import_touching_more_cards_and_days_than_it_notes_reads_them_back(
     export_reviews(source, path)
     targets = []
     for kept in (100_000, 2):
-        monkeypatch.setattr(quiz.store, "IMPORT_TOUCHED_KEPT", kept)
+        monkeypatch.setattr(quiz.store.log_import, "IMPORT_TOUCHED_KEPT", kept)
         target = open_store(tmp_path / f"b{kept}.db")
         random_history(target, random.Random(13), answers=20)
         import_reviews(target, path)
