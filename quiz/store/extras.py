@@ -52,6 +52,8 @@ class QuestionExtras(Connection):
         with self._writing():
             self.db.execute("DELETE FROM waiting_for_data WHERE bank = ?", [bank])
 
+    # Cards set aside, notes and hints, one row per question
+
     def card_flags(self, bank: str) -> dict[str, CardFlags]:
         """The suspended and buried cards of `bank`; a card missing here is neither."""
         with self._guard():
