@@ -66,9 +66,10 @@ def import_log(
 
     `rows` are answers as `Store.import_rows` takes them; they may stream, and `notes`
     fill as they do. The store gives each card the state after its latest logged review.
-    That is the schedule only where the bank and every answer are SM-2's: a bank on FSRS
-    (whose states also depend on its parameters and retention), or answers logged under
-    another scheduler, get their cards rebuilt by replaying the bank's whole log."""
+    That is the schedule only where every answer was logged under the bank's scheduler and
+    its states depend on nothing kept per bank: a bank on a tunable scheduler (FSRS, whose
+    states also depend on its parameters and retention), or answers logged under another
+    scheduler, get their cards rebuilt by replaying the bank's whole log."""
     logged_under: set[tuple[str, str]] = set()
     scheduler_at = REVIEW_FIELDS.index("scheduler")
 
@@ -82,6 +83,6 @@ def import_log(
     for bank in sorted({bank for bank, _ in logged_under}):
         scheduler = bank_scheduler(store, bank)
         schedulers = {name for b, name in logged_under if b == bank}
-        if added and (scheduler.name != "sm2" or schedulers != {"sm2"}):
+        if added and (scheduler.tunable or schedulers != {scheduler.name}):
             store.replace_cards(bank, replay(scheduler, store.scheduled_log(bank)), {})
     return added, kept

@@ -11,7 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from quiz.bank import Bank, Question
-from quiz.schedulers import Scheduler, convert_rating, make_scheduler, rating_of
+from quiz.schedulers import (
+    DEFAULT_SCHEDULER,
+    Scheduler,
+    convert_rating,
+    make_scheduler,
+    rating_of,
+)
 from quiz.store import Review, Store
 
 DEFAULT_NEW_PER_DAY = 10
@@ -94,7 +100,7 @@ class StudySession:
         scheduler: Scheduler | None = None,
         waiting: frozenset[str] = frozenset(),
     ):
-        self.scheduler = scheduler if scheduler is not None else make_scheduler("sm2")
+        self.scheduler = scheduler if scheduler is not None else make_scheduler(DEFAULT_SCHEDULER)
         self.bank = bank
         self.store = store
         self.today = today
@@ -240,7 +246,7 @@ def record_cram(
     scheduler: Scheduler | None = None,
 ) -> Review:
     """Log practice outside the schedule: the card's state is left exactly as it was."""
-    scheduler = scheduler if scheduler is not None else make_scheduler("sm2")
+    scheduler = scheduler if scheduler is not None else make_scheduler(DEFAULT_SCHEDULER)
     rating_of(scheduler, quality)
     state = store.card_state(bank.name, question.id, scheduler.new_state())
     return store.record(

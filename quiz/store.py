@@ -25,11 +25,12 @@ from typing import Any
 
 from quiz.errors import QuizError
 from quiz.paths import data_dir
-from quiz.scheduler import PASSING_QUALITY, CardState
 from quiz.schedulers import (
     DEFAULT_SCHEDULER,
-    SCHEDULERS,
+    ScheduleState,
+    make_scheduler,
     passing_from,
+    scheduler_names,
     state_from_dict,
     state_to_dict,
 )
@@ -146,15 +147,19 @@ def _total_everything(db: Database, passes: str) -> None:
         db.execute(query.format(where="1", passes=passes))
 
 
-_SM2_PASSES = f"grade >= {PASSING_QUALITY}"
+_SM2_PASSES = f"grade >= {passing_from('sm2')}"
 """Whether a review passed, while every review was SM-2's (before m004 named them)."""
 
 
-@lru_cache(maxsize=1)
 def _passes() -> str:
     """Whether a review passed, in SQL: its grade reaches its own scheduler's lowest passing
     rating (`quiz.schedulers.passing_from`). Built on first use, so FSRS loads only then."""
-    floors = " ".join(f"WHEN '{name}' THEN {passing_from(name)}" for name in SCHEDULERS)
+    return _passes_among(scheduler_names())
+
+
+@lru_cache(maxsize=4)
+def _passes_among(names: tuple[str, ...]) -> str:
+    floors = " ".join(f"WHEN '{name}' THEN {passing_from(name)}" for name in names)
     return f"grade >= CASE scheduler {floors} END"
 
 
@@ -527,7 +532,7 @@ class Store:
 
     # Card schedules
 
-    def card_states(self, bank: str, question_id: str | None = None) -> dict[str, Any]:
+    def card_states(self, bank: str, question_id: str | None = None) -> dict[str, ScheduleState]:
         """Every scheduled card of `bank` (or just `question_id`); a question missing is new."""
         sql = "SELECT question_id, state FROM cards WHERE bank = ?"
         params = [bank]
@@ -541,14 +546,17 @@ class Store:
             except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
                 raise self._damaged(f"a card's schedule cannot be read: {exc}") from None
 
-    def card_state(self, bank: str, question_id: str, new: Any = None) -> Any:
-        """The schedule of one card: `new` (SM-2's `CardState()` by default) while it is new."""
+    def card_state(
+        self, bank: str, question_id: str, new: ScheduleState | None = None
+    ) -> ScheduleState:
+        """The schedule of one card: `new` (the default scheduler's new state unless given)
+        while it is new."""
         state = self.card_states(bank, question_id).get(question_id)
         if state is not None:
             return state
-        return CardState() if new is None else new
+        return make_scheduler(DEFAULT_SCHEDULER).new_state() if new is None else new
 
-    def _put_card(self, bank: str, question_id: str, state: Any) -> None:
+    def _put_card(self, bank: str, question_id: str, state: ScheduleState) -> None:
         if state.is_new:
             self.db.execute(
                 "DELETE FROM cards WHERE bank = ? AND question_id = ?", [bank, question_id]
@@ -562,7 +570,9 @@ class Store:
         }
         self.db["cards"].upsert(row, pk=("bank", "question_id"))
 
-    def replace_cards(self, bank: str, states: dict[str, Any], settings: dict[str, str]) -> None:
+    def replace_cards(
+        self, bank: str, states: dict[str, ScheduleState], settings: dict[str, str]
+    ) -> None:
         """Every card of `bank` takes the state given (or becomes new), with the settings
         that produced them, in one commit: how a change of scheduler lands."""
         with self._writing():

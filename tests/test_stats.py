@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from quiz.bank import Bank, Question
-from quiz.scheduler import CardState
+from quiz.schedulers.sm2 import CardState
 from quiz.stats import LogEntry, Share, compute_stats, stage_of, summarize
 
 TODAY = date(2024, 6, 15)

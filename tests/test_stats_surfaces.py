@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Static
 from quiz.bank import load_bank
 from quiz.cli import main
 from quiz.paths import default_db_path
-from quiz.scheduler import CardState, review
+from quiz.schedulers.sm2 import CardState, review
 from quiz.session import Answer, StudySession, study_day
 from quiz.settings import Settings
 from quiz.stats import LogEntry, summarize
