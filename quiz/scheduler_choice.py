@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from quiz.schedulers import DEFAULT_SCHEDULER, Scheduler, make_scheduler, replay
 from quiz.store import REVIEW_FIELDS, Store
@@ -18,7 +19,7 @@ RETENTION_KEY = "fsrs.desired_retention"
 PARAMETERS_KEY = "fsrs.parameters"
 
 
-def bank_scheduler(store: Store, bank: str) -> Scheduler:
+def bank_scheduler(store: Store, bank: str) -> Scheduler[Any]:
     """The scheduler kept for `bank`, with its options; SM-2 until another is chosen."""
     kept = store.settings(bank)
     retention = kept.get(RETENTION_KEY)
@@ -37,7 +38,7 @@ def choose_scheduler(
     *,
     desired_retention: float | None = None,
     parameters: list[float] | None = None,
-) -> Scheduler:
+) -> Scheduler[Any]:
     """Keep `name` (and any FSRS option given) for `bank`; when anything changes, rebuild
     every card's state by replaying the log under the scheduler now chosen."""
     kept = store.settings(bank)
@@ -60,7 +61,7 @@ def choose_scheduler(
 
 
 def import_log(
-    store: Store, rows: Iterable[tuple], notes: dict[tuple[str, str], str]
+    store: Store, rows: Iterable[tuple[Any, ...]], notes: dict[tuple[str, str], str]
 ) -> tuple[int, int]:
     """Add an export's answers and notes; return how many of each were new.
 
@@ -73,7 +74,7 @@ def import_log(
     logged_under: set[tuple[str, str]] = set()
     scheduler_at = REVIEW_FIELDS.index("scheduler")
 
-    def noted(stream: Iterable[tuple]) -> Iterator[tuple]:
+    def noted(stream: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         for row in stream:
             logged_under.add((row[0], row[scheduler_at]))
             yield row

@@ -97,7 +97,7 @@ class StudySession:
         store: Store,
         today: date,
         new_per_day: int = DEFAULT_NEW_PER_DAY,
-        scheduler: Scheduler | None = None,
+        scheduler: Scheduler[Any] | None = None,
         waiting: frozenset[str] = frozenset(),
     ):
         self.scheduler = scheduler if scheduler is not None else make_scheduler(DEFAULT_SCHEDULER)
@@ -142,8 +142,8 @@ class StudySession:
             for q in self.bank
             if q.id in states
             and q.id not in set_aside
-            and states[q.id].due is not None
-            and states[q.id].due <= until
+            and (due := states[q.id].due) is not None
+            and due <= until
         ]
         due.sort(key=lambda q: (states[q.id].due, q.number))
         room = max(0, self.new_per_day + extras.more_new - len(introduced))
@@ -229,6 +229,7 @@ class StudySession:
         if not self.graded:
             return None
         last = self.graded.pop()
+        assert last.id is not None, "a review the session recorded has its row"
         self.store.undo(last.id)
         self._pinned.insert(0, last.question_id)
         self.refresh()
@@ -243,7 +244,7 @@ def record_cram(
     answer: Answer,
     now: datetime,
     today: date,
-    scheduler: Scheduler | None = None,
+    scheduler: Scheduler[Any] | None = None,
 ) -> Review:
     """Log practice outside the schedule: the card's state is left exactly as it was."""
     scheduler = scheduler if scheduler is not None else make_scheduler(DEFAULT_SCHEDULER)

@@ -64,7 +64,7 @@ class FSRS:
     state_version = 1
     # On the common scale, Again stands for SM-2's 1 ("incorrect; the answer was
     # remembered") and the passing ratings for its 3, 4 and 5.
-    ratings = (
+    ratings: tuple[Rating, ...] = (
         Rating(4, "4", "Easy", "recalled at once, without effort", True, False, quality=5),
         Rating(3, "3", "Good", "recalled after a moment's thought", True, False, quality=4),
         Rating(2, "2", "Hard", "recalled, with serious difficulty", True, True, quality=3),
@@ -72,7 +72,7 @@ class FSRS:
     )
     strength_label = "D/S"
     strength_name = "difficulty_stability"
-    charts = (
+    charts: tuple[Chart, ...] = (
         Chart("difficulty", "Difficulty", "range", DIFFICULTY_EDGES),
         Chart("stability", "Stability (days)", "days", STABILITY_EDGES),
         Chart("retrievability", "Recall today", "percent", RECALL_EDGES, 100, _percent),

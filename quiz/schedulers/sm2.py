@@ -143,7 +143,7 @@ class SM2:
     name = "sm2"
     label = "SM-2"
     state_version = 1
-    ratings = tuple(
+    ratings: tuple[Rating, ...] = tuple(
         Rating(
             value=grade,
             key=str(grade),
@@ -157,7 +157,7 @@ class SM2:
     )
     strength_label = "EF"
     strength_name = "easiness"
-    charts = (
+    charts: tuple[Chart, ...] = (
         Chart("easiness", "Easiness", "range", EASINESS_EDGES, 100, _hundredths),
         Chart("interval", "Interval (days)", "days", INTERVAL_EDGES),
     )
