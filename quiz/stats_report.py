@@ -270,7 +270,8 @@ def hardest_columns(stats: Stats) -> tuple[str, ...]:
 
 def _hardest_table(stats: Stats) -> Table:
     title = f"Hardest questions ({stats.hardest_by}, most lapses)"
-    table = Table(title=title, title_justify="left")
+    # As wide as its title at least, so that the title never wraps.
+    table = Table(title=title, title_justify="left", min_width=len(title))
     for column in hardest_columns(stats):
         add_column(table, column, text=column == "id")
     for q in stats.hardest:
