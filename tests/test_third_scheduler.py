@@ -52,8 +52,8 @@ class Fixed:
     label = "Fixed"
     state_version = 1
     ratings: tuple[Rating, ...] = (
-        Rating(2, "k", "Knew", "remembered it", True, False, quality=4),
-        Rating(1, "f", "Forgot", "did not remember it", False, True, quality=1),
+        Rating(2, "2", "Knew", "remembered it", True, False, quality=4),
+        Rating(1, "1", "Forgot", "did not remember it", False, True, quality=1),
     )
     strength_label = "reps"
     strength_name = "repetitions"
@@ -172,14 +172,14 @@ def test_it_schedules_replays_undoes_and_exports(fixed, bank_path, tmp_path):
 
     # Its own ratings, by its own keys, give its intervals through the real store.
     later = START + timedelta(days=KNEW_DAYS)
-    said = quiz(bank_path, "grade", "alpha", "k", at=later)
+    said = quiz(bank_path, "grade", "alpha", "2", at=later)
     assert said == f"alpha: graded Knew; back in {KNEW_DAYS} days\n"
     assert store.card_state("third", "alpha") == FixedState(
         2, KNEW_DAYS, later.date() + timedelta(KNEW_DAYS)
     )
     logged = list(store.reviews("third"))[-1]
     assert (logged.grade, logged.scheduler) == (2, "fixed")
-    assert "asked again today" in quiz(bank_path, "grade", "beta", "f", at=later)
+    assert "asked again today" in quiz(bank_path, "grade", "beta", "1", at=later)
     assert store.card_state("third", "beta") == FixedState(0, 1, later.date() + timedelta(1))
 
     # Undo puts the card back as it was before the grade.

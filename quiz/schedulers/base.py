@@ -60,6 +60,7 @@ class Rating:
 
     value: int
     key: str
+    """The key that gives it: a digit, as the review screen binds digits."""
     label: str
     meaning: str
     passed: bool
