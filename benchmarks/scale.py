@@ -38,8 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from startup import CHILD as FIRST_QUESTION_CHILD  # noqa: E402
 
-from quiz.scheduler import CardState, review  # noqa: E402
+from quiz.schedulers import ScheduleState, make_scheduler  # noqa: E402
 from quiz.session import study_day, utc_timestamp  # noqa: E402
+
+SM2 = make_scheduler("sm2")
+"""The scheduler every simulated answer is graded by."""
 
 BANKS = ("ch4", "ch5", "ch6", "ch7")
 QUESTIONS = 500
@@ -89,11 +92,11 @@ class Bank:
         self.rng = rng
         self.ids = [f"q{n:03d}" for n in range(1, QUESTIONS + 1)]
         self.difficulty = {qid: rng.random() for qid in self.ids}
-        self.states: dict[str, CardState] = {}
+        self.states: dict[str, ScheduleState] = {}
         self.unseen = list(self.ids)
 
     def grade(self, qid: str, practice: bool) -> int:
-        hard, state = self.difficulty[qid], self.states.get(qid, CardState())
+        hard, state = self.difficulty[qid], self.states.get(qid, SM2.new_state())
         if practice:
             miss = 0.1 + 0.2 * hard
         elif state.is_new:
@@ -116,9 +119,9 @@ def generate(path: Path, answers: int, today: date, seed: int = 4) -> dict[str, 
 
         def log(bank: Bank, clock: datetime, qid: str, kind: str, grade: int) -> datetime:
             nonlocal written
-            before = bank.states.get(qid, CardState())
+            before = bank.states.get(qid, SM2.new_state())
             day = study_day(clock, DAY_STARTS_AT)
-            after = review(before, grade, day) if kind == "review" else before
+            after = SM2.review(before, grade, day) if kind == "review" else before
             if kind == "review":
                 bank.states[qid] = after
             seconds = round(rng.uniform(*((3.0, 12.0) if kind == "cram" else (4.0, 45.0))), 1)

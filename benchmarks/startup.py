@@ -106,9 +106,11 @@ def generate_bank(path: Path) -> None:
 def generate_history(db: Path, bank_path: Path) -> None:
     """REVIEWS answers spread over the bank, each question's run graded by real SM-2."""
     from quiz.bank import load_bank
-    from quiz.scheduler import CardState, review
+    from quiz.schedulers import make_scheduler
     from quiz.session import study_day, utc_timestamp
     from quiz.store import Review, open_store
+
+    sm2 = make_scheduler("sm2")
 
     bank = load_bank(bank_path)
     store = open_store(db)
@@ -117,13 +119,13 @@ def generate_history(db: Path, bank_path: Path) -> None:
     today = study_day(datetime.now())
     reviews = []
     for q in bank:
-        state = CardState()
+        state = sm2.new_state()
         first = today - timedelta(days=2 * per_question + rng.randrange(30))
         for i in range(per_question):
             day = first + timedelta(days=2 * i)
             # A lapse now and then, and always after long intervals, keeps dates in range.
             grade = 1 if state.interval > 90 else rng.choice((1, 3, 4, 4, 5, 5))
-            after = review(state, grade, day)
+            after = sm2.review(state, grade, day)
             moment = datetime.combine(day, datetime.min.time()) + timedelta(
                 hours=9, seconds=q.number
             )

@@ -34,8 +34,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
-from quiz.scheduler import CardState, review
+from quiz.schedulers import ScheduleState, make_scheduler
 from quiz.session import study_day, utc_timestamp
+
+SM2 = make_scheduler("sm2")
+"""The scheduler every simulated answer is graded by."""
 
 NEW_PER_DAY = 10
 DAY_STARTS_AT = 4
@@ -65,13 +68,13 @@ class Learner:
     def __init__(self, ids: list[str], rng: random.Random):
         self.rng = rng
         self.difficulty = {qid: rng.random() for qid in ids}
-        self.states: dict[str, CardState] = {}
+        self.states: dict[str, ScheduleState] = {}
         self.records: list[dict] = []
         self.clock = datetime.min
 
     def grade(self, qid: str, practice: bool = False) -> int:
         hard = self.difficulty[qid]
-        state = self.states.get(qid, CardState())
+        state = self.states.get(qid, SM2.new_state())
         if practice:
             miss = 0.1 + 0.2 * hard
         elif state.is_new:
@@ -82,11 +85,11 @@ class Learner:
             return self.rng.choice((0, 1, 2))
         return self.rng.choices((3, 4, 5), (1 + 2 * hard, 3, 3 - 2 * hard))[0]
 
-    def answer(self, qid: str, kind: str, grade: int, before: CardState | None = None) -> None:
+    def answer(self, qid: str, kind: str, grade: int, before: ScheduleState | None = None) -> None:
         """Log one answer; a scheduled review moves the card on, as the session would."""
-        before = before or self.states.get(qid, CardState())
+        before = before or self.states.get(qid, SM2.new_state())
         today = study_day(self.clock, DAY_STARTS_AT)
-        after = review(before, grade, today) if kind == "review" else before
+        after = SM2.review(before, grade, today) if kind == "review" else before
         if kind == "review":
             self.states[qid] = after
         seconds = round(self.rng.uniform(*((3.0, 12.0) if kind == "cram" else (4.0, 45.0))), 1)
@@ -119,7 +122,7 @@ def simulate(ids: list[str], answers: int, last_day: date, seed: int = 4) -> lis
     learner = Learner(ids, rng)
     unseen = list(ids)
     days = 365
-    sessions: list[tuple[datetime, dict[str, CardState]]] = []
+    sessions: list[tuple[datetime, dict[str, ScheduleState]]] = []
     for offset in range(days):
         day = last_day - timedelta(days=days - 1 - offset)
         # Sessions start in the evening; the late ones run past midnight.

@@ -11,18 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from fractions import Fraction
 from pathlib import Path
 
 from quiz.errors import QuizError
 from quiz.inputs import MiB, open_regular
-from quiz.scheduler import MIN_EASINESS, CardState
-from quiz.schedulers import SCHEDULERS, make_scheduler, state_from_dict
+from quiz.schedulers import ScheduleState, checked_state, make_scheduler, scheduler_names
 from quiz.store import (
     REVIEW_FIELDS,
     REVIEW_KINDS,
@@ -47,16 +44,10 @@ REQUIRED_COLUMNS = tuple(name for name in FIELDS if name not in ADDED_LATER)
 
 LINE_LIMIT = 16 * MiB
 """The longest answer line `quiz import` reads; the file itself may be any size, as it streams."""
-MAX_INTERVAL = 36_500
-"""A century: no schedule SM-2 gives a learner comes near it, and due dates stay in range."""
-MAX_REPETITIONS = 100_000
-MAX_EASINESS = Fraction(10)
 MAX_DURATION_S = 30 * 24 * 3600.0
 MAX_CHECK_RUNS = 1_000_000
-_EASINESS_TEXT = re.compile(r"\d{1,3}(\.\d{1,2})?")
 _UTC_INSTANT = re.compile(r"\d{4}-\d\d-\d\dT([01]\d|2[0-3]):\d\d:\d\d\.\d{6}\+00:00", re.ASCII)
 """An instant written as the store keeps it (`quiz.store.instant_text`)."""
-_STATE_FIELDS = ("repetitions", "easiness", "interval", "due")
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP's list).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -355,8 +346,8 @@ _GRADES: dict[str, frozenset[int]] = {}
 
 
 def _grades_of(scheduler) -> frozenset[int]:
-    if scheduler not in SCHEDULERS:
-        known = ", ".join(SCHEDULERS)
+    if scheduler not in scheduler_names():
+        known = ", ".join(scheduler_names())
         raise ValueError(f"scheduler must be one of {known}, not {_show(scheduler)}")
     grades = _GRADES[scheduler] = frozenset(r.value for r in make_scheduler(scheduler).ratings)
     return grades
@@ -366,14 +357,6 @@ def _remember(checked: set[str], text: str) -> None:
     if len(checked) >= _CHECKED_KEPT:
         checked.clear()
     checked.add(text)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value) -> bool:
-    return (_is_int(value) or isinstance(value, float)) and math.isfinite(value)
 
 
 def _show(value) -> str:
@@ -435,44 +418,8 @@ def _state(data, name: str) -> str:
     return known
 
 
-def _checked_state(data: dict, name: str):
-    if data.get("scheduler", "sm2") != "sm2":
-        try:
-            return state_from_dict(data)
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{name} is not a state quiz could have written ({exc})") from None
-    if data.get("version", 1) != 1:
-        version = _show(data["version"])
-        raise ValueError(f"{name}: SM-2 state version {version} is not one quiz knows")
-    data = {key: value for key, value in data.items() if key not in ("scheduler", "version")}
-    for key in _STATE_FIELDS[:3]:
-        if key not in data:
-            raise ValueError(f"{name} is missing '{key}'")
-    unknown = set(data) - set(_STATE_FIELDS)
-    if unknown:
-        raise ValueError(f"{name} has an unknown field '{sorted(map(str, unknown))[0]}'")
-    repetitions, interval = data["repetitions"], data["interval"]
-    if not _is_int(repetitions) or not 0 <= repetitions <= MAX_REPETITIONS:
-        raise ValueError(f"{name}: repetitions must be an integer from 0 to {MAX_REPETITIONS}")
-    if not _is_int(interval) or not 0 <= interval <= MAX_INTERVAL:
-        raise ValueError(f"{name}: interval must be whole days from 0 to {MAX_INTERVAL}")
-    easiness = data["easiness"]
-    text = repr(easiness) if _is_number(easiness) else easiness
-    if not isinstance(text, str) or not _EASINESS_TEXT.fullmatch(text):
-        raise ValueError(f"{name}: easiness must be a decimal like 2.50, not {_show(easiness)}")
-    if not MIN_EASINESS <= Fraction(text) <= MAX_EASINESS:
-        raise ValueError(
-            f"{name}: easiness must be from {float(MIN_EASINESS)} to {float(MAX_EASINESS)}"
-        )
-    due = data.get("due")
-    if due is not None and not isinstance(due, str):
-        raise ValueError(f"{name}: due must be an ISO date or null")
-    return CardState(
-        repetitions=repetitions,
-        easiness=Fraction(text),
-        interval=interval,
-        due=None if due is None else _check_day(due, f"{name}: due"),
-    )
+def _checked_state(data: dict, name: str) -> ScheduleState:
+    return checked_state(data, name)
 
 
 def import_reviews(store: Store, path: Path) -> int:

@@ -116,7 +116,9 @@ class Probe(Protocol):
         as aten names them (`"sigmoid"`), to note if the call ran them however it reached them.
         Raises CallFailed, after recording, if fn raised."""
 
-    def call_each(self, name: str, fn: Callable[..., Any], cases: Iterable[tuple], **options: Any):
+    def call_each(
+        self, name: str, fn: Callable[..., Any], cases: Iterable[tuple[Any, ...]], **options: Any
+    ) -> None:
         """`call` once per tuple of arguments, each labelled `name(args…)`, each independent."""
 
     def record(self, key: str, value: Any, label: str | None = None) -> None:
@@ -136,7 +138,7 @@ def as_tensor(value: Any) -> Any:
     return plain_tensor(value)
 
 
-def curve_plot(run: Run, reference: Run, key: str, xs_key: str, label: str) -> dict:
+def curve_plot(run: Run, reference: Run, key: str, xs_key: str, label: str) -> dict[str, Any]:
     """A `plot` for the TUI: the reference's curve at `key` over the x values recorded under
     `xs_key`, beside the answer's (empty when the answer gave no curve of that shape).
 

@@ -25,6 +25,24 @@ class Failure(click.ClickException):
         click.echo(f"quiz: error: {self.message}", err=True, file=file)
 
 
+class SchedulerChoice(click.Choice):
+    """The schedulers registered when the command line is read, so that every one
+    `quiz.schedulers` offers is a choice, one registered after this module loaded too."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        from quiz.schedulers import scheduler_names
+
+        return scheduler_names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """click sets the choices it is given; these are read from the registry instead."""
+
+
 class QuizGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
@@ -103,7 +121,7 @@ def today_of(ctx: click.Context) -> date:
 )
 @click.option(
     "--scheduler",
-    type=click.Choice(["sm2", "fsrs"]),
+    type=SchedulerChoice(),
     help="Scheduler for this bank, kept in the database from then on (default sm2). "
     "Switching replays every review under the new one.",
 )

@@ -15,7 +15,7 @@ from quiz.code_attempt import CodeAttempt, suggest_code_grade
 from quiz.counts import counted
 from quiz.errors import QuizError
 from quiz.grader.display import NOT_YET, PASSED
-from quiz.schedulers import convert_rating, rating_for_key, rating_of
+from quiz.schedulers import rating_for_key, rating_for_quality, rating_of
 from quiz.session import Answer, StudySession, record_cram
 from quiz.store import Store
 
@@ -140,6 +140,6 @@ def grade_question(
     if question.is_code:
         tried = CodeAttempt(runs, attempt.best_checks_passed if attempt else 0,
                             attempt.hints if attempt else 0)  # fmt: skip
-        suggested = convert_rating(suggest_code_grade(tried), "sm2", scheduler.name)
+        suggested = rating_for_quality(scheduler.ratings, suggest_code_grade(tried)).value
         said.append(f"the checks suggested {rating_of(scheduler, suggested).key} ({tried.summary})")
     return "; ".join(said)

@@ -23,8 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from quiz.errors import QuizError
-from quiz.schedulers import convert_rating
-from quiz.schedulers.fsrs import DEFAULT_PARAMETERS, FSRS
+from quiz.schedulers import convert_rating, make_scheduler
 
 MIN_REVIEWS = 512
 """The package's mini-batch: below this many counted reviews it fits nothing."""
@@ -74,20 +73,24 @@ def counted_reviews(cards: dict[str, History]) -> int:
     )
 
 
-def accuracy(cards: dict[str, History], parameters: Sequence[float]) -> Accuracy:
-    """Log-loss and RMSE of the recall FSRS predicts with `parameters`, over the counted
-    reviews, each card replayed as quiz schedules it (whole days, no learning steps)."""
-    scheduler = FSRS(parameters=tuple(parameters))
+def accuracy(cards: dict[str, History], parameters: Sequence[float] | None = None) -> Accuracy:
+    """Log-loss and RMSE of the recall FSRS predicts with `parameters` (its defaults unless
+    given), over the counted reviews, each card replayed as quiz schedules it (whole days,
+    no learning steps)."""
+    scheduler = make_scheduler("fsrs", parameters=parameters)
     losses, squares = [], []
     for history in cards.values():
         state = scheduler.new_state()
-        for index, (day, rating) in enumerate(history[:MAX_REVIEWS_PER_CARD]):
-            if index and day > state.last_review:
+        previous: date | None = None
+        for day, rating in history[:MAX_REVIEWS_PER_CARD]:
+            if previous is not None and day > previous:
                 recalled = rating != 1
-                p = min(max(scheduler.retrievability(state, day), 1e-6), 1 - 1e-6)
+                chance = scheduler.figures(state, day)["retrievability"]
+                p = min(max(chance, 1e-6), 1 - 1e-6)
                 losses.append(-math.log(p if recalled else 1 - p))
                 squares.append((recalled - p) ** 2)
             state = scheduler.review(state, rating, day)
+            previous = day
     if not losses:
         return Accuracy(math.nan, math.nan)
     return Accuracy(sum(losses) / len(losses), math.sqrt(sum(squares) / len(squares)))
@@ -130,5 +133,5 @@ def optimize(log: Iterable[tuple[str, str, int, date]]) -> Fit:
         questions=len(cards),
         parameters=parameters,
         fitted=accuracy(cards, parameters),
-        default=accuracy(cards, DEFAULT_PARAMETERS),
+        default=accuracy(cards),
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from quiz.schedulers import DEFAULT_SCHEDULER, Scheduler, make_scheduler, replay
 from quiz.store import REVIEW_FIELDS, Store
@@ -18,7 +19,7 @@ RETENTION_KEY = "fsrs.desired_retention"
 PARAMETERS_KEY = "fsrs.parameters"
 
 
-def bank_scheduler(store: Store, bank: str) -> Scheduler:
+def bank_scheduler(store: Store, bank: str) -> Scheduler[Any]:
     """The scheduler kept for `bank`, with its options; SM-2 until another is chosen."""
     kept = store.settings(bank)
     retention = kept.get(RETENTION_KEY)
@@ -37,7 +38,7 @@ def choose_scheduler(
     *,
     desired_retention: float | None = None,
     parameters: list[float] | None = None,
-) -> Scheduler:
+) -> Scheduler[Any]:
     """Keep `name` (and any FSRS option given) for `bank`; when anything changes, rebuild
     every card's state by replaying the log under the scheduler now chosen."""
     kept = store.settings(bank)
@@ -60,19 +61,20 @@ def choose_scheduler(
 
 
 def import_log(
-    store: Store, rows: Iterable[tuple], notes: dict[tuple[str, str], str]
+    store: Store, rows: Iterable[tuple[Any, ...]], notes: dict[tuple[str, str], str]
 ) -> tuple[int, int]:
     """Add an export's answers and notes; return how many of each were new.
 
     `rows` are answers as `Store.import_rows` takes them; they may stream, and `notes`
     fill as they do. The store gives each card the state after its latest logged review.
-    That is the schedule only where the bank and every answer are SM-2's: a bank on FSRS
-    (whose states also depend on its parameters and retention), or answers logged under
-    another scheduler, get their cards rebuilt by replaying the bank's whole log."""
+    That is the schedule only where every answer was logged under the bank's scheduler and
+    its states depend on nothing kept per bank: a bank on a tunable scheduler (FSRS, whose
+    states also depend on its parameters and retention), or answers logged under another
+    scheduler, get their cards rebuilt by replaying the bank's whole log."""
     logged_under: set[tuple[str, str]] = set()
     scheduler_at = REVIEW_FIELDS.index("scheduler")
 
-    def noted(stream: Iterable[tuple]) -> Iterator[tuple]:
+    def noted(stream: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
         for row in stream:
             logged_under.add((row[0], row[scheduler_at]))
             yield row
@@ -82,6 +84,6 @@ def import_log(
     for bank in sorted({bank for bank, _ in logged_under}):
         scheduler = bank_scheduler(store, bank)
         schedulers = {name for b, name in logged_under if b == bank}
-        if added and (scheduler.name != "sm2" or schedulers != {"sm2"}):
+        if added and (scheduler.tunable or schedulers != {scheduler.name}):
             store.replace_cards(bank, replay(scheduler, store.scheduled_log(bank)), {})
     return added, kept

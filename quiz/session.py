@@ -11,7 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from quiz.bank import Bank, Question
-from quiz.schedulers import Scheduler, convert_rating, make_scheduler, rating_of
+from quiz.schedulers import (
+    DEFAULT_SCHEDULER,
+    Scheduler,
+    convert_rating,
+    make_scheduler,
+    rating_of,
+)
 from quiz.store import Review, Store
 
 DEFAULT_NEW_PER_DAY = 10
@@ -91,10 +97,10 @@ class StudySession:
         store: Store,
         today: date,
         new_per_day: int = DEFAULT_NEW_PER_DAY,
-        scheduler: Scheduler | None = None,
+        scheduler: Scheduler[Any] | None = None,
         waiting: frozenset[str] = frozenset(),
     ):
-        self.scheduler = scheduler if scheduler is not None else make_scheduler("sm2")
+        self.scheduler = scheduler if scheduler is not None else make_scheduler(DEFAULT_SCHEDULER)
         self.bank = bank
         self.store = store
         self.today = today
@@ -136,8 +142,8 @@ class StudySession:
             for q in self.bank
             if q.id in states
             and q.id not in set_aside
-            and states[q.id].due is not None
-            and states[q.id].due <= until
+            and (due := states[q.id].due) is not None
+            and due <= until
         ]
         due.sort(key=lambda q: (states[q.id].due, q.number))
         room = max(0, self.new_per_day + extras.more_new - len(introduced))
@@ -223,6 +229,7 @@ class StudySession:
         if not self.graded:
             return None
         last = self.graded.pop()
+        assert last.id is not None, "a review the session recorded has its row"
         self.store.undo(last.id)
         self._pinned.insert(0, last.question_id)
         self.refresh()
@@ -237,10 +244,10 @@ def record_cram(
     answer: Answer,
     now: datetime,
     today: date,
-    scheduler: Scheduler | None = None,
+    scheduler: Scheduler[Any] | None = None,
 ) -> Review:
     """Log practice outside the schedule: the card's state is left exactly as it was."""
-    scheduler = scheduler if scheduler is not None else make_scheduler("sm2")
+    scheduler = scheduler if scheduler is not None else make_scheduler(DEFAULT_SCHEDULER)
     rating_of(scheduler, quality)
     state = store.card_state(bank.name, question.id, scheduler.new_state())
     return store.record(

@@ -32,8 +32,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from quiz.bank import Question
 from quiz.records import (
@@ -45,25 +44,22 @@ from quiz.records import (
     ScheduledAnswer,
 )
 from quiz.scheduled_totals import reduce_scheduled
-from quiz.scheduler import INITIAL_EASINESS, CardState
-from quiz.schedulers import SCHEDULE_STAGES, Scheduler, card_stage, passed
+from quiz.schedulers import (
+    DEFAULT_SCHEDULER,
+    SCHEDULE_STAGES,
+    Chart,
+    Scheduler,
+    ScheduleState,
+    card_stage,
+    make_scheduler,
+    passed,
+)
 
 RECENT_DAYS = 30
 CALENDAR_DAYS = 365
 FORECAST_DAYS = 30
 RETENTION_WINDOWS = (7, 30, 365)
 HARDEST_SHOWN = 10
-
-EASINESS_EDGES = (130, 150, 170, 190, 210, 230, 250, 270)
-"""Lower bounds, in hundredths, of the easiness buckets; the last is open-ended."""
-INTERVAL_EDGES = (1, 2, 7, 14, 21, 31, 91, 181, 366)
-"""Lower bounds, in days, of the interval buckets; the last is open-ended."""
-DIFFICULTY_EDGES = (1, 3, 5, 7, 9)
-"""Lower bounds of FSRS's difficulty buckets (it runs from 1 to 10)."""
-STABILITY_EDGES = (0, 1, 2, 7, 14, 21, 31, 91, 181, 366)
-"""Lower bounds, in days, of FSRS's stability buckets (days until recall falls to 90%)."""
-RECALL_EDGES = (0, 50, 70, 80, 90, 95)
-"""Lower bounds, in percent, of the buckets of FSRS's chance of recall today."""
 
 
 def summarize(log: Iterable[LogEntry], today: date, since: date | None = None) -> LogSummary:
@@ -179,7 +175,10 @@ class QuestionFigures:
     number: int
     kind: str
     stage: str
-    easiness: Fraction | None
+    strength: str | None
+    """The scheduler's own measure of the card, as `Scheduler.strength` writes it: '2.36'."""
+    difficulty: float | None
+    """How hard the card is, 0 to 1 (hardest), as its scheduler judges it."""
     interval: int | None
     due: date | None
     reviews: int
@@ -221,6 +220,12 @@ class Stats:
     SM-2; difficulty, stability and retrievability today for FSRS."""
     questions: list[QuestionFigures]
     hardest: list[QuestionFigures]
+    hardest_by: str
+    """How `hardest` is ordered, in the scheduler's terms: 'lowest easiness'."""
+    strength_label: str
+    """The column header of each question's `strength`: 'EF' for SM-2."""
+    strength_name: str
+    """Its key in JSON: 'easiness' for SM-2."""
     first_run: Share
     """First-run passes over every coding question's scheduled answers."""
 
@@ -228,32 +233,26 @@ class Stats:
         return next(d.buckets for d in self.distributions if d.name == name)
 
 
-def stage_of(state, scheduler: Scheduler | None = None) -> str:
-    """new, learning, young or mature, as `scheduler` (SM-2 by default) says."""
-    return card_stage(scheduler or _sm2(), state)
-
-
-def _sm2() -> Scheduler:
-    from quiz.schedulers import make_scheduler
-
-    return make_scheduler("sm2")
+def stage_of(state: ScheduleState | None, scheduler: Scheduler[Any] | None = None) -> str:
+    """new, learning, young or mature, as `scheduler` (the default one unless given) says."""
+    return card_stage(scheduler or make_scheduler(DEFAULT_SCHEDULER), state)
 
 
 def compute_stats(
     log: LogSummary,
     questions: Iterable[Question],
-    cards: Mapping[str, CardState],
+    cards: Mapping[str, ScheduleState],
     today: date,
-    scheduler: Scheduler | None = None,
+    scheduler: Scheduler[Any] | None = None,
 ) -> Stats:
     """Every figure at once, from the log's totals and the cards.
 
     `log` must have been summarized for the same `today`. Figures drawn from the log
     cover what it holds (from `log.since` on); card counts, the forecast and the
-    distributions describe the cards as they are now, as `scheduler` (the bank's, SM-2 by
-    default) sees them.
+    distributions describe the cards as they are now, as `scheduler` (the bank's, the
+    default one unless given) sees them.
     """
-    scheduler = scheduler or _sm2()
+    scheduler = scheduler or make_scheduler(DEFAULT_SCHEDULER)
     per_day = dict(log.answers_per_day)
     records = log.records
     retained = log.retained
@@ -278,28 +277,31 @@ def compute_stats(
         cards=CardCounts(*(stages[stage] for stage in SCHEDULE_STAGES)),
         distributions=_distributions(scheduler, states, today),
         questions=figures,
-        hardest=_hardest(figures),
+        hardest=_hardest(figures, scheduler.settled_difficulty),
+        hardest_by=scheduler.hardest_by,
+        strength_label=scheduler.strength_label,
+        strength_name=scheduler.strength_name,
         first_run=sum((f.first_run for f in figures if f.first_run), Share()),
     )
 
 
 def _question_figures(
     question: Question,
-    state: CardState | None,
+    state: ScheduleState | None,
     record: QuestionRecord | None,
-    scheduler: Scheduler,
+    scheduler: Scheduler[Any],
 ) -> QuestionFigures:
     record = record or _NO_RECORD
-    scheduled = state is not None and not state.is_new
+    scheduled = state if state is not None and not state.is_new else None
     return QuestionFigures(
         id=question.id,
         number=question.number,
         kind=question.kind,
         stage=stage_of(state, scheduler),
-        # Easiness is SM-2's own figure; a card FSRS schedules has none.
-        easiness=state.easiness if scheduled and isinstance(state, CardState) else None,
-        interval=state.interval if scheduled else None,
-        due=state.due if scheduled else None,
+        strength=scheduler.strength(scheduled) if scheduled else None,
+        difficulty=scheduler.difficulty(scheduled) if scheduled else None,
+        interval=scheduled.interval if scheduled else None,
+        due=scheduled.due if scheduled else None,
         reviews=record.reviews,
         lapses=record.lapses,
         last_grade=record.last_grade,
@@ -358,10 +360,11 @@ def _retention(retained: Mapping[str, DayRetention], today: date, days: int) -> 
     return Retention(days=days, young=young, mature=mature)
 
 
-def _forecast(states: list[CardState], today: date) -> tuple[list[DayCount], int]:
+def _forecast(states: list[ScheduleState], today: date) -> tuple[list[DayCount], int]:
     due = [0] * FORECAST_DAYS
     later = 0
     for state in states:
+        assert state.due is not None, "only scheduled cards are forecast"
         offset = max(0, (state.due - today).days)
         if offset < FORECAST_DAYS:
             due[offset] += 1
@@ -388,39 +391,27 @@ def _span_labels(edges: tuple[int, ...], show) -> list[str]:
     return [*labels, f"{show(edges[-1])}+"]
 
 
-def _distributions(scheduler: Scheduler, states: list, today: date) -> list[Distribution]:
-    """The charts for `scheduler`'s own figures over the scheduled cards."""
+def _distributions(
+    scheduler: Scheduler[Any], states: list[ScheduleState], today: date
+) -> list[Distribution]:
+    """The scheduler's charts of its own figures over the scheduled cards."""
     figures = [scheduler.figures(state, today) for state in states]
 
-    def chart(name, title, unit, edges, scale, show) -> Distribution:
-        values = [math.floor(f[name] * scale + 1e-9) for f in figures]
-        return Distribution(name, title, unit, _buckets(values, edges, _span_labels(edges, show)))
+    def drawn(chart: Chart) -> Distribution:
+        values = [math.floor(f[chart.figure] * chart.scale + 1e-9) for f in figures]
+        buckets = _buckets(values, chart.edges, _span_labels(chart.edges, chart.show))
+        return Distribution(chart.figure, chart.title, chart.unit, buckets)
 
-    interval = chart("interval", "Interval (days)", "days", INTERVAL_EDGES, 1, str)
-    if scheduler.name == "sm2":
-        easiness = chart("easiness", "Easiness", "range", EASINESS_EDGES, 100, _hundredths)
-        return [easiness, interval]
-    return [
-        chart("difficulty", "Difficulty", "range", DIFFICULTY_EDGES, 1, str),
-        chart("stability", "Stability (days)", "days", STABILITY_EDGES, 1, str),
-        chart("retrievability", "Recall today", "percent", RECALL_EDGES, 100, _percent),
-    ]
+    return [drawn(chart) for chart in scheduler.charts]
 
 
-def _hundredths(h: int) -> str:
-    return f"{h // 100}.{h % 100:02d}"
-
-
-def _percent(p: int) -> str:
-    return f"{p}%"
-
-
-def _hardest(figures: list[QuestionFigures]) -> list[QuestionFigures]:
-    """Lowest easiness first, then most lapses; only cards that gave some trouble."""
+def _hardest(figures: list[QuestionFigures], settled: float) -> list[QuestionFigures]:
+    """Hardest first by the scheduler's difficulty, then most lapses; only cards that gave
+    some trouble: a lapse, or a difficulty above `settled`, a card's with no trouble yet."""
     troubled = [
-        f
+        (f, f.difficulty)
         for f in figures
-        if f.easiness is not None and (f.lapses > 0 or f.easiness < INITIAL_EASINESS)
+        if f.difficulty is not None and (f.lapses > 0 or f.difficulty > settled)
     ]
-    troubled.sort(key=lambda f: (f.easiness, -f.lapses, f.number))
-    return troubled[:HARDEST_SHOWN]
+    troubled.sort(key=lambda pair: (-pair[1], -pair[0].lapses, pair[0].number))
+    return [f for f, _ in troubled[:HARDEST_SHOWN]]

@@ -19,7 +19,6 @@ from quiz.bank import Bank
 from quiz.errors import QuizError
 from quiz.listing import due_text
 from quiz.records import LogSummary
-from quiz.scheduler import format_easiness
 from quiz.scheduler_choice import bank_scheduler
 from quiz.stats import (
     Bucket,
@@ -264,15 +263,22 @@ def bucket_table(title: str, buckets: list[Bucket], bar_width: int = 12) -> Tabl
     return table
 
 
+def hardest_columns(stats: Stats) -> tuple[str, ...]:
+    """The columns of the hardest questions, the scheduler's own measure third."""
+    return ("#", "id", stats.strength_label, "lapses", "interval", "last")
+
+
 def _hardest_table(stats: Stats) -> Table:
-    table = Table(title="Hardest questions (lowest easiness, most lapses)", title_justify="left")
-    for column in ("#", "id", "EF", "lapses", "interval", "last"):
+    title = f"Hardest questions ({stats.hardest_by}, most lapses)"
+    # As wide as its title at least, so that the title never wraps.
+    table = Table(title=title, title_justify="left", min_width=len(title))
+    for column in hardest_columns(stats):
         add_column(table, column, text=column == "id")
     for q in stats.hardest:
         table.add_row(
             str(q.number),
             q.id,
-            format_easiness(q.easiness),
+            q.strength or "",
             str(q.lapses),
             f"{q.interval}d",
             _text(q.last_grade),
@@ -298,6 +304,11 @@ FIRST_RUN_COLUMN = "1st run"
 TEXT_COLUMNS = ("id", "stage", "due")
 
 
+def column_title(stats: Stats, column: str) -> str:
+    """A column's header as shown: 'EF' stands for the scheduler's own measure."""
+    return stats.strength_label if column == "EF" else column
+
+
 def has_code(stats: Stats) -> bool:
     return any(q.first_run is not None for q in stats.questions)
 
@@ -308,7 +319,7 @@ def question_cells(q: QuestionFigures, today: date, code: bool) -> list[str]:
         str(q.number),
         q.id,
         q.stage,
-        "" if q.easiness is None else format_easiness(q.easiness),
+        q.strength or "",
         "" if q.interval is None else f"{q.interval}d",
         format_due(q.due, today),
         str(q.reviews),
@@ -341,7 +352,7 @@ def _questions_table(stats: Stats, width: int) -> Table:
     header = [*QUESTION_COLUMNS, *([FIRST_RUN_COLUMN] if code else [])]
     rows = [question_cells(q, stats.today, code) for q in stats.questions]
     kept = fitting_columns(header, rows, width)
-    left_out = [name for i, name in enumerate(header) if i not in kept]
+    left_out = [column_title(stats, name) for i, name in enumerate(header) if i not in kept]
     caption = f"{', '.join(left_out)}: left out to fit this terminal"
     table = Table(
         caption=caption if left_out else None,
@@ -353,7 +364,7 @@ def _questions_table(stats: Stats, width: int) -> Table:
         pad_edge=False,
     )
     for i in kept:
-        add_column(table, header[i], text=header[i] in TEXT_COLUMNS)
+        add_column(table, column_title(stats, header[i]), text=header[i] in TEXT_COLUMNS)
     for row in rows:
         table.add_row(*(row[i] for i in kept))
     return table
@@ -424,7 +435,7 @@ def stats_json(stats: Stats, bank: Bank) -> dict:
                 "number": q.number,
                 "kind": q.kind,
                 "stage": q.stage,
-                "easiness": None if q.easiness is None else format_easiness(q.easiness),
+                **_own_measure(stats, q),
                 "interval": q.interval,
                 "due": q.due.isoformat() if q.due else None,
                 "reviews": q.reviews,
@@ -436,6 +447,11 @@ def stats_json(stats: Stats, bank: Bank) -> dict:
             for q in stats.questions
         ],
     }
+
+
+def _own_measure(stats: Stats, q: QuestionFigures) -> dict[str, str | None]:
+    """The scheduler's own measure under its own name: SM-2's `"easiness": "2.36"`."""
+    return {stats.strength_name: q.strength}
 
 
 def _ratio(value: float | None, digits: int = 4) -> float | None:

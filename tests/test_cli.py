@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from quiz.cli import main
-from quiz.scheduler import CardState, review
+from quiz.schedulers.sm2 import CardState, review
 from quiz.store import Review, open_store
 
 from .test_bank import GOOD

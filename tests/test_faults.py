@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from quiz.backup import export_reviews
 from quiz.cli import main
-from quiz.scheduler import CardState, review
+from quiz.schedulers.sm2 import CardState, review
 from quiz.store import Review, open_store
 
 from .test_bank import GOOD
@@ -291,7 +291,7 @@ WRITER = textwrap.dedent(
     """
     import sys, time
     from datetime import date
-    from quiz.scheduler import CardState
+    from quiz.schedulers.sm2 import CardState
     from quiz.store import Review, open_store
     store = open_store(sys.argv[1])
     name, start = sys.argv[2], float(sys.argv[3])

@@ -10,7 +10,7 @@ import pytest
 
 import quiz
 
-CORE = ["quiz", "quiz.bank", "quiz.scheduler", "quiz.store", "quiz.session", "quiz.backup",
+CORE = ["quiz", "quiz.bank", "quiz.schedulers.sm2", "quiz.store", "quiz.session", "quiz.backup",
         "quiz.settings", "quiz.paths", "quiz.listing", "quiz.cli", "quiz.stats",
         "quiz.stats_report", "quiz.schedulers", "quiz.schedulers.fsrs",
         "quiz.scheduler_choice", "quiz.optimize", "quiz.records",

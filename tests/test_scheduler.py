@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from quiz.scheduler import CardState, easiness_delta, review
+from quiz.schedulers.sm2 import CardState, easiness_delta, review
 
 DAY = date(2026, 1, 1)
 
@@ -101,7 +101,7 @@ def test_state_round_trips_through_its_dict_exactly():
 
 
 def test_next_intervals_are_what_each_grade_would_schedule():
-    from quiz.scheduler import next_intervals
+    from quiz.schedulers.sm2 import next_intervals
 
     today = date(2025, 1, 10)
     assert next_intervals(CardState(), today) == {q: 1 for q in range(6)}

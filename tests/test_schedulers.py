@@ -10,8 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 import fsrs
 import pytest
 
-from quiz.scheduler import CardState
-from quiz.scheduler import review as sm2_review
 from quiz.scheduler_choice import bank_scheduler, choose_scheduler
 from quiz.schedulers import (
     SCHEDULE_STAGES,
@@ -21,6 +19,8 @@ from quiz.schedulers import (
     replay,
     state_from_dict,
 )
+from quiz.schedulers.sm2 import CardState
+from quiz.schedulers.sm2 import review as sm2_review
 from quiz.store import Review, open_store
 
 START = date(2026, 1, 5)

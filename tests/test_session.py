@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from quiz.bank import load_bank
-from quiz.scheduler import CardState, review
+from quiz.schedulers.sm2 import CardState, review
 from quiz.session import Answer, StudySession, record_cram, study_day
 from quiz.store import open_store
 

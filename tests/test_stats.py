@@ -12,7 +12,7 @@ import pytest
 
 from quiz.bank import Bank, Question
 from quiz.records import LogEntry
-from quiz.scheduler import CardState
+from quiz.schedulers.sm2 import CardState
 from quiz.stats import Share, compute_stats, stage_of, summarize
 
 TODAY = date(2024, 6, 15)

@@ -19,7 +19,7 @@ from quiz.bank import load_bank
 from quiz.cli import main
 from quiz.paths import default_db_path
 from quiz.records import LogEntry
-from quiz.scheduler import CardState, review
+from quiz.schedulers.sm2 import CardState, review
 from quiz.session import Answer, StudySession, study_day
 from quiz.settings import Settings
 from quiz.stats import summarize
@@ -459,3 +459,63 @@ def test_an_overdue_card_says_by_how_much_in_the_stats_too():
     assert format_due(today, today) == "today"
     assert format_due(date(2026, 1, 5), today) == "2026-01-05"
     assert format_due(None, today) == ""
+
+
+def test_hardest_questions_under_fsrs_come_from_its_difficulty(bank_path):
+    from quiz.scheduler_choice import choose_scheduler
+    from quiz.schedulers import make_scheduler
+
+    today = date(2024, 6, 15)
+    store = open_store(default_db_path())
+    bank = load_bank(bank_path)
+    fsrs = make_scheduler("fsrs")
+
+    def answer(qid, plan):
+        state = fsrs.new_state()
+        for days_ago, rating in plan:
+            day = today - timedelta(days=days_ago)
+            after = fsrs.review(state, rating, day)
+            store.record(Review(bank=bank.name, question_id=qid, day=day.isoformat(),
+                                reviewed_at=f"{day.isoformat()}T08:00:00+00:00", grade=rating,
+                                kind="review", state_before=state, state_after=after,
+                                scheduler="fsrs"))  # fmt: skip
+            state = after
+
+    answer("tensor", [(20, 3), (17, 1), (16, 3)])  # Good, forgotten (a lapse), Good
+    answer("broadcast", [(10, 2), (8, 2)])  # Hard twice: no lapse, but harder
+    answer("sgd", [(5, 4)])  # Easy: no trouble
+    answer("mse", [(5, 3)])  # Good the first time: no trouble either
+    choose_scheduler(store, bank.name, "fsrs")
+
+    stats = gather(store, bank, today)
+
+    cards = store.card_states(bank.name)
+    by_difficulty = sorted(["tensor", "broadcast"], key=lambda qid: -cards[qid].difficulty)
+    assert [q.id for q in stats.hardest] == by_difficulty
+    tensor = next(q for q in stats.hardest if q.id == "tensor")
+    assert tensor.lapses == 1 and tensor.strength == fsrs.strength(cards["tensor"])
+    assert all(0 < q.difficulty <= 1 for q in stats.hardest)
+
+    result = CliRunner().invoke(main, ["--bank", str(bank_path), "stats"], obj=lambda: NOW)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    title = [line.rstrip() for line in lines].index(
+        "Hardest questions (highest difficulty, most lapses)"
+    )
+    assert "D/S" in lines[title + 2]
+    shown = [line.split()[3] for line in lines[title + 4 : title + 6]]  # "│ 1 │ tensor │"
+    assert shown == by_difficulty
+
+    screen = StatsScreen(Settings.from_environment(bank_path=bank_path), bank, store, today=today)
+
+    async def drive() -> None:
+        app = Host(screen)
+        async with app.run_test(size=(120, 50)) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            hardest = screen.query_one("#stats-hardest", DataTable)
+            assert [hardest.get_row_at(i)[1] for i in range(hardest.row_count)] == by_difficulty
+            assert hardest.border_title == "Hardest questions: highest difficulty, most lapses"
+
+    asyncio.run(drive())

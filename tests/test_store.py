@@ -15,7 +15,7 @@ import pytest
 
 from quiz.backup import export_reviews, import_reviews, read_reviews
 from quiz.errors import QuizError
-from quiz.scheduler import CardState, review
+from quiz.schedulers.sm2 import CardState, review
 from quiz.store import Review, open_store
 
 DAY = date(2026, 3, 1)
@@ -193,7 +193,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from datetime import date
-    from quiz.scheduler import CardState, review
+    from quiz.schedulers.sm2 import CardState, review
     from quiz.store import Review, open_store
     store = open_store(sys.argv[1])
     day = date(2026, 3, 1)

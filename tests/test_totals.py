@@ -10,9 +10,9 @@ import sqlite_utils
 from quiz.backup import export_reviews, import_reviews, iter_reviews
 from quiz.errors import QuizError
 from quiz.records import LogEntry
-from quiz.scheduler import CardState, review
 from quiz.scheduler_choice import bank_scheduler, choose_scheduler
 from quiz.schedulers import make_scheduler, replay
+from quiz.schedulers.sm2 import CardState, review
 from quiz.stats import summarize
 from quiz.store import (
     Review,

@@ -8,8 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from quiz.scheduler import PASSING_QUALITY
-from quiz.schedulers import MATURE_INTERVAL, SCHEDULERS, passing_from
+from quiz.schedulers import MATURE_INTERVAL, passing_from, scheduler_names
 from quiz.store.database import Database
 
 
@@ -20,15 +19,19 @@ def total_everything(db: Database, passes: str) -> None:
         db.execute(query.format(where="1", passes=passes))
 
 
-SM2_PASSES = f"grade >= {PASSING_QUALITY}"
+SM2_PASSES = f"grade >= {passing_from('sm2')}"
 """Whether a review passed, while every review was SM-2's (before m004 named them)."""
 
 
-@lru_cache(maxsize=1)
 def passes() -> str:
     """Whether a review passed, in SQL: its grade reaches its own scheduler's lowest passing
     rating (`quiz.schedulers.passing_from`). Built on first use, so FSRS loads only then."""
-    floors = " ".join(f"WHEN '{name}' THEN {passing_from(name)}" for name in SCHEDULERS)
+    return _passes_among(scheduler_names())
+
+
+@lru_cache(maxsize=4)
+def _passes_among(names: tuple[str, ...]) -> str:
+    floors = " ".join(f"WHEN '{name}' THEN {passing_from(name)}" for name in names)
     return f"grade >= CASE scheduler {floors} END"
 
 

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from quiz.schedulers import SM2_RATINGS, Rating
+from quiz.schedulers import Rating, default_ratings
 
 KEYS: dict[str, list[tuple[str, str]]] = {
     "Everywhere": [
@@ -71,7 +71,9 @@ def grade_keys(ratings: tuple[Rating, ...]) -> list[tuple[str, str]]:
     ]
 
 
-def keys_content(ratings: tuple[Rating, ...] = SM2_RATINGS) -> Content:
+def keys_content(ratings: tuple[Rating, ...] | None = None) -> Content:
+    """Every key, the grade keys those of `ratings` (the default scheduler's unless given)."""
+    ratings = ratings or default_ratings()
     lines: list[Content] = []
     sections = dict(KEYS)
     sections["After the reveal"] = [*grade_keys(ratings), *KEYS["After the reveal"]]
@@ -96,7 +98,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
             session = getattr(self.app, "session", None)
-            yield Static(keys_content(session.scheduler.ratings if session else SM2_RATINGS))
+            yield Static(keys_content(session.scheduler.ratings if session else None))
         yield Footer()
 
     def on_mount(self) -> None:

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Header, Label, Static, TextArea
 from quiz.bank import Question
 from quiz.grader.display import MISSING_DATA
 from quiz.recall import Suggestion, asks_for_explanation, suggest, suggest_for_code
-from quiz.schedulers import Rating, convert_rating, rating_for_key, rating_of
+from quiz.schedulers import Rating, rating_for_key, rating_for_quality, rating_of
 from quiz.session import Answer, StudySession, utc_timestamp
 from quiz.store import CardFlags, Draft
 from quiz.tui.feedback import days_text
@@ -283,7 +283,7 @@ class ReviewScreen(ReviewWork, Screen):
 
     def reveal(self, suggestion: Suggestion, why: str = "") -> None:
         self.save_draft_now()
-        suggested = convert_rating(suggestion.grade, "sm2", self.session.scheduler.name)
+        suggested = rating_for_quality(self.session.scheduler.ratings, suggestion.grade).value
         self.revealed, self.suggested, self.sure = True, suggested, suggestion.sure
         self.answer_area.read_only = self.explanation.read_only = True
         ratings = self.session.scheduler.ratings

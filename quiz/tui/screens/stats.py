@@ -19,15 +19,16 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from quiz.bank import Bank
 from quiz.errors import QuizError
-from quiz.scheduler import format_easiness
 from quiz.settings import Settings
 from quiz.stats import Stats
 from quiz.stats_report import (
     FIRST_RUN_COLUMN,
     QUESTION_COLUMNS,
     TEXT_COLUMNS,
+    column_title,
     distributions_grid,
     gather,
+    hardest_columns,
     has_code,
     question_cells,
     retention_rows,
@@ -96,7 +97,7 @@ class StatsScreen(Screen[None]):
                     yield Static(id="stats-distributions")
                     yield titled(
                         DataTable(id="stats-hardest", cursor_type="row", zebra_stripes=True),
-                        "Hardest questions: lowest easiness, most lapses",
+                        "Hardest questions",
                     )
             with TabPane("Every question", id=QUESTIONS_PANE):
                 yield DataTable(id="stats-questions", cursor_type="row", zebra_stripes=True)
@@ -165,13 +166,14 @@ class StatsScreen(Screen[None]):
 
     def _fill_hardest(self, stats: Stats) -> None:
         table = self.query_one("#stats-hardest", DataTable)
+        table.border_title = f"Hardest questions: {stats.hardest_by}, most lapses"
         table.clear(columns=True)
-        table.add_columns("#", "id", "EF", "lapses", "interval", "last")
+        table.add_columns(*hardest_columns(stats))
         for q in stats.hardest:
             table.add_row(
                 q.number,
                 q.id,
-                format_easiness(q.easiness),
+                q.strength or "",
                 q.lapses,
                 f"{q.interval}d",
                 "" if q.last_grade is None else q.last_grade,
@@ -184,7 +186,7 @@ class StatsScreen(Screen[None]):
             return
         code = has_code(stats)
         columns = (*QUESTION_COLUMNS, *([FIRST_RUN_COLUMN] if code else []))
-        table.add_columns(*columns)
+        table.add_columns(*(column_title(stats, c) for c in columns))
         justify = ["left" if c in TEXT_COLUMNS else "right" for c in columns]
         for q in stats.questions:
             # Text cells spare DataTable the markup parsing it gives plain strings.

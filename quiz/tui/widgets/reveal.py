@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from quiz.bank import Question
 from quiz.recall import Suggestion
-from quiz.schedulers import SM2_RATINGS, Rating, convert_rating
+from quiz.schedulers import Rating, default_ratings, rating_for_quality
 
 MARKS = {
     "covered": "[$success]✓[/]",
@@ -22,9 +22,11 @@ NOTES = {"partly": " (in part)", "contradicted": " (your answer seems to say the
 
 
 def key_points_content(
-    question: Question, suggestion: Suggestion, why: str, ratings: tuple[Rating, ...] = SM2_RATINGS
+    question: Question, suggestion: Suggestion, why: str, ratings: tuple[Rating, ...] | None = None
 ) -> Content:
-    """The key points and the suggested grade, on the scale of `ratings` (SM-2's or another's)."""
+    """The key points and the suggested grade, as the rating of `ratings` (the default
+    scheduler's unless given) that stands for it on the common quality scale."""
+    ratings = ratings or default_ratings()
     lines = [Content.from_markup("[b]Key points[/]")]
     findings = {f.point: f for f in suggestion.points}
     for point in question.key_points:
@@ -37,9 +39,7 @@ def key_points_content(
     if findings:
         covered = sum(f.covered for f in suggestion.points)
         lines.append(Content(f"Your answer covers {covered} of {len(findings)}."))
-    scale = "fsrs" if len(ratings) == 4 else "sm2"
-    value = convert_rating(suggestion.grade, "sm2", scale)
-    rating = next(r for r in ratings if r.value == value)
+    rating = rating_for_quality(ratings, suggestion.grade)
     grade = rating.key if rating.label == rating.key else f"{rating.key} {rating.label}"
     meaning = rating.meaning
     if suggestion.sure:
@@ -74,7 +74,7 @@ class RevealView(Vertical):
         question: Question,
         suggestion: Suggestion,
         why: str = "",
-        ratings: tuple[Rating, ...] = SM2_RATINGS,
+        ratings: tuple[Rating, ...] | None = None,
         note: str = "",
     ):
         super().__init__(classes="reveal")
