@@ -1,12 +1,10 @@
 """Review: one question at a time. Answer, reveal (or run the checks), grade 0-5, undo.
 
-The screen owns the state of the question on show; the session is only touched by
-thread workers (database writes, the checker), which report back by message.
+The question on show is an `Attempt`, which the screen drives its widgets from; the session is
+only touched by thread workers (database writes, the checker), which report back by message.
 """
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,12 +13,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
+from quiz.attempt import Attempt
 from quiz.bank import Question
-from quiz.grader.display import MISSING_DATA
-from quiz.recall import Suggestion, asks_for_explanation, suggest, suggest_for_code
-from quiz.schedulers import Rating, convert_rating, rating_for_key, rating_of
-from quiz.session import Answer, StudySession, utc_timestamp
-from quiz.store import CardFlags, Draft
+from quiz.recall import asks_for_explanation
+from quiz.schedulers import Rating, rating_for_key, rating_of
+from quiz.session import StudySession
+from quiz.store import CardFlags
+from quiz.tui.drafts import DraftKeeper
 from quiz.tui.feedback import days_text
 from quiz.tui.review_work import ReviewWork
 from quiz.tui.widgets.answer_area import AnswerArea, prompt_content
@@ -72,25 +71,21 @@ class ReviewScreen(ReviewWork, Screen):
     def __init__(self, cram: Question | None = None):
         super().__init__()
         self.cram = cram
-        self.question: Question | None = None
-        self.revealed = False
+        self.attempt: Attempt | None = None
+        """The question on show and everything done towards its answer."""
         self.busy = False
         self.checking = False
-        self.suggested: int | None = None
-        self.sure = False
-        """Whether the suggestion is sure enough for Enter to record it; unsure, a key must."""
-        self.shown_at = datetime.min
         self.taken_back: dict[str, tuple[str, str]] = {}
         """The answer and explanation of each question graded here, for undo to restore."""
-        self.draft_saved: Draft | None = None
-        """The draft of the question on show as the database last heard it."""
-        self.draft_timer = None
-        self.draft_pending: tuple[str, Draft | None] | None = None
-        """The question and draft typed since the last save, waiting for a pause."""
+        self.drafts: DraftKeeper | None = None
 
     @property
     def session(self) -> StudySession:
         return self.app.session
+
+    @property
+    def question(self) -> Question | None:
+        return self.attempt.question if self.attempt is not None else None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,6 +102,10 @@ class ReviewScreen(ReviewWork, Screen):
 
     def on_mount(self) -> None:
         self.title = "Practice" if self.cram else "Review"
+        app = self.app
+        self.drafts = DraftKeeper(
+            app.store, app.bank.name, app.clock, self.set_timer, self.save_draft, self.DRAFT_DELAY_S
+        )
         self.show_question()
 
     # Showing a question
@@ -122,10 +121,11 @@ class ReviewScreen(ReviewWork, Screen):
 
             self.app.push_screen(SummaryScreen(), self.after_summary)
             return
-        self.question = question
-        self.revealed = self.checking = False
-        self.suggested, self.sure = None, False
-        self.shown_at = self.app.clock()
+        app = self.app
+        attempt = Attempt.resume(
+            question, app.store, app.bank.name, app.settings.today, app.clock()
+        )
+        self.attempt, self.checking = attempt, False
         self.query_one(ReviewStatus).show(question, self.session, self.cram is not None)
         self.query_one("#prompt", Static).update(prompt_content(question))
         self.panel.clear()
@@ -139,26 +139,15 @@ class ReviewScreen(ReviewWork, Screen):
         if explain:
             self.explanation.prepare_explanation()
         self.restore_draft(question)
-        if question.is_code:
-            self.restore_attempt(question)
+        # The day's attempt, taken up where it was left (a relaunch, an undo, `quiz check`).
+        self.panel.restore(attempt)
+        self.set_class(bool(attempt.runs or attempt.hints_used), "-panel")
         self.refresh_bindings()
-
-    def restore_attempt(self, question: Question) -> None:
-        """Take up the day's attempt where it was left (before a relaunch or an undo, or in
-        `quiz check`): its runs, hints and last verdict, so run numbers carry on."""
-        day = self.app.settings.today(self.app.clock())
-        attempt = self.app.store.open_attempt(self.app.bank.name, question.id, day)
-        if attempt is None:
-            return
-        self.panel.restore(question, attempt)
-        self.set_class(bool(attempt.runs or attempt.hints), "-panel")
 
     # Drafts: what is typed is saved as it is typed, and comes back after a quit or a crash
 
     def restore_draft(self, question: Question) -> None:
-        self.save_draft_now()  # the question before, if a pause had not come yet
-        draft = self.app.store.draft(self.app.bank.name, question.id)
-        self.draft_saved = draft
+        draft = self.drafts.take_up(question.id)
         if draft is None:
             return
         self.answer_area.load_text(draft.answer)
@@ -170,45 +159,21 @@ class ReviewScreen(ReviewWork, Screen):
             f"Your unfinished answer to {question.id} is back, as you left it."
         )
 
-    def current_draft(self) -> Draft | None:
-        """What is typed for the question on show; None when nothing is."""
-        question = self.question
-        answer = self.answer_area.text
+    def note_typing(self) -> Attempt:
+        """Tell the attempt what the answer boxes hold now; return it."""
         explanation = self.explanation.text if self.explanation.display else ""
-        untouched = question.starter if question.is_code else ""
-        if answer.strip() == untouched.strip() and not explanation.strip():
-            return None
-        return Draft(answer, explanation)
+        self.attempt.typed(self.answer_area.text, explanation)
+        return self.attempt
 
     @on(TextArea.Changed, "#answer, #explanation")
     def typed(self) -> None:
-        if self.question is None or self.revealed or self.busy:
+        if self.attempt is None or self.attempt.revealed or self.busy:
             return
-        self.cancel_draft_save()
-        self.draft_pending = (self.question.id, self.current_draft())
-        self.draft_timer = self.set_timer(self.DRAFT_DELAY_S, self.save_draft_now)
-
-    def cancel_draft_save(self) -> None:
-        if self.draft_timer is not None:
-            self.draft_timer.stop()
-            self.draft_timer = None
-
-    def save_draft_now(self, *, wait: bool = False) -> None:
-        """Hand the pending draft to a worker, or with `wait` save it here (the screen is going)."""
-        self.cancel_draft_save()
-        pending, self.draft_pending = self.draft_pending, None
-        if pending is None or pending[1] == self.draft_saved:
-            return
-        question_id, draft = pending
-        self.draft_saved = draft
-        store, at = self.app.store, utc_timestamp(self.app.clock())
-        if wait:
-            store.save_draft(self.app.bank.name, question_id, draft, at)
-        else:
-            self.save_draft(store, self.app.bank.name, question_id, draft, at)
+        self.drafts.typed(self.attempt.question.id, self.note_typing().draft())
 
     def on_unmount(self) -> None:
-        self.save_draft_now(wait=True)  # the widgets are gone: only what was noted is saved
+        if self.drafts is not None:  # the widgets are gone: only what was noted is saved
+            self.drafts.save_now(wait=True)
 
     @property
     def answer_area(self) -> AnswerArea:
@@ -230,7 +195,7 @@ class ReviewScreen(ReviewWork, Screen):
         if question is None:
             return action == "back"
         editing = isinstance(self.focused, TextArea) and not self.focused.read_only
-        code, before = question.is_code, not self.revealed
+        code, before = question.is_code, not self.attempt.revealed
         if action == "back":
             return not self.busy
         if self.busy:
@@ -242,15 +207,15 @@ class ReviewScreen(ReviewWork, Screen):
         if action == "run_checks":
             return (None if self.checking else True) if before and code else False
         if action == "hint":
-            return before and code and self.panel.hints_used < len(question.hints)
+            return before and code and self.attempt.hints_left
         if action == "external_editor":
             return before and code
         if action == "grade_key" and rating_for_key(self.session.scheduler, parameters[0]) is None:
             return False
-        if action == "accept" and self.revealed and not editing:
-            return True if self.sure else None  # shown, greyed: an unsure guess needs a key
+        if action == "accept" and self.attempt.revealed and not editing:
+            return True if self.attempt.sure else None  # shown, greyed: an unsure guess needs a key
         if action in ("grade_key", "accept"):
-            return self.revealed and not editing
+            return self.attempt.revealed and not editing
         if action == "undo":
             return self.cram is None and bool(self.session.graded)
         if action in ("bury", "suspend"):
@@ -271,24 +236,17 @@ class ReviewScreen(ReviewWork, Screen):
     # Answering
 
     def action_reveal(self) -> None:
-        self.reveal(suggest(self.question, self.answer_area.text, self.app.bank.words))
-
-    def action_finish(self) -> None:
-        attempt = self.panel.attempt(
-            edited=self.answer_area.text.strip() != self.question.starter.strip()
-        )
-        explanation = self.explanation.text if self.explanation.display else ""
-        suggestion = suggest_for_code(self.question, attempt, explanation, self.app.bank.words)
-        self.reveal(suggestion, why=f", {attempt.summary}")
-
-    def reveal(self, suggestion: Suggestion, why: str = "") -> None:
-        self.save_draft_now()
-        suggested = convert_rating(suggestion.grade, "sm2", self.session.scheduler.name)
-        self.revealed, self.suggested, self.sure = True, suggested, suggestion.sure
+        """Show our answer beside the learner's, with the grade it suggests (ctrl+s, recall)."""
+        self.drafts.save_now()
+        attempt = self.note_typing()
+        suggestion = attempt.reveal(self.session.scheduler, self.app.bank.words)
+        suggested = attempt.suggested
         self.answer_area.read_only = self.explanation.read_only = True
         ratings = self.session.scheduler.ratings
-        note = self.app.store.note(self.app.bank.name, self.question.id)
-        self.panel.show_reveal(RevealView(self.question, suggestion, why, ratings, note=note))
+        note = self.app.store.note(self.app.bank.name, attempt.question.id)
+        self.panel.show_reveal(
+            RevealView(attempt.question, suggestion, attempt.why, ratings, note=note)
+        )
         intervals = self.grade_intervals()
         if self.query(GradeBar):
             grades = self.query_one(GradeBar)
@@ -314,11 +272,13 @@ class ReviewScreen(ReviewWork, Screen):
         scheduler = self.session.scheduler
         return scheduler.next_intervals(self.session.state_of(question.id), self.session.today)
 
+    def action_finish(self) -> None:
+        """A coding answer is done: reveal, the suggestion weighing its runs (ctrl+s, code)."""
+        self.action_reveal()
+
     def action_hint(self) -> None:
-        self.panel.add_hint(self.question)
-        now = self.app.clock()
-        store, day = self.app.store, self.app.settings.today(now)
-        store.record_attempt_hint(self.app.bank.name, self.question.id, day, now)
+        self.attempt.take_hint(self.app.clock())
+        self.panel.show_hint(self.attempt.question, self.attempt.hints_used)
         self.set_class(True, "-panel")
         self.refresh_bindings()
 
@@ -334,7 +294,7 @@ class ReviewScreen(ReviewWork, Screen):
     def action_run_checks(self) -> None:
         self.checking = True
         source = self.answer_area.text
-        self.panel.show_running()
+        self.panel.show_running(len(self.attempt.runs) + 1)
         self.set_class(True, "-panel")
         self.refresh_bindings()
         self.check_code(self.app.checker, self.question.id, source)
@@ -342,26 +302,12 @@ class ReviewScreen(ReviewWork, Screen):
     @on(ReviewWork.Checked)
     def show_verdict(self, message: ReviewWork.Checked) -> None:
         self.checking = False
-        verdict = message.verdict
-        counted = self.panel.show_verdict(verdict, message.source)
-        if MISSING_DATA in (getattr(verdict.error, "message", "") or ""):
-            # Said once, on this verdict; from the next question on it waits for the files.
-            self.app.store.wait_for_data(self.app.bank.name, self.question.id, self.app.clock())
-        if counted:
-            # Written here, in order, before any grade can be: the attempt outlives the app.
-            now = self.app.clock()
-            self.app.store.record_run(
-                self.app.bank.name,
-                self.question.id,
-                self.app.settings.today(now),
-                now,
-                bool(verdict.passed),
-                message.source,
-                sum(1 for check in verdict.checks or [] if check.passed),
-                verdict.to_dict() if hasattr(verdict, "to_dict") else None,
-            )
-        line = getattr(getattr(verdict, "error", None), "line", None)
-        if isinstance(line, int) and line >= 1 and not self.revealed:
+        verdict, attempt = message.verdict, self.attempt
+        # Recorded here, in order, before any grade can be: the attempt outlives the app.
+        attempt.take_verdict(verdict, message.source, self.app.clock())
+        self.panel.show_verdict(verdict, message.source, max(1, len(attempt.runs)))
+        line = verdict.error.line if verdict.error is not None else None
+        if isinstance(line, int) and line >= 1 and not attempt.revealed:
             self.answer_area.move_cursor((line - 1, 0), center=True)
         self.panel.scroll_home(animate=False)
         self.refresh_bindings()
@@ -369,8 +315,8 @@ class ReviewScreen(ReviewWork, Screen):
     # Grading and undo
 
     def action_accept(self) -> None:
-        if self.sure and self.suggested is not None:
-            self.commit(self.suggested)
+        if self.attempt.sure and self.attempt.suggested is not None:
+            self.commit(self.attempt.suggested)
 
     def action_grade_key(self, key: str) -> None:
         rating = rating_for_key(self.session.scheduler, key)
@@ -379,20 +325,13 @@ class ReviewScreen(ReviewWork, Screen):
 
     @on(GradeBar.Chosen)
     def grade_clicked(self, message: GradeBar.Chosen) -> None:
-        if self.revealed and not self.busy:
+        if self.attempt.revealed and not self.busy:
             self.commit(message.grade)
 
     def commit(self, grade: int) -> None:
         now = self.app.clock()
-        code = self.question.is_code
         self.taken_back[self.question.id] = (self.answer_area.text, self.explanation.text)
-        answer = Answer(
-            text=self.answer_area.text,
-            explanation=self.explanation.text if self.explanation.display else "",
-            duration_s=round((now - self.shown_at).total_seconds(), 1),
-            check_runs=len(self.panel.runs) if code else None,
-            first_run_passed=self.panel.runs[0] if code and self.panel.runs else None,
-        )
+        answer = self.note_typing().answer(now)
         self.busy = True
         self.refresh_bindings()
         app = self.app
@@ -474,7 +413,7 @@ class ReviewScreen(ReviewWork, Screen):
     def set_aside(self, flags: CardFlags, what: str) -> None:
         """Leave the question out of the queue; its draft stays for when it comes back."""
         question = self.question
-        self.save_draft_now()
+        self.drafts.save_now()
         self.app.store.set_flags(self.app.bank.name, question.id, flags)
         self.session.refresh()
         self.query_one("#last-graded", Label).update(f"{question.id}: {what}.")
@@ -517,11 +456,9 @@ class ReviewScreen(ReviewWork, Screen):
         """What leaving now would drop, in words, or None when nothing would be lost."""
         if self.question is None or self.busy:
             return None
-        if self.revealed:
+        if self.attempt.revealed:
             return "You have seen our answer but not graded yours. Leave without grading?"
-        started = self.question.starter.strip() if self.question.is_code else ""
-        typed = self.answer_area.text.strip() != started or self.explanation.text.strip()
-        if typed or self.panel.runs or self.panel.hints_used:
+        if self.note_typing().started:
             return "You have started this answer. Leave it for now? Your draft is kept."
         return None
 
