@@ -62,7 +62,11 @@ class ReviewWork:
             self.post_message(self.Graded(review))
 
     @work(thread=True, exclusive=True, group="store")
-    def record_practice(self, store, bank, question, grade, answer, now, today, scheduler) -> None:
+    def record_practice(
+        self, session, question: Question, grade: int, answer: Answer, now: datetime, today
+    ) -> None:
+        """Log practice of `question` under the session's scheduler; its schedule stays."""
+        store, bank, scheduler = session.store, session.bank, session.scheduler
         try:
             review = record_cram(store, bank, question, grade, answer, now, today, scheduler)
         except Exception as exc:

@@ -1,38 +1,28 @@
 """Review: one question at a time. Answer, reveal (or run the checks), grade 0-5, undo.
 
-The question on show is an `Attempt`, which the screen drives its widgets from; the session is
-only touched by thread workers (database writes, the checker), which report back by message.
+Answering is `AnswerScreen`'s; this screen picks the question, records its grade and takes it
+back. The session is only touched by thread workers, which report back by message.
 """
 
 from __future__ import annotations
 
 from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static, TextArea
+from textual.widgets import Label, TextArea
 
 from quiz.attempt import Attempt
 from quiz.bank import Question
-from quiz.recall import asks_for_explanation
 from quiz.schedulers import Rating, rating_for_key, rating_of
-from quiz.session import StudySession
 from quiz.store import CardFlags
-from quiz.tui.drafts import DraftKeeper
 from quiz.tui.feedback import days_text
 from quiz.tui.review_work import ReviewWork
-from quiz.tui.widgets.answer_area import AnswerArea, prompt_content
+from quiz.tui.screens.answer import AnswerScreen
 from quiz.tui.widgets.grade_bar import GradeBar
-from quiz.tui.widgets.reveal import RevealView
-from quiz.tui.widgets.review_panel import ReviewPanel
 from quiz.tui.widgets.review_status import ReviewStatus
 
 
-class ReviewScreen(ReviewWork, Screen):
+class ReviewScreen(AnswerScreen):
     """Today's queue, or with `cram` one question practised outside its schedule."""
-
-    AUTO_FOCUS = "#answer"
 
     BINDINGS = [
         # First, so a narrow footer always keeps the key that lists every other one (? is
@@ -64,54 +54,17 @@ class ReviewScreen(ReviewWork, Screen):
         "f8": ("suspend",),
         "ctrl+n": ("note",),
     }
-    """The bindings the answer area runs itself, in typing order (see AnswerArea)."""
-    DRAFT_DELAY_S = 0.4
-    """Typing pauses this long before the draft is saved: a save per pause, not per key."""
 
     def __init__(self, cram: Question | None = None):
         super().__init__()
         self.cram = cram
-        self.attempt: Attempt | None = None
-        """The question on show and everything done towards its answer."""
-        self.busy = False
-        self.checking = False
+        self.title = "Practice" if cram else "Review"
         self.taken_back: dict[str, tuple[str, str]] = {}
         """The answer and explanation of each question graded here, for undo to restore."""
-        self.drafts: DraftKeeper | None = None
-
-    @property
-    def session(self) -> StudySession:
-        return self.app.session
-
-    @property
-    def question(self) -> Question | None:
-        return self.attempt.question if self.attempt is not None else None
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield ReviewStatus(id="status")
-        with VerticalScroll(id="prompt-box"):
-            yield Static(id="prompt")
-        with Horizontal(id="work"):
-            with Vertical(id="answer-box"):
-                yield AnswerArea(id="explanation")
-                yield AnswerArea(id="answer")
-            yield ReviewPanel(id="panel")
-        yield Label(id="last-graded")
-        yield Footer(compact=True)
-
-    def on_mount(self) -> None:
-        self.title = "Practice" if self.cram else "Review"
-        app = self.app
-        self.drafts = DraftKeeper(
-            app.store, app.bank.name, app.clock, self.set_timer, self.save_draft, self.DRAFT_DELAY_S
-        )
-        self.show_question()
-
-    # Showing a question
 
     def show_question(self) -> None:
-        """Show the next question; never awaits, so keys typed meanwhile keep their order."""
+        """Show the next question (or the day's summary); never awaits, so keys typed meanwhile
+        keep their order."""
         if self.cram is None:
             self.app.follow_the_day()
             self.session.leave_out(self.app.waiting_for_data())
@@ -125,141 +78,29 @@ class ReviewScreen(ReviewWork, Screen):
         attempt = Attempt.resume(
             question, app.store, app.bank.name, app.settings.today, app.clock()
         )
-        self.attempt, self.checking = attempt, False
         self.query_one(ReviewStatus).show(question, self.session, self.cram is not None)
-        self.query_one("#prompt", Static).update(prompt_content(question))
-        self.panel.clear()
-        for grades in self.query(GradeBar):
-            grades.suggested = None
-        self.set_class(False, "-revealed")
-        self.set_class(False, "-panel")
-        self.answer_area.prepare(question)
-        self.explanation.display = explain = asks_for_explanation(question)
-        self.set_class(explain, "-explained")
-        if explain:
-            self.explanation.prepare_explanation()
-        self.restore_draft(question)
-        # The day's attempt, taken up where it was left (a relaunch, an undo, `quiz check`).
-        self.panel.restore(attempt)
-        self.set_class(bool(attempt.runs or attempt.hints_used), "-panel")
-        self.refresh_bindings()
-
-    # Drafts: what is typed is saved as it is typed, and comes back after a quit or a crash
-
-    def restore_draft(self, question: Question) -> None:
-        draft = self.drafts.take_up(question.id)
-        if draft is None:
-            return
-        self.answer_area.load_text(draft.answer)
-        if self.explanation.display:
-            self.explanation.load_text(draft.explanation)
-            if not draft.explanation.strip():
-                self.answer_area.focus()
-        self.query_one("#last-graded", Label).update(
-            f"Your unfinished answer to {question.id} is back, as you left it."
-        )
-
-    def note_typing(self) -> Attempt:
-        """Tell the attempt what the answer boxes hold now; return it."""
-        explanation = self.explanation.text if self.explanation.display else ""
-        self.attempt.typed(self.answer_area.text, explanation)
-        return self.attempt
-
-    @on(TextArea.Changed, "#answer, #explanation")
-    def typed(self) -> None:
-        if self.attempt is None or self.attempt.revealed or self.busy:
-            return
-        self.drafts.typed(self.attempt.question.id, self.note_typing().draft())
-
-    def on_unmount(self) -> None:
-        if self.drafts is not None:  # the widgets are gone: only what was noted is saved
-            self.drafts.save_now(wait=True)
-
-    @property
-    def answer_area(self) -> AnswerArea:
-        return self.query_one("#answer", AnswerArea)
-
-    @property
-    def explanation(self) -> AnswerArea:
-        """The words a coding question's prompt also asks for, beside the code."""
-        return self.query_one("#explanation", AnswerArea)
-
-    @property
-    def panel(self) -> ReviewPanel:
-        return self.query_one("#panel", ReviewPanel)
-
-    # Which keys apply now
+        self.show_attempt(attempt)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        question = self.question
-        if question is None:
+        attempt = self.attempt
+        if attempt is None:
             return action == "back"
         editing = isinstance(self.focused, TextArea) and not self.focused.read_only
-        code, before = question.is_code, not self.attempt.revealed
         if action == "back":
             return not self.busy
         if self.busy:
             return None if action in ("grade_key", "accept", "undo") else False
-        if action == "reveal":
-            return before and not code
-        if action == "finish":
-            return (None if self.checking else True) if before and code else False
-        if action == "run_checks":
-            return (None if self.checking else True) if before and code else False
-        if action == "hint":
-            return before and code and self.attempt.hints_left
-        if action == "external_editor":
-            return before and code
         if action == "grade_key" and rating_for_key(self.session.scheduler, parameters[0]) is None:
             return False
-        if action == "accept" and self.attempt.revealed and not editing:
-            return True if self.attempt.sure else None  # shown, greyed: an unsure guess needs a key
+        if action == "accept" and attempt.revealed and not editing:
+            return True if attempt.sure else None  # shown, greyed: an unsure guess needs a key
         if action in ("grade_key", "accept"):
-            return self.attempt.revealed and not editing
+            return attempt.revealed and not editing
         if action == "undo":
             return self.cram is None and bool(self.session.graded)
         if action in ("bury", "suspend"):
             return self.cram is None
-        return True
-
-    async def run_command(self, key: str) -> None:
-        for action in self.COMMAND_KEYS[key]:
-            if await self.app.run_action(action, self):
-                return
-
-    def on_descendant_focus(self) -> None:
-        self.refresh_bindings()
-
-    def on_descendant_blur(self) -> None:
-        self.refresh_bindings()
-
-    # Answering
-
-    def action_reveal(self) -> None:
-        """Show our answer beside the learner's, with the grade it suggests (ctrl+s, recall)."""
-        self.drafts.save_now()
-        attempt = self.note_typing()
-        suggestion = attempt.reveal(self.session.scheduler, self.app.bank.words)
-        suggested = attempt.suggested
-        self.answer_area.read_only = self.explanation.read_only = True
-        ratings = self.session.scheduler.ratings
-        note = self.app.store.note(self.app.bank.name, attempt.question.id)
-        self.panel.show_reveal(
-            RevealView(attempt.question, suggestion, attempt.why, ratings, note=note)
-        )
-        intervals = self.grade_intervals()
-        if self.query(GradeBar):
-            grades = self.query_one(GradeBar)
-            grades.suggested = suggested
-            grades.show_intervals(intervals)
-        else:  # mounted on first use: a quicker first question
-            bar = GradeBar(ratings, suggested, intervals, id="grades")
-            self.mount(bar, before="#last-graded")
-        self.set_class(True, "-revealed")
-        self.set_class(True, "-panel")
-        self.panel.focus()
-        self.panel.scroll_home(animate=False)
-        self.refresh_bindings()
+        return self.answering(action)
 
     def rating(self, value: int) -> Rating:
         return rating_of(self.session.scheduler, value)
@@ -271,46 +112,6 @@ class ReviewScreen(ReviewWork, Screen):
             return None
         scheduler = self.session.scheduler
         return scheduler.next_intervals(self.session.state_of(question.id), self.session.today)
-
-    def action_finish(self) -> None:
-        """A coding answer is done: reveal, the suggestion weighing its runs (ctrl+s, code)."""
-        self.action_reveal()
-
-    def action_hint(self) -> None:
-        self.attempt.take_hint(self.app.clock())
-        self.panel.show_hint(self.attempt.question, self.attempt.hints_used)
-        self.set_class(True, "-panel")
-        self.refresh_bindings()
-
-    def action_external_editor(self) -> None:
-        failure = self.answer_area.edit_externally(self.question.id)
-        if failure is not None:
-            self.notify(str(failure).capitalize(), severity="error", timeout=8)
-        elif not self.checking:
-            self.action_run_checks()  # back from the editor: the verdict comes at once
-
-    # Running the checks
-
-    def action_run_checks(self) -> None:
-        self.checking = True
-        source = self.answer_area.text
-        self.panel.show_running(len(self.attempt.runs) + 1)
-        self.set_class(True, "-panel")
-        self.refresh_bindings()
-        self.check_code(self.app.checker, self.question.id, source)
-
-    @on(ReviewWork.Checked)
-    def show_verdict(self, message: ReviewWork.Checked) -> None:
-        self.checking = False
-        verdict, attempt = message.verdict, self.attempt
-        # Recorded here, in order, before any grade can be: the attempt outlives the app.
-        attempt.take_verdict(verdict, message.source, self.app.clock())
-        self.panel.show_verdict(verdict, message.source, max(1, len(attempt.runs)))
-        line = verdict.error.line if verdict.error is not None else None
-        if isinstance(line, int) and line >= 1 and not attempt.revealed:
-            self.answer_area.move_cursor((line - 1, 0), center=True)
-        self.panel.scroll_home(animate=False)
-        self.refresh_bindings()
 
     # Grading and undo
 
@@ -334,20 +135,11 @@ class ReviewScreen(ReviewWork, Screen):
         answer = self.note_typing().answer(now)
         self.busy = True
         self.refresh_bindings()
-        app = self.app
+        today = self.app.settings.today(now)
         if self.cram:
-            self.record_practice(
-                app.store,
-                app.bank,
-                self.cram,
-                grade,
-                answer,
-                now,
-                app.settings.today(now),
-                self.session.scheduler,
-            )
+            self.record_practice(self.session, self.cram, grade, answer, now, today)
         else:
-            self.record_grade(self.session, grade, answer, now, app.settings.today(now))
+            self.record_grade(self.session, grade, answer, now, today)
 
     @on(ReviewWork.Graded)
     def next_question(self, message: ReviewWork.Graded) -> None:
