@@ -491,13 +491,11 @@ def worker_stop() -> None:
 @click.pass_context
 def show(ctx: click.Context, question_ref: str, answer: bool) -> None:
     """Print a question, by id or by its number (4 or #4)."""
-    from quiz.banks import command_for
-    from quiz.exercise import answer_text, question_text
+    from quiz.exercise import answer_text
     from quiz.store import open_store
 
     bank, question = find_question(ctx, question_ref)
-    taken = open_store(settings_of(ctx).db_path, read_only=True).hints_taken(bank.name, question.id)
-    click.echo(question_text(question, taken, command_for(bank.path)), nl=False)
+    echo_question(open_store(settings_of(ctx).db_path, read_only=True), bank, question)
     if answer:
         click.echo("\n" + answer_text(question), nl=False)
 
@@ -559,8 +557,6 @@ def hint(ctx: click.Context, question_ref: str) -> None:
 def next_question(ctx: click.Context) -> None:
     """Print the next question of today's session, as `quiz show` does."""
     from quiz.bank import load_bank
-    from quiz.banks import command_for
-    from quiz.exercise import question_text
     from quiz.session import StudySession
     from quiz.store import open_store
     from quiz.training import mnist_present
@@ -575,6 +571,15 @@ def next_question(ctx: click.Context) -> None:
     if question is None:
         click.echo("nothing left for today: every due and new question is answered")
         return
+    echo_question(store, bank, question)
+
+
+def echo_question(store, bank, question) -> None:
+    """Print a question as `quiz show` and `quiz next` both do: with the hints it has left
+    and the commands to type for its bank."""
+    from quiz.banks import command_for
+    from quiz.exercise import question_text
+
     taken = store.hints_taken(bank.name, question.id)
     click.echo(question_text(question, taken, command_for(bank.path)), nl=False)
 

@@ -10,13 +10,14 @@ import textwrap
 from datetime import date, datetime
 from pathlib import Path
 
+from quiz.attempt import Attempt
 from quiz.bank import Question
-from quiz.code_attempt import CodeAttempt, suggest_code_grade
+from quiz.code_attempt import suggest_code_grade
 from quiz.counts import counted
 from quiz.errors import QuizError
 from quiz.grader.display import NOT_YET, PASSED
 from quiz.schedulers import rating_for_key, rating_for_quality, rating_of
-from quiz.session import Answer, StudySession, record_cram
+from quiz.session import StudySession, record_cram
 from quiz.store import Store
 
 
@@ -100,7 +101,7 @@ def record_check(
     if status not in (PASSED, NOT_YET):
         return False
     source = file.read_text(encoding="utf-8", errors="replace")
-    store.record_run(bank, question.id, day, at, status == PASSED, source)
+    Attempt(question, store, bank, lambda _at: day).count_run(status == PASSED, source, at)
     return True
 
 
@@ -118,14 +119,10 @@ def grade_question(
         keys = ", ".join(sorted(r.key for r in scheduler.ratings))
         raise QuizError(f"{key!r} is not a grade under {scheduler.label}: give one of {keys}")
     store, bank, today = session.store, session.bank, session.today
-    attempt = store.open_attempt(bank.name, question.id, today) if question.is_code else None
-    runs = attempt.runs if attempt else ()
-    answer = Answer(
-        text=attempt.source if attempt else "",
-        check_runs=len(runs) if question.is_code else None,
-        first_run_passed=runs[0] if runs else None,
-        explanation=explanation,
-    )
+    # The day's attempt as `quiz check` and `quiz hint` left it; nobody saw the question shown.
+    attempt = Attempt.resume(question, store, bank.name, lambda _at: today, at, shown=False)
+    attempt.explanation = explanation
+    answer = attempt.answer(at)
     if session.take_up(question.id):
         review = session.grade(rating.value, answer, at, today)
     else:
@@ -138,8 +135,7 @@ def grade_question(
     else:
         said.append(f"back in {counted(review.state_after.interval, 'day')}")
     if question.is_code:
-        tried = CodeAttempt(runs, attempt.best_checks_passed if attempt else 0,
-                            attempt.hints if attempt else 0)  # fmt: skip
+        tried = attempt.code_attempt()
         suggested = rating_for_quality(scheduler.ratings, suggest_code_grade(tried)).value
         said.append(f"the checks suggested {rating_of(scheduler, suggested).key} ({tried.summary})")
     return "; ".join(said)

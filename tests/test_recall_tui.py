@@ -71,7 +71,7 @@ def test_a_reversed_answer_is_marked_as_saying_the_opposite(tmp_path):
         await pilot.press(*"The shape is the number of axes and the rank is the size of each axis")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        return shown(review), review.suggested
+        return shown(review), review.attempt.suggested
 
     (text, suggested), _ = practise(tmp_path, "rank-and-shape", answer)
     assert suggested <= 2
@@ -91,7 +91,7 @@ def test_a_coding_question_that_asks_what_something_is_takes_an_explanation(tmp_
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
-        text, suggested = shown(review), review.suggested
+        text, suggested = shown(review), review.attempt.suggested
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         return text, suggested
@@ -118,7 +118,7 @@ def test_enter_records_nothing_while_the_suggestion_is_unsure(tmp_path):
         await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        still_open = review.revealed and review.question.id == "weight-initialisation"
+        still_open = review.attempt.revealed and review.question.id == "weight-initialisation"
         text = shown(review)
         await pilot.press("4")
         await app.workers.wait_for_complete()

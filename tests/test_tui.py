@@ -255,7 +255,7 @@ async def test_coding_question_runs_checks_hints_and_suggests_a_grade(small_sett
         assert "its check passed" in str(review.query_one(".verdict-text").render())
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert review.suggested == 3, "passed after a failed run and a hint"
+        assert review.attempt.suggested == 3, "passed after a failed run and a hint"
         why = str(review.query_one(".key-points").render())
         assert "(correct with serious difficulty), passed after 2 runs, 1 hint." in why
         await pilot.press("enter")
@@ -394,7 +394,7 @@ async def test_undo_brings_back_the_code_its_runs_and_hints(small_settings):
         await settle(app, pilot)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert review.suggested == 3
+        assert review.attempt.suggested == 3
         await pilot.press("4")
         await settle(app, pilot)
         assert isinstance(app.screen, SummaryScreen)
@@ -409,7 +409,7 @@ async def test_undo_brings_back_the_code_its_runs_and_hints(small_settings):
         await settle(app, pilot)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert review.suggested == 3, "the failed run and the hint still count"
+        assert review.attempt.suggested == 3, "the failed run and the hint still count"
         await pilot.press("enter")
         await settle(app, pilot)
     assert rows(
@@ -442,7 +442,7 @@ async def test_a_relaunch_takes_up_the_days_runs_where_they_stopped(small_settin
         assert str(review.query_one(".verdict-text").render()).startswith("✓ Run 2: its check")
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert review.suggested == 4, "passed after one failed run, before the relaunch"
+        assert review.attempt.suggested == 4, "passed after one failed run, before the relaunch"
 
 
 @pilot_test

@@ -57,7 +57,7 @@ async def main():
             seen[name + "_line"] = review.answer_area.cursor_location[0] + 1
         await pilot.press("ctrl+s")
         await pilot.pause()
-        seen["suggested"] = review.suggested
+        seen["suggested"] = review.attempt.suggested
         await pilot.press("enter")
         await app.workers.wait_for_complete()
     seen["torch"] = "torch" in sys.modules
@@ -110,7 +110,7 @@ async def main():
         await app.workers.wait_for_complete()
         await pilot.pause()
         text = str(review.query_one(".verdict-text").render())
-        print(json.dumps({"text": text, "runs": len(review.panel.runs)}))
+        print(json.dumps({"text": text, "runs": len(review.attempt.runs)}))
 
 
 asyncio.run(main())

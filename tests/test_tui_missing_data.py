@@ -49,7 +49,7 @@ async def test_a_question_that_needs_the_files_says_how_then_waits_for_them(
         await settle(app, pilot)
         said = str(review.query_one(".verdict-text").render())
         assert "QUIZ_MNIST_DIR" in said and "quiz train" in said
-        assert review.panel.runs == [], "a check that could not run is no try"
+        assert review.attempt.runs == [], "a check that could not run is no try"
         await pilot.press("ctrl+s")
         await pilot.pause()
         key_points = str(review.query_one(".key-points").render())

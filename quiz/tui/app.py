@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -22,12 +21,12 @@ from quiz.session import StudySession
 from quiz.settings import Settings
 from quiz.store import Store, open_store
 from quiz.training import mnist_present
+from quiz.tui.checker import CheckerFactory, CodeChecker
 
 Clock = Callable[[], datetime]
-CheckerFactory = Callable[[], Any]
 
 
-def default_checker(bank: Bank) -> Any:
+def default_checker(bank: Bank) -> CodeChecker:
     """The real grader, imported only when a coding question needs it."""
     from quiz.grader import Checker
 
@@ -88,7 +87,7 @@ class QuizApp(App[int]):
             self.waiting_for_data(),
         )
         self._checker_factory = checker_factory or (lambda: default_checker(bank))
-        self._checker: Any = None
+        self._checker: CodeChecker | None = None
         self._checker_lock = threading.Lock()
         self.train_form: dict[str, str] = {}
         """The Train screen's last choices, kept while the app runs."""
@@ -122,7 +121,7 @@ class QuizApp(App[int]):
 
     # The code checker
 
-    def checker(self) -> Any:
+    def checker(self) -> CodeChecker:
         """The started checker, created on first use; safe to call from worker threads."""
         with self._checker_lock:
             if self._checker is None:

@@ -7,14 +7,15 @@ screen's handlers own every change of state.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from textual import work
 from textual.message import Message
 
 from quiz.bank import Question
+from quiz.grader.verdict import Verdict
 from quiz.session import Answer, record_cram
 from quiz.store import Draft, Review
+from quiz.tui.checker import CheckerFactory
 
 
 class ReviewWork:
@@ -31,7 +32,7 @@ class ReviewWork:
             self.question = question
 
     class Checked(Message):
-        def __init__(self, verdict: Any, source: str):
+        def __init__(self, verdict: Verdict, source: str):
             super().__init__()
             self.verdict = verdict
             self.source = source
@@ -43,7 +44,7 @@ class ReviewWork:
             self.reason = f"{type(error).__name__}: {error}"
 
     @work(thread=True, exclusive=True, group="checks")
-    def check_code(self, checker, question_id: str, source: str) -> None:
+    def check_code(self, checker: CheckerFactory, question_id: str, source: str) -> None:
         try:
             verdict = checker().check(question_id, source)
         except Exception as exc:
@@ -61,7 +62,11 @@ class ReviewWork:
             self.post_message(self.Graded(review))
 
     @work(thread=True, exclusive=True, group="store")
-    def record_practice(self, store, bank, question, grade, answer, now, today, scheduler) -> None:
+    def record_practice(
+        self, session, question: Question, grade: int, answer: Answer, now: datetime, today
+    ) -> None:
+        """Log practice of `question` under the session's scheduler; its schedule stays."""
+        store, bank, scheduler = session.store, session.bank, session.scheduler
         try:
             review = record_cram(store, bank, question, grade, answer, now, today, scheduler)
         except Exception as exc:
