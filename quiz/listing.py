@@ -6,23 +6,34 @@ which takes most of a minute for a 50,000-question bank; this takes a fraction o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from itertools import starmap
 
-from quiz.bank import load_bank
+from quiz.bank import Bank, Question, load_bank
 from quiz.counts import counted
 from quiz.scheduler_choice import bank_scheduler
 from quiz.schedulers import card_stage
 from quiz.settings import Settings
-from quiz.store import open_store
+from quiz.store import Store, open_store
 
 COLUMNS = ("#", "id", "kind", "state", "EF", "interval", "due", "last")
 RIGHT = frozenset({"#", "EF", "D/S", "interval"})
 
 
-def question_table(settings: Settings, today: date) -> str:
-    bank = load_bank(settings.bank_path)
-    store = open_store(settings.db_path, read_only=True)
+@dataclass(frozen=True)
+class QuestionRow:
+    """One question with its schedule as `quiz list` and Browse both show it: number, id,
+    kind, stage, the scheduler's strength, interval, due day and last grade."""
+
+    question: Question
+    stage: str
+    status: str  # "new", "due" or "scheduled": words a Browse filter can match
+    cells: tuple[str, ...]
+
+
+def question_rows(store: Store, bank: Bank, today: date) -> list[QuestionRow]:
+    """Every question of `bank` in the bank's order, with its schedule on `today`."""
     scheduler = bank_scheduler(store, bank.name)
     states = store.card_states(bank.name)
     last_grades = store.last_grades(bank.name)
@@ -37,23 +48,28 @@ def question_table(settings: Settings, today: date) -> str:
             suspended=bool(flag and flag.suspended),
             buried=bool(flag and flag.buried(today)),
         )
-        if state is None:
-            rows.append((str(q.number), q.id, q.kind, stage, "", "", "", ""))
-            continue
         grade = last_grades.get(q.id)
-        rows.append(
-            (
-                str(q.number),
-                q.id,
-                q.kind,
-                stage,
-                scheduler.strength(state),
-                f"{state.interval}d",
-                due_text(state.due, today),
-                "" if grade is None else str(grade),
+        last = "" if grade is None else str(grade)
+        if state is None or state.due is None:
+            rows.append(
+                QuestionRow(q, stage, "new", (str(q.number), q.id, q.kind, stage, "", "", "", last))
             )
+            continue
+        schedule = (scheduler.strength(state), f"{state.interval}d", due_text(state.due, today))
+        status = "due" if state.due <= today else "scheduled"
+        rows.append(
+            QuestionRow(q, stage, status, (str(q.number), q.id, q.kind, stage, *schedule, last))
         )
-    columns = tuple(scheduler.strength_label if c == "EF" else c for c in COLUMNS)
+    return rows
+
+
+def question_table(settings: Settings, today: date) -> str:
+    """`quiz list`'s table: the rows Browse shows, laid out for a terminal or a pipe."""
+    bank = load_bank(settings.bank_path)
+    store = open_store(settings.db_path, read_only=True)
+    strength = bank_scheduler(store, bank.name).strength_label
+    rows = [row.cells for row in question_rows(store, bank, today)]
+    columns = tuple(strength if c == "EF" else c for c in COLUMNS)
     return render_table(f"{bank.title} ({counted(len(bank), 'question')})", columns, rows)
 
 

@@ -187,3 +187,35 @@ def test_a_desired_retention_out_of_range_is_one_line_and_exit_2(runner, demo_ba
                                   "--desired-retention", "1.5", "list"])  # fmt: skip
     assert result.exit_code == 2
     assert "--desired-retention" in result.output and "1.5" in result.output
+
+
+def test_list_rows_are_the_rows_browse_shows(runner, demo_bank, tmp_path):
+    """`quiz list` and Browse build their rows in one place: a scheduled card and a new one
+    read the same in both."""
+    from datetime import date
+
+    from quiz.bank import load_bank
+    from quiz.tui.screens.browse import browse_rows
+
+    second = GOOD.split("  - id: first")[1].replace("\n    number: 1", "\n    number: 2")
+    demo_bank.write_text(GOOD + "  - id: second" + second)
+    db = tmp_path / "q.db"
+    store = open_store(db)
+    day = date(2026, 11, 20)
+    store.record(Review(bank="demo", question_id="first", reviewed_at="2026-11-20T08:00:00+00:00",
+                        day=day.isoformat(), grade=5, kind="review", state_before=CardState(),
+                        state_after=review(CardState(), 5, day)))  # fmt: skip
+    next_day = lambda: datetime(2026, 11, 21, 12, 0)  # noqa: E731
+    result = runner.invoke(main, ["--bank", str(demo_bank), "--db", str(db), "list"], obj=next_day)
+    assert result.exit_code == 0, result.output
+    listed = [
+        tuple(cell.strip() for cell in line.split("│")[1:-1])
+        for line in result.output.splitlines()
+        if line.startswith("│")
+    ]
+    browsed = [row.cells for row in browse_rows(store, load_bank(demo_bank), date(2026, 11, 21))]
+    assert listed == browsed
+    assert [row[1] for row in browsed] == ["first", "second"]
+    assert browsed[0][3:] == ("young", "2.60", "1d", "today", "5")
+    assert browsed[1][3:] == ("new", "", "", "", "")
+    assert "due" in browse_rows(store, load_bank(demo_bank), date(2026, 11, 21))[0].haystack

@@ -6,6 +6,7 @@ Practice here is cram: it is logged, but never moves a question's schedule.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -14,11 +15,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input
 
-from quiz.bank import Question
+from quiz.bank import Bank, Question
 from quiz.counts import counted
-from quiz.listing import due_text
-from quiz.scheduler_choice import bank_scheduler
-from quiz.schedulers import card_stage
+from quiz.listing import question_rows
 from quiz.store import CardFlags, Store
 
 COLUMNS = ("#", "id", "kind", "state", "EF", "ivl", "due", "last")
@@ -33,31 +32,13 @@ class Row:
     haystack: str
 
 
-def question_rows(store: Store, bank, today) -> list[Row]:
-    scheduler = bank_scheduler(store, bank.name)
-    states = store.card_states(bank.name)
-    last = store.last_grades(bank.name)
-    flags = store.card_flags(bank.name)
+def browse_rows(store: Store, bank: Bank, today: date) -> list[Row]:
+    """`quiz list`'s rows, each with the words a filter looks in."""
     rows = []
-    for q in bank:
-        state = states.get(q.id)
-        flag = flags.get(q.id)
-        stage = card_stage(
-            scheduler,
-            state,
-            suspended=bool(flag and flag.suspended),
-            buried=bool(flag and flag.buried(today)),
-        )
-        if state is None:
-            schedule = (stage, "", "", "")
-        else:
-            due = due_text(state.due, today)
-            schedule = (stage, scheduler.strength(state), f"{state.interval}d", due)
-        grade = last.get(q.id)
-        cells = (str(q.number), q.id, q.kind, *schedule, "" if grade is None else str(grade))
-        status = "new" if state is None else "due" if state.due <= today else "scheduled"
-        haystack = " ".join((q.id, q.kind, *q.tags, q.prompt, status, stage)).lower()
-        rows.append(Row(q, cells, haystack))
+    for row in question_rows(store, bank, today):
+        q = row.question
+        haystack = " ".join((q.id, q.kind, *q.tags, q.prompt, row.status, row.stage)).lower()
+        rows.append(Row(q, row.cells, haystack))
     return rows
 
 
@@ -116,7 +97,7 @@ class BrowseScreen(Screen):
 
     @work(thread=True, exclusive=True, group="browse")
     def load_rows(self, store, bank, today) -> None:
-        self.post_message(self.Loaded(question_rows(store, bank, today)))
+        self.post_message(self.Loaded(browse_rows(store, bank, today)))
 
     @on(Loaded)
     def show_rows(self, message: Loaded) -> None:
