@@ -68,6 +68,9 @@ ANTONYMS = (
 """Pairs of words that contradict each other where a point expects one of them."""
 UNPREFIXED_SHORTEST = 4
 """What is left of an un- word must be this long to be its opposite: not "under" or "unit"."""
+NEGATING_PREFIXES = ("un", "non")
+"""Prefixes that turn a word round where it qualifies a noun: "a linear function" for "a
+nonlinear function"."""
 PAIRED_WITHIN = 2
 """Words this close to an antonym are paired with it ("training or validation"), not swapped."""
 _CANNOT = re.compile(r"\bcan(?:'t|not|\s+not)\s+(?:we\s+|you\s+|i\s+)?([^?]+)", re.I)
@@ -171,6 +174,10 @@ class _Point:
     definition: _Definition | None = None
     prompt: frozenset[str] = frozenset()
     """Every concept the prompt names."""
+    qualified: frozenset[tuple[str, str]] = frozenset()
+    """The point's words that qualify the next one ("nonlinear function", "first derivative")."""
+    said_rightly: frozenset[tuple[str, str]] = frozenset()
+    """Every such pair in the question's key points: an answer that repeats one says it rightly."""
 
 
 @lru_cache(maxsize=16)
@@ -181,6 +188,44 @@ def _opposites(words: Vocabulary) -> dict[str, frozenset[str]]:
         pairs.setdefault(words.concept(a), set()).add(words.concept(b))
         pairs.setdefault(words.concept(b), set()).add(words.concept(a))
     return {name: frozenset(others) for name, others in pairs.items()}
+
+
+def _qualified(found: Sequence[Term]) -> frozenset[tuple[str, str]]:
+    """Each asserted word with the word right after it in the same clause, as concepts: the
+    word that qualifies a noun ("validation set", "linear layers")."""
+    return frozenset(
+        (first.concept, then.concept)
+        for first, then in zip(found, found[1:], strict=False)
+        if then.at == first.at + 1
+        and first.clause == then.clause
+        and not first.negated
+        and not then.negated
+        and first.concept != then.concept
+    )
+
+
+def _turned_round(name: str, opposites: dict[str, frozenset[str]]) -> frozenset[str]:
+    """A qualifier's opposites: its antonyms, and the word with a negating prefix added or
+    taken away ("linear" and "nonlinear")."""
+    prefixed = {prefix + name for prefix in NEGATING_PREFIXES}
+    for prefix in NEGATING_PREFIXES:
+        if name.startswith(prefix) and len(name) >= UNPREFIXED_SHORTEST + len(prefix):
+            prefixed.add(name[len(prefix) :])
+    return opposites.get(name, frozenset()) | prefixed
+
+
+def _misqualifies(point: _Point, here: list[Term], opposites: dict) -> bool:
+    """Whether a clause qualifies one of the point's nouns the other way round: "a linear
+    function" where the point says "a nonlinear function", "the second derivative" for "the
+    first derivative". A pair the key points use themselves is no mistake."""
+    return any(
+        (word, noun) not in point.said_rightly
+        and any(
+            noun == expected_noun and word in _turned_round(expected, opposites)
+            for expected, expected_noun in point.qualified
+        )
+        for word, noun in _qualified(here)
+    )
 
 
 def _opposites_of(name: str, opposites: dict[str, frozenset[str]]) -> frozenset[str]:
@@ -201,6 +246,7 @@ def asks_for_explanation(question: Question) -> bool:
 def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
     prompt = {t.concept for t in terms(question.prompt, words)}
     parsed = []
+    qualified: dict[str, frozenset[tuple[str, str]]] = {}
     for text in question.key_points:
         outside = re.sub(r"\([^)]*\)", " ", text)
         inside = " ".join(re.findall(r"\(([^)]*)\)", text))
@@ -208,6 +254,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         match = _SUBJECT.match(outside)
         subject_terms = terms(match.group(1), words) if match else []
         defined = (_definition(clause, words) for clause in clauses(outside, words))
+        qualified[text] = _qualified(terms(outside, words))
         parsed.append(
             (
                 text,
@@ -222,6 +269,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         for name in {t.concept for t in found}:
             counts[name] = counts.get(name, 0) + 1
     subjects = {s[0].concept for *_, s, _ in parsed if s}
+    said_rightly = frozenset().union(*qualified.values())
     result = []
     for text, found, inside, subject_terms, definition in parsed:
         required = {}
@@ -241,6 +289,8 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 offered=frozenset(prompt if _EITHER_OR.search(question.prompt) else ()),
                 prompt=frozenset(prompt),
                 definition=definition,
+                qualified=qualified[text],
+                said_rightly=said_rightly,
             )
         )
     return tuple(result)
@@ -340,6 +390,8 @@ def _contradicts(
     subject ("the shape is the number of axes"). The rest of the point may stand anywhere in
     the clause's sentence ("from the predictions alone, without the labels")."""
     here = [t for t in answer if t.clause == clause]
+    if _misqualifies(point, here, opposites):
+        return "swapped"
     sentence = [t for t in answer if t.sentence == here[0].sentence] if here else []
     present = {t.concept for t in sentence if t.negated == (t.concept in point.negated)}
     said_here = {t.concept for t in here if t.negated == (t.concept in point.negated)}

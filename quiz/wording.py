@@ -58,6 +58,12 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\bhow\s+many\b", "number"),
     (r"\b(?:not|never)\s+(?:end\s+up\s+)?converg\w*", "diverge"),
     (r"\bback\s+and\s+forth\b", "bounce"),
+    (  # a change of size told with a verb: "the loss gets larger", "goes down"
+        r"\b(?:gets?|getting|grows?|growing|becomes?|goes|going|go)\s+(?:larger|bigger|higher|"
+        r"greater|up)\b",
+        " increase ",
+    ),
+    (r"\b(?:gets?|getting|becomes?|goes|going|go)\s+(?:smaller|lower|down)\b", " decrease "),
     (r"\bground\s+truth\b", "label"),
     (r"\bheld[\s-]+out\b", "holdout"),
     (r"\bnon[\s-]+linear", "nonlinear"),
