@@ -4,8 +4,10 @@
 (see `quiz.wording`; `words` are the bank's own synonyms): a point is covered when a sentence
 asserts most of its weighted concepts with the same sense, and contradicted when the answer
 says the opposite: a negated concept or sentence, an antonym, two subjects' properties
-swapped ("the shape is the number of axes") or given to both, or a definition that names
-another thing the question speaks of ("rank is the number of elements in the tensor").
+swapped ("the shape is the number of axes") or given to both, a definition that names
+another thing the question speaks of ("rank is the number of elements in the tensor"), a noun
+qualified the other way round ("a linear function") or a condition swapped with what follows
+from it ("the weight changes when the loss changes").
 Words that make no sentence (`quiz.word_salad`) cover nothing. The learner grades; this only
 suggests, and is unsure, so that Enter does not take it, wherever the evidence is thin,
 contradicted or a bare pass.
@@ -88,6 +90,8 @@ _BECOMES = re.compile(
 )
 """A clause that says what something turns into: "negative numbers become zero"."""
 BECOMES = "becomes"
+_CONDITION = re.compile(r"\b(?:when|whenever|if)\b")
+"""What parts a consequence from its condition: "the loss changes when a weight changes"."""
 _EITHER_OR = re.compile(r"\bor\b", re.I)
 """A prompt that offers a choice ("the training set, or the validation set?")."""
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
@@ -178,6 +182,8 @@ class _Point:
     """The point's words that qualify the next one ("nonlinear function", "first derivative")."""
     said_rightly: frozenset[tuple[str, str]] = frozenset()
     """Every such pair in the question's key points: an answer that repeats one says it rightly."""
+    condition: tuple[frozenset[str], frozenset[str]] | None = None
+    """What the point says happens, and when, each as concepts the other lacks."""
 
 
 @lru_cache(maxsize=16)
@@ -202,6 +208,28 @@ def _qualified(found: Sequence[Term]) -> frozenset[tuple[str, str]]:
         and not then.negated
         and first.concept != then.concept
     )
+
+
+def _condition(clause: str, words: Vocabulary) -> tuple[frozenset[str], frozenset[str]] | None:
+    """A clause's consequence and condition as concepts, split at its first "when" or "if";
+    None when it has no condition."""
+    parts = _CONDITION.split(clause, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    then, when = ({t.concept for t in terms(part, words)} for part in parts)
+    return frozenset(then - when), frozenset(when - then)
+
+
+def _reverses_condition(point: _Point, said: tuple[frozenset[str], frozenset[str]] | None) -> bool:
+    """Whether a clause makes the point's condition its consequence and the other way round:
+    "each weight changes when the loss changes" for "the loss changes when each weight
+    changes"."""
+    if not point.condition or not said:
+        return False
+    then, when = point.condition
+    said_then, said_when = said
+    swapped = bool(said_then & when and said_when & then)
+    return swapped and not (said_then & then or said_when & when)
 
 
 def _turned_round(name: str, opposites: dict[str, frozenset[str]]) -> frozenset[str]:
@@ -247,6 +275,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
     prompt = {t.concept for t in terms(question.prompt, words)}
     parsed = []
     qualified: dict[str, frozenset[tuple[str, str]]] = {}
+    conditions: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
     for text in question.key_points:
         outside = re.sub(r"\([^)]*\)", " ", text)
         inside = " ".join(re.findall(r"\(([^)]*)\)", text))
@@ -255,6 +284,9 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         subject_terms = terms(match.group(1), words) if match else []
         defined = (_definition(clause, words) for clause in clauses(outside, words))
         qualified[text] = _qualified(terms(outside, words))
+        conditions[text] = next(
+            filter(None, (_condition(c, words) for c in clauses(outside, words))), None
+        )
         parsed.append(
             (
                 text,
@@ -291,6 +323,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 definition=definition,
                 qualified=qualified[text],
                 said_rightly=said_rightly,
+                condition=conditions[text],
             )
         )
     return tuple(result)
@@ -338,6 +371,7 @@ def _finding(
     owner: dict[int, str | None],
     opposites: dict,
     definitions: dict[int, _Definition],
+    conditions: dict[int, tuple[frozenset[str], frozenset[str]]],
     known: frozenset[str],
 ) -> PointFinding:
     """Cover a point within two adjacent sentences, leaving out clauses that say its opposite."""
@@ -351,12 +385,14 @@ def _finding(
             if point.definition and point.definition.misnames(definitions.get(c), known)
             else ""
         )
+        or ("reversed" if _reverses_condition(point, conditions.get(c)) else "")
         for c in {t.clause for t in answer}
     }
     against = {c for c, reason in reasons.items() if reason}
-    # A word of the point negated outright outweighs the same word said in a sentence
-    # beside it ("stochastic gradient descent: ... without using any gradient").
-    negated_in = {t.sentence for t in answer if reasons.get(t.clause) == "negated"}
+    # A word of the point negated outright, or its condition and consequence swapped,
+    # outweighs the same words said in a sentence beside it ("stochastic gradient descent:
+    # ... without using any gradient").
+    negated_in = {t.sentence for t in answer if reasons.get(t.clause) in ("negated", "reversed")}
     total = sum(point.required.values())
     best, best_found, best_window = 0.0, set(), set()
     for sentence in sorted({t.sentence for t in usable}):
@@ -454,8 +490,12 @@ def suggest(
     opposites = _opposites(vocab)
     said = (_definition(clause, vocab) for clause in clauses(answer_text, vocab))
     definitions = {index: d for index, d in enumerate(said) if d}
+    told_when = (_condition(clause, vocab) for clause in clauses(answer_text, vocab))
+    conditions = {index: c for index, c in enumerate(told_when) if c}
     known = frozenset(c for p in points for c in set(p.required) | p.prompt)
-    findings = tuple(_finding(p, answer, owner, opposites, definitions, known) for p in points)
+    findings = tuple(
+        _finding(p, answer, owner, opposites, definitions, conditions, known) for p in points
+    )
     if salad and not any(f.covered for f in findings):
         return Suggestion(1, findings, sure=False, check=UNSAID)
     credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}
