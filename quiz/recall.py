@@ -24,7 +24,7 @@ from functools import lru_cache
 from quiz.bank import Question
 from quiz.code_attempt import CodeAttempt, suggest_code_grade
 from quiz.word_salad import salad_sentences
-from quiz.wording import Term, Vocabulary, clauses, concept, terms, vocabulary
+from quiz.wording import STOP_WORDS, Term, Vocabulary, clauses, concept, terms, vocabulary
 
 METHOD = "word match"
 COVERED_AT = 0.6
@@ -90,6 +90,11 @@ _BECOMES = re.compile(
 )
 """A clause that says what something turns into: "negative numbers become zero"."""
 BECOMES = "becomes"
+OUTWEIGHING = frozenset({"negated", "reversed"})
+"""Contradictions that outweigh the point's words said beside them, in the same sentence or the
+next: a word negated outright, a condition swapped."""
+_COORDINATED = re.compile(r"\b(\w+)\s+(?:and|or)\s+\w+\s+(\w+)")
+"""Two words joined before a third: "train and valid folders"."""
 _CONDITION = re.compile(r"\b(?:when|whenever|if)\b")
 """What parts a consequence from its condition: "the loss changes when a weight changes"."""
 _EITHER_OR = re.compile(r"\bor\b", re.I)
@@ -232,6 +237,16 @@ def _reverses_condition(point: _Point, said: tuple[frozenset[str], frozenset[str
     return swapped and not (said_then & then or said_when & when)
 
 
+def _coordinated(text: str, words: Vocabulary) -> frozenset[tuple[str, str]]:
+    """Words joined by "and" or "or" before one noun, each with that noun: "train and valid
+    folders" qualifies folders both ways."""
+    return frozenset(
+        (words.concept(first), words.concept(noun))
+        for first, noun in _COORDINATED.findall(text.lower())
+        if first not in STOP_WORDS and noun not in STOP_WORDS
+    )
+
+
 def _turned_round(name: str, opposites: dict[str, frozenset[str]]) -> frozenset[str]:
     """A qualifier's opposites: its antonyms, and the word with a negating prefix added or
     taken away ("linear" and "nonlinear")."""
@@ -283,7 +298,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         match = _SUBJECT.match(outside)
         subject_terms = terms(match.group(1), words) if match else []
         defined = (_definition(clause, words) for clause in clauses(outside, words))
-        qualified[text] = _qualified(terms(outside, words))
+        qualified[text] = _qualified(terms(outside, words)) | _coordinated(outside, words)
         conditions[text] = next(
             filter(None, (_condition(c, words) for c in clauses(outside, words))), None
         )
@@ -392,7 +407,7 @@ def _finding(
     # A word of the point negated outright, or its condition and consequence swapped,
     # outweighs the same words said in a sentence beside it ("stochastic gradient descent:
     # ... without using any gradient").
-    negated_in = {t.sentence for t in answer if reasons.get(t.clause) in ("negated", "reversed")}
+    negated_in = {t.sentence for t in answer if reasons.get(t.clause) in OUTWEIGHING}
     total = sum(point.required.values())
     best, best_found, best_window = 0.0, set(), set()
     for sentence in sorted({t.sentence for t in usable}):
@@ -427,7 +442,7 @@ def _contradicts(
     the clause's sentence ("from the predictions alone, without the labels")."""
     here = [t for t in answer if t.clause == clause]
     if _misqualifies(point, here, opposites):
-        return "swapped"
+        return "misqualified"
     sentence = [t for t in answer if t.sentence == here[0].sentence] if here else []
     present = {t.concept for t in sentence if t.negated == (t.concept in point.negated)}
     said_here = {t.concept for t in here if t.negated == (t.concept in point.negated)}
