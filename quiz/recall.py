@@ -6,8 +6,9 @@ asserts most of its weighted concepts with the same sense, and contradicted when
 says the opposite: a negated concept or sentence, an antonym, two subjects' properties
 swapped ("the shape is the number of axes") or given to both, a definition that names
 another thing the question speaks of ("rank is the number of elements in the tensor"), a noun
-qualified the other way round ("a linear function") or a condition swapped with what follows
-from it ("the weight changes when the loss changes").
+qualified the other way round ("a linear function"), a condition swapped with what follows
+from it ("the weight changes when the loss changes"), or the point's property given to another
+thing the question names ("accuracy is differentiable" for "a loss must be differentiable").
 Words that make no sentence (`quiz.word_salad`) cover nothing. The learner grades; this only
 suggests, and is unsure, so that Enter does not take it, wherever the evidence is thin,
 contradicted or a bare pass.
@@ -76,8 +77,12 @@ nonlinear function"."""
 PAIRED_WITHIN = 2
 """Words this close to an antonym are paired with it ("training or validation"), not swapped."""
 _CANNOT = re.compile(r"\bcan(?:'t|not|\s+not)\s+(?:we\s+|you\s+|i\s+)?([^?]+)", re.I)
+_LEAD = r"^\s*(?:(?:so|and|then|thus|hence|where|because)\s+)?(?:(?:the|a|an|each|every)\s+)?"
 _SUBJECT = re.compile(r"^\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\b", re.IGNORECASE)
-_LEAD = r"^\s*(?:(?:so|and|then|thus|hence|where|because)\s+)?(?:the|a|an|each|every)?\s*"
+_OWNER = re.compile(
+    _LEAD + r"([\w.]+)\s+(?:is|are|must\s+be|should\s+be|has\s+to\s+be|needs\s+to\s+be)\b"
+)
+"""A clause's one-word subject and the verb that gives it a property: "a loss must be smooth"."""
 _DEFINITION = re.compile(_LEAD + r"([\w.]+)\s+(?:is|are)\s+(?:the|a|an)\s+([\w\s]+?)\s+of\s+(.+)$")
 """A clause that defines its subject as a measure of something: "rank is the number of axes"."""
 _POSSESSIVE = re.compile(
@@ -189,6 +194,8 @@ class _Point:
     """Every such pair in the question's key points: an answer that repeats one says it rightly."""
     condition: tuple[frozenset[str], frozenset[str]] | None = None
     """What the point says happens, and when, each as concepts the other lacks."""
+    owner: str | None = None
+    """What the point gives its property to ("a loss must be smooth"), where one word says it."""
 
 
 @lru_cache(maxsize=16)
@@ -235,6 +242,26 @@ def _reverses_condition(point: _Point, said: tuple[frozenset[str], frozenset[str
     said_then, said_when = said
     swapped = bool(said_then & when and said_when & then)
     return swapped and not (said_then & then or said_when & when)
+
+
+def _owner(clause: str, words: Vocabulary) -> str | None:
+    """The concept a clause gives a property to, where one word before "is" or "must be" says
+    it ("accuracy is differentiable"); None otherwise."""
+    match = _OWNER.match(clause)
+    found = terms(match.group(1), words) if match else []
+    return found[0].concept if found and not found[0].negated else None
+
+
+def _misattributes(
+    point: _Point, owner: str | None, here: list[Term], known: frozenset[str]
+) -> bool:
+    """Whether a clause gives the point's property to another thing the question speaks of:
+    "accuracy is differentiable" where the point says "a loss must be smooth (differentiable)"."""
+    if not point.owner or not owner or owner == point.owner or owner in point.required:
+        return False
+    distinctive = {c for c, w in point.required.items() if w == 1.0} - {point.owner}
+    said = {t.concept for t in here if t.negated == (t.concept in point.negated)}
+    return owner in known and bool(distinctive) and distinctive <= said
 
 
 def _coordinated(text: str, words: Vocabulary) -> frozenset[tuple[str, str]]:
@@ -291,6 +318,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
     parsed = []
     qualified: dict[str, frozenset[tuple[str, str]]] = {}
     conditions: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
+    owners: dict[str, str | None] = {}
     for text in question.key_points:
         outside = re.sub(r"\([^)]*\)", " ", text)
         inside = " ".join(re.findall(r"\(([^)]*)\)", text))
@@ -299,6 +327,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         subject_terms = terms(match.group(1), words) if match else []
         defined = (_definition(clause, words) for clause in clauses(outside, words))
         qualified[text] = _qualified(terms(outside, words)) | _coordinated(outside, words)
+        owners[text] = _owner(outside, words)
         conditions[text] = next(
             filter(None, (_condition(c, words) for c in clauses(outside, words))), None
         )
@@ -339,6 +368,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 qualified=qualified[text],
                 said_rightly=said_rightly,
                 condition=conditions[text],
+                owner=owners[text],
             )
         )
     return tuple(result)
@@ -387,6 +417,7 @@ def _finding(
     opposites: dict,
     definitions: dict[int, _Definition],
     conditions: dict[int, tuple[frozenset[str], frozenset[str]]],
+    owners: dict[int, str],
     known: frozenset[str],
 ) -> PointFinding:
     """Cover a point within two adjacent sentences, leaving out clauses that say its opposite."""
@@ -401,6 +432,11 @@ def _finding(
             else ""
         )
         or ("reversed" if _reverses_condition(point, conditions.get(c)) else "")
+        or (
+            "misattributed"
+            if _misattributes(point, owners.get(c), [t for t in answer if t.clause == c], known)
+            else ""
+        )
         for c in {t.clause for t in answer}
     }
     against = {c for c, reason in reasons.items() if reason}
@@ -507,9 +543,12 @@ def suggest(
     definitions = {index: d for index, d in enumerate(said) if d}
     told_when = (_condition(clause, vocab) for clause in clauses(answer_text, vocab))
     conditions = {index: c for index, c in enumerate(told_when) if c}
+    owned = (_owner(clause, vocab) for clause in clauses(answer_text, vocab))
+    owners = {index: o for index, o in enumerate(owned) if o}
     known = frozenset(c for p in points for c in set(p.required) | p.prompt)
     findings = tuple(
-        _finding(p, answer, owner, opposites, definitions, conditions, known) for p in points
+        _finding(p, answer, owner, opposites, definitions, conditions, owners, known)
+        for p in points
     )
     if salad and not any(f.covered for f in findings):
         return Suggestion(1, findings, sure=False, check=UNSAID)

@@ -401,3 +401,13 @@ def test_a_size_change_told_with_a_verb_meets_its_antonym():
     right = "Stochastic gradient descent: it changes the weights so that the loss goes down."
     assert statuses(question.id, wrong)[reduce] == "contradicted"
     assert statuses(question.id, right)[reduce] != "contradicted"
+
+
+def test_a_property_given_to_another_thing_the_question_names_contradicts_the_point():
+    question = BANK.get("accuracy-as-loss")
+    smooth = "a loss must be smooth (differentiable, with a useful gradient)"
+    wrong = "Accuracy is differentiable, but it is too slow to compute for every batch."
+    right = "Accuracy is flat almost everywhere; a loss must be differentiable."
+    assert statuses(question.id, wrong)[smooth] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[smooth] == "covered"
