@@ -9,6 +9,7 @@ another thing the question speaks of ("rank is the number of elements in the ten
 qualified the other way round ("a linear function"), a condition swapped with what follows
 from it ("the weight changes when the loss changes"), or the point's property given to another
 thing the question names ("accuracy is differentiable" for "a loss must be differentiable").
+A clause that only names one point whole ("stochastic gradient descent") covers no other.
 Words that make no sentence (`quiz.word_salad`) cover nothing. The learner grades; this only
 suggests, and is unsure, so that Enter does not take it, wherever the evidence is thin,
 contradicted or a bare pass.
@@ -196,6 +197,8 @@ class _Point:
     """What the point says happens, and when, each as concepts the other lacks."""
     owner: str | None = None
     """What the point gives its property to ("a loss must be smooth"), where one word says it."""
+    phrases: frozenset[tuple[str, str]] = frozenset()
+    """The point's words that stand next to each other, as concepts ("gradient", "descent")."""
 
 
 @lru_cache(maxsize=16)
@@ -242,6 +245,43 @@ def _reverses_condition(point: _Point, said: tuple[frozenset[str], frozenset[str
     said_then, said_when = said
     swapped = bool(said_then & when and said_when & then)
     return swapped and not (said_then & then or said_when & when)
+
+
+def _next_words(found: Sequence[Term]) -> list[tuple[Term, Term]]:
+    """Content words that follow each other in one clause, little words aside."""
+    return [
+        (first, then)
+        for first, then in zip(found, found[1:], strict=False)
+        if first.clause == then.clause and first.concept != then.concept
+    ]
+
+
+def _named_whole(point: _Point, answer: list[Term]) -> frozenset[int]:
+    """Where a clause says the whole point as a phrase and nothing else ("stochastic gradient
+    descent: ..."): its words' places, else none."""
+    places: set[int] = set()
+    for clause in {t.clause for t in answer}:
+        here = [t for t in answer if t.clause == clause]
+        pairs = [
+            (first, then)
+            for first, then in _next_words(here)
+            if (first.concept, then.concept) in point.phrases and not first.negated
+        ]
+        said = {t.concept for t in here}
+        if pairs and said == set(point.required) and len(said) > 1:
+            places |= {t.at for t in here}
+    return frozenset(places)
+
+
+def _spent(points: Sequence[_Point], answer: list[Term]) -> list[frozenset[int]]:
+    """For each point, the answer's words that name another point whole, and no more: "stochastic
+    gradient descent" says nothing yet of what it descends or uses."""
+    taken = [_named_whole(point, answer) for point in points]
+    return [
+        frozenset().union(*(taken[other] for other in range(len(points)) if other != index))
+        - taken[index]
+        for index in range(len(points))
+    ]
 
 
 def _owner(clause: str, words: Vocabulary) -> str | None:
@@ -319,6 +359,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
     qualified: dict[str, frozenset[tuple[str, str]]] = {}
     conditions: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
     owners: dict[str, str | None] = {}
+    phrases: dict[str, frozenset[tuple[str, str]]] = {}
     for text in question.key_points:
         outside = re.sub(r"\([^)]*\)", " ", text)
         inside = " ".join(re.findall(r"\(([^)]*)\)", text))
@@ -328,6 +369,9 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         defined = (_definition(clause, words) for clause in clauses(outside, words))
         qualified[text] = _qualified(terms(outside, words)) | _coordinated(outside, words)
         owners[text] = _owner(outside, words)
+        phrases[text] = frozenset(
+            (first.concept, then.concept) for first, then in _next_words(terms(outside, words))
+        )
         conditions[text] = next(
             filter(None, (_condition(c, words) for c in clauses(outside, words))), None
         )
@@ -369,6 +413,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 said_rightly=said_rightly,
                 condition=conditions[text],
                 owner=owners[text],
+                phrases=phrases[text],
             )
         )
     return tuple(result)
@@ -419,10 +464,15 @@ def _finding(
     conditions: dict[int, tuple[frozenset[str], frozenset[str]]],
     owners: dict[int, str],
     known: frozenset[str],
+    spent: frozenset[int] = frozenset(),
 ) -> PointFinding:
-    """Cover a point within two adjacent sentences, leaving out clauses that say its opposite."""
+    """Cover a point within two adjacent sentences, leaving out clauses that say its opposite
+    and words that say another point whole (`spent`)."""
     usable = [
-        t for t in answer if point.subject is None or owner.get(t.clause) in (None, point.subject)
+        t
+        for t in answer
+        if (point.subject is None or owner.get(t.clause) in (None, point.subject))
+        and t.at not in spent
     ]
     reasons = {
         c: _contradicts(point, answer, c, owner, opposites)
@@ -546,9 +596,10 @@ def suggest(
     owned = (_owner(clause, vocab) for clause in clauses(answer_text, vocab))
     owners = {index: o for index, o in enumerate(owned) if o}
     known = frozenset(c for p in points for c in set(p.required) | p.prompt)
+    spent = _spent(points, answer)
     findings = tuple(
-        _finding(p, answer, owner, opposites, definitions, conditions, owners, known)
-        for p in points
+        _finding(p, answer, owner, opposites, definitions, conditions, owners, known, taken)
+        for p, taken in zip(points, spent, strict=True)
     )
     if salad and not any(f.covered for f in findings):
         return Suggestion(1, findings, sure=False, check=UNSAID)

@@ -411,3 +411,14 @@ def test_a_property_given_to_another_thing_the_question_names_contradicts_the_po
     assert statuses(question.id, wrong)[smooth] == "contradicted"
     assert suggest(question, wrong, WORDS).grade <= 2
     assert statuses(question.id, right)[smooth] == "covered"
+
+
+def test_a_name_alone_covers_only_the_point_it_names():
+    # "Stochastic gradient descent" is the first point whole; its words say nothing yet of
+    # the gradient it uses or the loss it reduces.
+    question = BANK.get("sgd")
+    bare = suggest(question, "Stochastic gradient descent.", WORDS)
+    assert [f.status for f in bare.points] == ["covered", "missing", "missing"]
+    assert bare.grade <= 2
+    full = "Stochastic gradient descent: it updates the weights to reduce the loss, using its gradient."
+    assert suggest(question, full, WORDS).grade == 5
