@@ -25,7 +25,9 @@ STOP_WORDS = frozenset(
 NEGATION_REACH = {"not": 1, "never": 1, "nor": 1, "without": 1, "instead": 2, "no": 0, "none": 0}
 """How many content words a negator turns round: "does not update", "has never seen",
 "instead of a Python loop"; "no" none, as it is an answer."""
-WITHOUT_STOPS = frozenset({"it", "them", "this", "that", "which", "he", "she", "they", "we", "you"})
+WITHOUT_STOPS = frozenset(
+    {"it", "them", "this", "that", "which", "he", "she", "they", "we", "you", "one"}
+)
 """Words that end what "without" turns round: "without it the output is zero" negates nothing,
 while "without using any gradient" negates the gradient."""
 DENIAL = "itisnottruethat"

@@ -422,3 +422,14 @@ def test_a_name_alone_covers_only_the_point_it_names():
     assert bare.grade <= 2
     full = "Stochastic gradient descent: it updates the weights to reduce the loss, using its gradient."
     assert suggest(question, full, WORDS).grade == 5
+
+
+def test_without_one_turns_round_nothing_after_it():
+    # "without one" stands for "without an activation function", as "without it" does.
+    question = BANK.get("activation-function")
+    right = (
+        "The nonlinearity between layers: linear layers stacked without one collapse into a "
+        "single linear function, so we add ReLU or sigmoid."
+    )
+    assert "contradicted" not in statuses(question.id, right).values()
+    assert suggest(question, right, WORDS).grade >= 4
