@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ANSWERS = (
     ROOT / "tests" / "data" / "recall_answers.yaml",
     ROOT / "tests" / "data" / "recall_answers_misconceptions.yaml",
+    ROOT / "tests" / "data" / "recall_answers_fresh.yaml",
 )
 PASSING = 3
 MARKS = {"covered": "✓", "partly": "~", "missing": "✗", "contradicted": "!"}

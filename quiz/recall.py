@@ -4,8 +4,12 @@
 (see `quiz.wording`; `words` are the bank's own synonyms): a point is covered when a sentence
 asserts most of its weighted concepts with the same sense, and contradicted when the answer
 says the opposite: a negated concept or sentence, an antonym, two subjects' properties
-swapped ("the shape is the number of axes") or given to both, or a definition that names
-another thing the question speaks of ("rank is the number of elements in the tensor").
+swapped ("the shape is the number of axes") or given to both, a definition that names
+another thing the question speaks of ("rank is the number of elements in the tensor"), a noun
+qualified the other way round ("a linear function"), a condition swapped with what follows
+from it ("the weight changes when the loss changes"), or the point's property given to another
+thing the question names ("accuracy is differentiable" for "a loss must be differentiable").
+A clause that only names one point whole ("stochastic gradient descent") covers no other.
 Words that make no sentence (`quiz.word_salad`) cover nothing. The learner grades; this only
 suggests, and is unsure, so that Enter does not take it, wherever the evidence is thin,
 contradicted or a bare pass.
@@ -22,7 +26,7 @@ from functools import lru_cache
 from quiz.bank import Question
 from quiz.code_attempt import CodeAttempt, suggest_code_grade
 from quiz.word_salad import salad_sentences
-from quiz.wording import Term, Vocabulary, clauses, concept, terms, vocabulary
+from quiz.wording import STOP_WORDS, Term, Vocabulary, clauses, concept, terms, vocabulary
 
 METHOD = "word match"
 COVERED_AT = 0.6
@@ -68,11 +72,18 @@ ANTONYMS = (
 """Pairs of words that contradict each other where a point expects one of them."""
 UNPREFIXED_SHORTEST = 4
 """What is left of an un- word must be this long to be its opposite: not "under" or "unit"."""
+NEGATING_PREFIXES = ("un", "non")
+"""Prefixes that turn a word round where it qualifies a noun: "a linear function" for "a
+nonlinear function"."""
 PAIRED_WITHIN = 2
 """Words this close to an antonym are paired with it ("training or validation"), not swapped."""
 _CANNOT = re.compile(r"\bcan(?:'t|not|\s+not)\s+(?:we\s+|you\s+|i\s+)?([^?]+)", re.I)
+_LEAD = r"^\s*(?:(?:so|and|then|thus|hence|where|because)\s+)?(?:(?:the|a|an|each|every)\s+)?"
 _SUBJECT = re.compile(r"^\s*(?:the|a|an)?\s*([\w.]+)\s+(?:is|are)\b", re.IGNORECASE)
-_LEAD = r"^\s*(?:(?:so|and|then|thus|hence|where|because)\s+)?(?:the|a|an|each|every)?\s*"
+_OWNER = re.compile(
+    _LEAD + r"([\w.]+)\s+(?:is|are|must\s+be|should\s+be|has\s+to\s+be|needs\s+to\s+be)\b"
+)
+"""A clause's one-word subject and the verb that gives it a property: "a loss must be smooth"."""
 _DEFINITION = re.compile(_LEAD + r"([\w.]+)\s+(?:is|are)\s+(?:the|a|an)\s+([\w\s]+?)\s+of\s+(.+)$")
 """A clause that defines its subject as a measure of something: "rank is the number of axes"."""
 _POSSESSIVE = re.compile(
@@ -85,6 +96,13 @@ _BECOMES = re.compile(
 )
 """A clause that says what something turns into: "negative numbers become zero"."""
 BECOMES = "becomes"
+OUTWEIGHING = frozenset({"negated", "reversed"})
+"""Contradictions that outweigh the point's words said beside them, in the same sentence or the
+next: a word negated outright, a condition swapped."""
+_COORDINATED = re.compile(r"\b(\w+)\s+(?:and|or)\s+\w+\s+(\w+)")
+"""Two words joined before a third: "train and valid folders"."""
+_CONDITION = re.compile(r"\b(?:when|whenever|if)\b")
+"""What parts a consequence from its condition: "the loss changes when a weight changes"."""
 _EITHER_OR = re.compile(r"\bor\b", re.I)
 """A prompt that offers a choice ("the training set, or the validation set?")."""
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
@@ -171,6 +189,16 @@ class _Point:
     definition: _Definition | None = None
     prompt: frozenset[str] = frozenset()
     """Every concept the prompt names."""
+    qualified: frozenset[tuple[str, str]] = frozenset()
+    """The point's words that qualify the next one ("nonlinear function", "first derivative")."""
+    said_rightly: frozenset[tuple[str, str]] = frozenset()
+    """Every such pair in the question's key points: an answer that repeats one says it rightly."""
+    condition: tuple[frozenset[str], frozenset[str]] | None = None
+    """What the point says happens, and when, each as concepts the other lacks."""
+    owner: str | None = None
+    """What the point gives its property to ("a loss must be smooth"), where one word says it."""
+    phrases: frozenset[tuple[str, str]] = frozenset()
+    """The point's words that stand next to each other, as concepts ("gradient", "descent")."""
 
 
 @lru_cache(maxsize=16)
@@ -181,6 +209,133 @@ def _opposites(words: Vocabulary) -> dict[str, frozenset[str]]:
         pairs.setdefault(words.concept(a), set()).add(words.concept(b))
         pairs.setdefault(words.concept(b), set()).add(words.concept(a))
     return {name: frozenset(others) for name, others in pairs.items()}
+
+
+def _qualified(found: Sequence[Term]) -> frozenset[tuple[str, str]]:
+    """Each asserted word with the word right after it in the same clause, as concepts: the
+    word that qualifies a noun ("validation set", "linear layers")."""
+    return frozenset(
+        (first.concept, then.concept)
+        for first, then in zip(found, found[1:], strict=False)
+        if then.at == first.at + 1
+        and first.clause == then.clause
+        and not first.negated
+        and not then.negated
+        and first.concept != then.concept
+    )
+
+
+def _condition(clause: str, words: Vocabulary) -> tuple[frozenset[str], frozenset[str]] | None:
+    """A clause's consequence and condition as concepts, split at its first "when" or "if";
+    None when it has no condition."""
+    parts = _CONDITION.split(clause, maxsplit=1)
+    if len(parts) < 2:
+        return None
+    then, when = ({t.concept for t in terms(part, words)} for part in parts)
+    return frozenset(then - when), frozenset(when - then)
+
+
+def _reverses_condition(point: _Point, said: tuple[frozenset[str], frozenset[str]] | None) -> bool:
+    """Whether a clause makes the point's condition its consequence and the other way round:
+    "each weight changes when the loss changes" for "the loss changes when each weight
+    changes"."""
+    if not point.condition or not said:
+        return False
+    then, when = point.condition
+    said_then, said_when = said
+    swapped = bool(said_then & when and said_when & then)
+    return swapped and not (said_then & then or said_when & when)
+
+
+def _next_words(found: Sequence[Term]) -> list[tuple[Term, Term]]:
+    """Content words that follow each other in one clause, little words aside."""
+    return [
+        (first, then)
+        for first, then in zip(found, found[1:], strict=False)
+        if first.clause == then.clause and first.concept != then.concept
+    ]
+
+
+def _named_whole(point: _Point, answer: list[Term]) -> frozenset[int]:
+    """Where a clause says the whole point as a phrase and nothing else ("stochastic gradient
+    descent: ..."): its words' places, else none."""
+    places: set[int] = set()
+    for clause in {t.clause for t in answer}:
+        here = [t for t in answer if t.clause == clause]
+        pairs = [
+            (first, then)
+            for first, then in _next_words(here)
+            if (first.concept, then.concept) in point.phrases and not first.negated
+        ]
+        said = {t.concept for t in here}
+        if pairs and said == set(point.required) and len(said) > 1:
+            places |= {t.at for t in here}
+    return frozenset(places)
+
+
+def _spent(points: Sequence[_Point], answer: list[Term]) -> list[frozenset[int]]:
+    """For each point, the answer's words that name another point whole, and no more: "stochastic
+    gradient descent" says nothing yet of what it descends or uses."""
+    taken = [_named_whole(point, answer) for point in points]
+    return [
+        frozenset().union(*(taken[other] for other in range(len(points)) if other != index))
+        - taken[index]
+        for index in range(len(points))
+    ]
+
+
+def _owner(clause: str, words: Vocabulary) -> str | None:
+    """The concept a clause gives a property to, where one word before "is" or "must be" says
+    it ("accuracy is differentiable"); None otherwise."""
+    match = _OWNER.match(clause)
+    found = terms(match.group(1), words) if match else []
+    return found[0].concept if found and not found[0].negated else None
+
+
+def _misattributes(
+    point: _Point, owner: str | None, here: list[Term], known: frozenset[str]
+) -> bool:
+    """Whether a clause gives the point's property to another thing the question speaks of:
+    "accuracy is differentiable" where the point says "a loss must be smooth (differentiable)"."""
+    if not point.owner or not owner or owner == point.owner or owner in point.required:
+        return False
+    distinctive = {c for c, w in point.required.items() if w == 1.0} - {point.owner}
+    said = {t.concept for t in here if t.negated == (t.concept in point.negated)}
+    return owner in known and bool(distinctive) and distinctive <= said
+
+
+def _coordinated(text: str, words: Vocabulary) -> frozenset[tuple[str, str]]:
+    """Words joined by "and" or "or" before one noun, each with that noun: "train and valid
+    folders" qualifies folders both ways."""
+    return frozenset(
+        (words.concept(first), words.concept(noun))
+        for first, noun in _COORDINATED.findall(text.lower())
+        if first not in STOP_WORDS and noun not in STOP_WORDS
+    )
+
+
+def _turned_round(name: str, opposites: dict[str, frozenset[str]]) -> frozenset[str]:
+    """A qualifier's opposites: its antonyms, and the word with a negating prefix added or
+    taken away ("linear" and "nonlinear")."""
+    prefixed = {prefix + name for prefix in NEGATING_PREFIXES}
+    for prefix in NEGATING_PREFIXES:
+        if name.startswith(prefix) and len(name) >= UNPREFIXED_SHORTEST + len(prefix):
+            prefixed.add(name[len(prefix) :])
+    return opposites.get(name, frozenset()) | prefixed
+
+
+def _misqualifies(point: _Point, here: list[Term], opposites: dict) -> bool:
+    """Whether a clause qualifies one of the point's nouns the other way round: "a linear
+    function" where the point says "a nonlinear function", "the second derivative" for "the
+    first derivative". A pair the key points use themselves is no mistake."""
+    return any(
+        (word, noun) not in point.said_rightly
+        and any(
+            noun == expected_noun and word in _turned_round(expected, opposites)
+            for expected, expected_noun in point.qualified
+        )
+        for word, noun in _qualified(here)
+    )
 
 
 def _opposites_of(name: str, opposites: dict[str, frozenset[str]]) -> frozenset[str]:
@@ -201,6 +356,10 @@ def asks_for_explanation(question: Question) -> bool:
 def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
     prompt = {t.concept for t in terms(question.prompt, words)}
     parsed = []
+    qualified: dict[str, frozenset[tuple[str, str]]] = {}
+    conditions: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
+    owners: dict[str, str | None] = {}
+    phrases: dict[str, frozenset[tuple[str, str]]] = {}
     for text in question.key_points:
         outside = re.sub(r"\([^)]*\)", " ", text)
         inside = " ".join(re.findall(r"\(([^)]*)\)", text))
@@ -208,6 +367,14 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         match = _SUBJECT.match(outside)
         subject_terms = terms(match.group(1), words) if match else []
         defined = (_definition(clause, words) for clause in clauses(outside, words))
+        qualified[text] = _qualified(terms(outside, words)) | _coordinated(outside, words)
+        owners[text] = _owner(outside, words)
+        phrases[text] = frozenset(
+            (first.concept, then.concept) for first, then in _next_words(terms(outside, words))
+        )
+        conditions[text] = next(
+            filter(None, (_condition(c, words) for c in clauses(outside, words))), None
+        )
         parsed.append(
             (
                 text,
@@ -222,6 +389,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         for name in {t.concept for t in found}:
             counts[name] = counts.get(name, 0) + 1
     subjects = {s[0].concept for *_, s, _ in parsed if s}
+    said_rightly = frozenset().union(*qualified.values())
     result = []
     for text, found, inside, subject_terms, definition in parsed:
         required = {}
@@ -241,6 +409,11 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 offered=frozenset(prompt if _EITHER_OR.search(question.prompt) else ()),
                 prompt=frozenset(prompt),
                 definition=definition,
+                qualified=qualified[text],
+                said_rightly=said_rightly,
+                condition=conditions[text],
+                owner=owners[text],
+                phrases=phrases[text],
             )
         )
     return tuple(result)
@@ -288,11 +461,18 @@ def _finding(
     owner: dict[int, str | None],
     opposites: dict,
     definitions: dict[int, _Definition],
+    conditions: dict[int, tuple[frozenset[str], frozenset[str]]],
+    owners: dict[int, str],
     known: frozenset[str],
+    spent: frozenset[int] = frozenset(),
 ) -> PointFinding:
-    """Cover a point within two adjacent sentences, leaving out clauses that say its opposite."""
+    """Cover a point within two adjacent sentences, leaving out clauses that say its opposite
+    and words that say another point whole (`spent`)."""
     usable = [
-        t for t in answer if point.subject is None or owner.get(t.clause) in (None, point.subject)
+        t
+        for t in answer
+        if (point.subject is None or owner.get(t.clause) in (None, point.subject))
+        and t.at not in spent
     ]
     reasons = {
         c: _contradicts(point, answer, c, owner, opposites)
@@ -301,12 +481,19 @@ def _finding(
             if point.definition and point.definition.misnames(definitions.get(c), known)
             else ""
         )
+        or ("reversed" if _reverses_condition(point, conditions.get(c)) else "")
+        or (
+            "misattributed"
+            if _misattributes(point, owners.get(c), [t for t in answer if t.clause == c], known)
+            else ""
+        )
         for c in {t.clause for t in answer}
     }
     against = {c for c, reason in reasons.items() if reason}
-    # A word of the point negated outright outweighs the same word said in a sentence
-    # beside it ("stochastic gradient descent: ... without using any gradient").
-    negated_in = {t.sentence for t in answer if reasons.get(t.clause) == "negated"}
+    # A word of the point negated outright, or its condition and consequence swapped,
+    # outweighs the same words said in a sentence beside it ("stochastic gradient descent:
+    # ... without using any gradient").
+    negated_in = {t.sentence for t in answer if reasons.get(t.clause) in OUTWEIGHING}
     total = sum(point.required.values())
     best, best_found, best_window = 0.0, set(), set()
     for sentence in sorted({t.sentence for t in usable}):
@@ -340,6 +527,8 @@ def _contradicts(
     subject ("the shape is the number of axes"). The rest of the point may stand anywhere in
     the clause's sentence ("from the predictions alone, without the labels")."""
     here = [t for t in answer if t.clause == clause]
+    if _misqualifies(point, here, opposites):
+        return "misqualified"
     sentence = [t for t in answer if t.sentence == here[0].sentence] if here else []
     present = {t.concept for t in sentence if t.negated == (t.concept in point.negated)}
     said_here = {t.concept for t in here if t.negated == (t.concept in point.negated)}
@@ -402,8 +591,16 @@ def suggest(
     opposites = _opposites(vocab)
     said = (_definition(clause, vocab) for clause in clauses(answer_text, vocab))
     definitions = {index: d for index, d in enumerate(said) if d}
+    told_when = (_condition(clause, vocab) for clause in clauses(answer_text, vocab))
+    conditions = {index: c for index, c in enumerate(told_when) if c}
+    owned = (_owner(clause, vocab) for clause in clauses(answer_text, vocab))
+    owners = {index: o for index, o in enumerate(owned) if o}
     known = frozenset(c for p in points for c in set(p.required) | p.prompt)
-    findings = tuple(_finding(p, answer, owner, opposites, definitions, known) for p in points)
+    spent = _spent(points, answer)
+    findings = tuple(
+        _finding(p, answer, owner, opposites, definitions, conditions, owners, known, taken)
+        for p, taken in zip(points, spent, strict=True)
+    )
     if salad and not any(f.covered for f in findings):
         return Suggestion(1, findings, sure=False, check=UNSAID)
     credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}

@@ -25,7 +25,9 @@ STOP_WORDS = frozenset(
 NEGATION_REACH = {"not": 1, "never": 1, "nor": 1, "without": 1, "instead": 2, "no": 0, "none": 0}
 """How many content words a negator turns round: "does not update", "has never seen",
 "instead of a Python loop"; "no" none, as it is an answer."""
-WITHOUT_STOPS = frozenset({"it", "them", "this", "that", "which", "he", "she", "they", "we", "you"})
+WITHOUT_STOPS = frozenset(
+    {"it", "them", "this", "that", "which", "he", "she", "they", "we", "you", "one"}
+)
 """Words that end what "without" turns round: "without it the output is zero" negates nothing,
 while "without using any gradient" negates the gradient."""
 DENIAL = "itisnottruethat"
@@ -58,6 +60,12 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\bhow\s+many\b", "number"),
     (r"\b(?:not|never)\s+(?:end\s+up\s+)?converg\w*", "diverge"),
     (r"\bback\s+and\s+forth\b", "bounce"),
+    (  # a change of size told with a verb: "the loss gets larger", "goes down"
+        r"\b(?:gets?|getting|grows?|growing|becomes?|goes|going|go)\s+(?:larger|bigger|higher|"
+        r"greater|up)\b",
+        " increase ",
+    ),
+    (r"\b(?:gets?|getting|becomes?|goes|going|go)\s+(?:smaller|lower|down)\b", " decrease "),
     (r"\bground\s+truth\b", "label"),
     (r"\bheld[\s-]+out\b", "holdout"),
     (r"\bnon[\s-]+linear", "nonlinear"),

@@ -365,3 +365,71 @@ def test_a_definition_in_words_the_question_lacks_is_not_called_wrong():
         "exponential and e to any power is always positive, so no power gives -2."
     )
     assert "contradicted" not in [f.status for f in suggest(question, right, bank.words).points]
+
+
+def test_a_qualifier_turned_round_contradicts_the_point():
+    question = BANK.get("activation-function")
+    between = (
+        "placed between linear layers, which would otherwise collapse into one linear function"
+    )
+    wrong = "It is a linear function, such as x@w + b, put between the nonlinear layers."
+    right = (
+        "A nonlinear function such as sigmoid, put between linear layers, which would "
+        "otherwise collapse into one linear function."
+    )
+    assert statuses(question.id, wrong)[between] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    # "one linear function" is the key points' own pair, so it says nothing wrong.
+    assert "contradicted" not in statuses(question.id, right).values()
+    assert suggest(question, right, WORDS).grade >= 4
+
+
+def test_a_condition_swapped_with_its_consequence_contradicts_the_point():
+    question = BANK.get("gradient")
+    changes = "how much the loss changes when each weight changes"
+    wrong = "The slope: how much a weight changes when the loss changes."
+    right = "The slope: how much the loss changes when a weight changes."
+    assert statuses(question.id, wrong)[changes] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[changes] == "covered"
+
+
+def test_a_size_change_told_with_a_verb_meets_its_antonym():
+    question = BANK.get("sgd")
+    reduce = "an optimisation method that updates the weights to reduce the loss"
+    wrong = "Stochastic gradient descent: it changes the weights so that the loss goes up."
+    right = "Stochastic gradient descent: it changes the weights so that the loss goes down."
+    assert statuses(question.id, wrong)[reduce] == "contradicted"
+    assert statuses(question.id, right)[reduce] != "contradicted"
+
+
+def test_a_property_given_to_another_thing_the_question_names_contradicts_the_point():
+    question = BANK.get("accuracy-as-loss")
+    smooth = "a loss must be smooth (differentiable, with a useful gradient)"
+    wrong = "Accuracy is differentiable, but it is too slow to compute for every batch."
+    right = "Accuracy is flat almost everywhere; a loss must be differentiable."
+    assert statuses(question.id, wrong)[smooth] == "contradicted"
+    assert suggest(question, wrong, WORDS).grade <= 2
+    assert statuses(question.id, right)[smooth] == "covered"
+
+
+def test_a_name_alone_covers_only_the_point_it_names():
+    # "Stochastic gradient descent" is the first point whole; its words say nothing yet of
+    # the gradient it uses or the loss it reduces.
+    question = BANK.get("sgd")
+    bare = suggest(question, "Stochastic gradient descent.", WORDS)
+    assert [f.status for f in bare.points] == ["covered", "missing", "missing"]
+    assert bare.grade <= 2
+    full = "Stochastic gradient descent: it updates the weights to reduce the loss, using its gradient."
+    assert suggest(question, full, WORDS).grade == 5
+
+
+def test_without_one_turns_round_nothing_after_it():
+    # "without one" stands for "without an activation function", as "without it" does.
+    question = BANK.get("activation-function")
+    right = (
+        "The nonlinearity between layers: linear layers stacked without one collapse into a "
+        "single linear function, so we add ReLU or sigmoid."
+    )
+    assert "contradicted" not in statuses(question.id, right).values()
+    assert suggest(question, right, WORDS).grade >= 4
