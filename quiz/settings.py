@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from quiz.paths import default_bank_path, default_db_path
 from quiz.session import DEFAULT_DAY_STARTS_AT, DEFAULT_NEW_PER_DAY, study_day
@@ -18,9 +19,9 @@ class Settings:
     day_starts_at: int = DEFAULT_DAY_STARTS_AT
 
     @classmethod
-    def from_environment(cls, **overrides) -> Settings:
+    def from_environment(cls, **overrides: Path | int | None) -> Settings:
         """Defaults from the environment, then any non-None overrides."""
-        values = {"bank_path": default_bank_path(), "db_path": default_db_path()}
+        values: dict[str, Any] = {"bank_path": default_bank_path(), "db_path": default_db_path()}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

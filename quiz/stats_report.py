@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 from datetime import date
+from typing import Any
 
 from rich import box
 from rich.console import Console, Group
@@ -388,7 +389,7 @@ def _text(value: int | None) -> str:
 # The JSON form for scripts
 
 
-def stats_json(stats: Stats, bank: Bank) -> dict:
+def stats_json(stats: Stats, bank: Bank) -> dict[str, Any]:
     """Every figure as plain JSON values: dates as ISO strings, easiness as '2.36'."""
     today = stats.studied_today
     return {
@@ -458,9 +459,9 @@ def _ratio(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _share_json(share: Share) -> dict:
+def _share_json(share: Share) -> dict[str, Any]:
     return {"passed": share.passed, "total": share.total, "ratio": _ratio(share.ratio)}
 
 
-def _days_json(days: list[DayCount], name: str) -> list[dict]:
+def _days_json(days: list[DayCount], name: str) -> list[dict[str, Any]]:
     return [{"day": d.day.isoformat(), name: d.count} for d in days]
