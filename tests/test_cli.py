@@ -71,15 +71,19 @@ def test_bank_from_the_environment(runner, demo_bank, monkeypatch):
     assert "first" in result.output and "Demo (1 question)" in result.output
 
 
-def test_list_shows_each_question_with_its_schedule(runner, demo_bank, tmp_path):
-    db = tmp_path / "q.db"
-    store = open_store(db)
+def first_answered_on_20_november(store):
+    """The demo bank's first question answered perfectly on its first review."""
     from datetime import date
 
     day = date(2026, 11, 20)
     store.record(Review(bank="demo", question_id="first", reviewed_at="2026-11-20T08:00:00+00:00",
                         day=day.isoformat(), grade=5, kind="review", state_before=CardState(),
                         state_after=review(CardState(), 5, day)))  # fmt: skip
+
+
+def test_list_shows_each_question_with_its_schedule(runner, demo_bank, tmp_path):
+    db = tmp_path / "q.db"
+    first_answered_on_20_november(open_store(db))
     # the next day, when the card falls due
     next_day = lambda: datetime(2026, 11, 21, 12, 0)  # noqa: E731
     result = runner.invoke(main, ["--bank", str(demo_bank), "--db", str(db), "list"], obj=next_day)
@@ -201,10 +205,7 @@ def test_list_rows_are_the_rows_browse_shows(runner, demo_bank, tmp_path):
     demo_bank.write_text(GOOD + "  - id: second" + second)
     db = tmp_path / "q.db"
     store = open_store(db)
-    day = date(2026, 11, 20)
-    store.record(Review(bank="demo", question_id="first", reviewed_at="2026-11-20T08:00:00+00:00",
-                        day=day.isoformat(), grade=5, kind="review", state_before=CardState(),
-                        state_after=review(CardState(), 5, day)))  # fmt: skip
+    first_answered_on_20_november(store)
     next_day = lambda: datetime(2026, 11, 21, 12, 0)  # noqa: E731
     result = runner.invoke(main, ["--bank", str(demo_bank), "--db", str(db), "list"], obj=next_day)
     assert result.exit_code == 0, result.output

@@ -185,15 +185,6 @@ class ReviewScreen(AnswerScreen):
                 self.explanation.load_text(explanation)
             self.refresh_bindings()  # a code question's runs came back with its attempt
 
-    @on(ReviewWork.WorkFailed)
-    def report_failure(self, message: ReviewWork.WorkFailed) -> None:
-        self.busy = self.checking = False
-        if message.what == "check":
-            self.panel.show_check_failure(message.reason)
-        else:
-            self.notify(f"Could not {message.what}: {message.reason}", severity="error", timeout=10)
-        self.refresh_bindings()
-
     # Setting the question aside, and the learner's note
 
     def action_bury(self) -> None:
