@@ -2,6 +2,7 @@
 
 Solutions and starters define what the contract promises, solutions parse, checks files load,
 every reference passes its own checks, and each example answer gets the verdict it declares.
+Every listed mistake holds a word that a right answer does not use.
 Each problem is one line that names the file and line to fix.
 """
 
@@ -36,7 +37,22 @@ def static_problems(bank: Bank) -> list[str]:
             where, f"its solution {solution.name}", text, question.contract
         )
         problems += _checks_problems(where, question)
-    return problems
+    return problems + _mistake_problems(bank)
+
+
+def _mistake_problems(bank: Bank) -> list[str]:
+    """Each listed mistake that the marker could never tell from a right answer, since every
+    word of it is one a right answer may use: it would go unheard."""
+    from quiz.recall import unheard_mistakes
+
+    lines = _question_lines(bank.path)
+    return [
+        f"{bank.path}:{lines.get(question.id, 1)}: question '{question.id}': the mistake"
+        f" '{text}' uses only words that a right answer uses (the prompt's, the key points' or"
+        " our answer's): say what is wrong in words of its own"
+        for question in bank
+        for text in unheard_mistakes(question, bank.words)
+    ]
 
 
 def run_problems(

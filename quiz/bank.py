@@ -33,7 +33,7 @@ KINDS = ("recall", "code")
 _BANK_FIELDS = {"bank", "title", "words", "questions"}
 _COMMON_FIELDS = frozenset({"id", "number", "kind", "prompt", "answer", "key_points", "tags"})
 _CODE_FIELDS = frozenset({"contract", "starter", "hints", "solution", "checks"})
-_OPTIONAL_FIELDS = frozenset({"time_limit"})
+_OPTIONAL_FIELDS = frozenset({"time_limit", "mistakes"})
 _CODE_OPTIONAL_FIELDS = frozenset({"examples"})
 _REQUIRED = {False: _COMMON_FIELDS, True: _COMMON_FIELDS | _CODE_FIELDS}
 """The fields a question must have, by whether it is a coding question."""
@@ -105,6 +105,9 @@ class Question:
     checks: CaseChecks | Path | None = None
     """A code question's checks: calls to compare, or a checks file (see quiz.checks)."""
     examples: tuple[Example, ...] = ()
+    mistakes: tuple[str, ...] = ()
+    """Wrong answers learners often give, each a sentence: an answer that says one is
+    suggested a fail (see quiz.recall)."""
 
     @property
     def is_code(self) -> bool:
@@ -266,13 +269,14 @@ def _row_of(q: Question, relative) -> tuple:
         checks = ["file", relative(q.checks)] if q.checks is not None else None
     examples = [[relative(e.path), e.passes] for e in q.examples]
     return (q.id, q.number, q.kind, q.prompt, q.answer, q.key_points, q.tags, q.contract,
-            q.starter, q.hints, relative(q.solution), q.time_limit, checks, examples)  # fmt: skip
+            q.starter, q.hints, relative(q.solution), q.time_limit, checks, examples,
+            q.mistakes)  # fmt: skip
 
 
 def _question_of(row: list, solution) -> Question:
     """The question a cached row holds, its files resolved by `solution(name)`."""
     (qid, number, kind, prompt, answer, key_points, tags, contract, starter, hints, name, limit,
-     checks, examples) = row  # fmt: skip
+     checks, examples, mistakes) = row  # fmt: skip
     if checks is None:
         resolved_checks = None
     elif checks[0] == "cases":
@@ -294,6 +298,7 @@ def _question_of(row: list, solution) -> Question:
         time_limit=limit,
         checks=resolved_checks,
         examples=tuple(Example(solution(path), passes) for path, passes in examples),
+        mistakes=tuple(mistakes),
     )
 
 
@@ -518,6 +523,7 @@ class _Validator:
                 self.fail(at(key), f"{label}: '{key}' must be non-empty text")
         key_points = self._strings(item, "key_points", at, label, 2, 5)
         tags = self._strings(item, "tags", at, label, 0, 20)
+        mistakes = self._strings(item, "mistakes", at, label, 1, 10) if "mistakes" in item else ()
         time_limit = item.get("time_limit", DEFAULT_TIME_LIMIT)
         if (
             isinstance(time_limit, bool)
@@ -539,6 +545,7 @@ class _Validator:
             key_points=key_points,
             tags=tags,
             time_limit=float(time_limit),
+            mistakes=mistakes,
             **code,
         )
 

@@ -24,6 +24,8 @@ questions:
     key_points:
       - a regular array of numbers
       - the rank is the number of axes
+    mistakes:
+      - the rank is the number of elements it holds
     tags: [tensors]
 
   - id: mean-squared-error

@@ -10,7 +10,9 @@ qualified the other way round ("a linear function"), a condition swapped with wh
 from it ("the weight changes when the loss changes"), or the point's property given to another
 thing the question names ("accuracy is differentiable" for "a loss must be differentiable").
 A clause that only names one point whole ("stochastic gradient descent") covers no other.
-Words that make no sentence (`quiz.word_salad`) cover nothing. The learner grades; this only
+Words that make no sentence (`quiz.word_salad`) cover nothing. An answer that says one of the
+bank's listed mistakes (`Question.mistakes`: its words, with the ones that no right answer
+uses among them) is suggested a fail and told which. The learner grades; this only
 suggests, and is unsure, so that Enter does not take it, wherever the evidence is thin,
 contradicted or a bare pass.
 """
@@ -38,6 +40,10 @@ SHARED_WEIGHT = 0.6
 UNSAID = "the key points' words are there, but no sentence says them: what do they mean?"
 """The reason given when an answer's words make no sentence (a shuffle or list of them)."""
 PREMISE = "the question asks why we can't {}: does your answer say we can?"
+MISTAKEN = "your answer seems to say that {}, a common mistake: compare it with our answer"
+MISTAKE_AT = 0.6
+"""How much of a bank's listed mistake an answer must say, with the same sense, besides all
+of its own words, to be read as saying it."""
 BARE_PASS = 3
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
@@ -131,6 +137,8 @@ class Suggestion:
     sure: bool = True
     check: str = ""
     method: str = METHOD
+    mistakes: tuple[str, ...] = ()
+    """The bank's listed mistakes that the answer seems to say."""
 
     @property
     def covered(self) -> list[bool]:
@@ -419,6 +427,60 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
     return tuple(result)
 
 
+@dataclass(frozen=True)
+class _Mistake:
+    """A bank's listed mistake as concepts: `own` are those that neither the prompt, the key
+    points nor our answer assert, and so say what is wrong."""
+
+    text: str
+    weights: Mapping[str, float]
+    negated: frozenset[str]
+    own: frozenset[str]
+
+    def said_in(self, answer: Sequence[Term]) -> bool:
+        """Whether two adjacent sentences of the answer say every word of the mistake's own
+        with its sense, and most of the rest."""
+        total = sum(self.weights.values())
+        for sentence in {t.sentence for t in answer}:
+            same = {
+                t.concept
+                for t in answer
+                if t.sentence == sentence and t.negated == (t.concept in self.negated)
+            }
+            said = sum(w for c, w in self.weights.items() if c in same)
+            own = len(self.own & same) >= math.ceil(MISTAKE_AT * len(self.own))
+            if own and said >= MISTAKE_AT * total:
+                return True
+        return False
+
+
+@lru_cache(maxsize=256)
+def _mistakes(question: Question, words: Vocabulary) -> tuple[_Mistake, ...]:
+    """The question's listed mistakes; one with no word of its own can't be told from a right
+    answer, and is never read as said (`quiz validate` names it)."""
+    told = {
+        t.concept for text in (question.prompt, *question.key_points) for t in terms(text, words)
+    }
+    # Our answer may name a mistake to reject it ("no separate labels file"): only what it
+    # asserts is a right answer's word.
+    told |= {t.concept for t in terms(question.answer, words) if not t.negated}
+    result = []
+    for text in question.mistakes:
+        found = terms(text, words)
+        own = frozenset(t.concept for t in found) - told - GENERIC
+        weights = {t.concept: 1.0 for t in found}
+        negated = frozenset(t.concept for t in found if t.negated)
+        if own:
+            result.append(_Mistake(text, weights, negated, own))
+    return tuple(result)
+
+
+def unheard_mistakes(question: Question, words: Mapping[str, Sequence[str]] | None) -> list[str]:
+    """The question's listed mistakes that use only words a right answer may use too."""
+    kept = {m.text for m in _mistakes(question, vocabulary(words))}
+    return [text for text in question.mistakes if text not in kept]
+
+
 def _denies_premise(question: Question, answer_text: str, words: Vocabulary) -> str:
     """The premise an answer turns round, if it does: to "why can't we use accuracy as a
     loss?" it says "we can use accuracy as a loss"; "" when it does not."""
@@ -601,6 +663,7 @@ def suggest(
         _finding(p, answer, owner, opposites, definitions, conditions, owners, known, taken)
         for p, taken in zip(points, spent, strict=True)
     )
+    mistaken = tuple(m.text for m in _mistakes(question, vocab) if m.said_in(answer))
     if salad and not any(f.covered for f in findings):
         return Suggestion(1, findings, sure=False, check=UNSAID)
     credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}
@@ -615,6 +678,9 @@ def suggest(
     premise = _denies_premise(question, answer_text, vocab)
     if premise:
         return Suggestion(min(grade, 2), findings, sure=False, check=PREMISE.format(premise))
+    if mistaken:
+        check = MISTAKEN.format(mistaken[0].rstrip("."))
+        return Suggestion(min(grade, 2), findings, sure=False, check=check, mistakes=mistaken)
     if contradicted:
         # One point said the other way round among four or more, the rest all covered, may
         # be the matcher misreading a negation: a pass, but the learner must look and grade.

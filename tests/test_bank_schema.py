@@ -207,6 +207,18 @@ CASE_LIST = [
         Case(f"{count} tags", count <= 20, put("questions", RECALL, "tags", value=texts(count)))
         for count in (0, 20, 21)
     ],
+    *[
+        Case(
+            f"{count} mistakes",
+            1 <= count <= 10,
+            put("questions", RECALL, "mistakes", value=texts(count)),
+        )
+        for count in (0, 1, 10, 11)
+    ],
+    Case("mistakes on a code question", True, put("questions", CASES, "mistakes", value=["a"])),
+    Case("a blank mistake", False, put("questions", RECALL, "mistakes", value=["a", " "])),
+    Case("a mistake is a number", False, put("questions", RECALL, "mistakes", value=[3])),
+    Case("mistakes is text", False, put("questions", RECALL, "mistakes", value="a")),
     Case("a blank tag", False, put("questions", RECALL, "tags", value=[""])),
     Case("tags is text", False, put("questions", RECALL, "tags", value="tensors")),
     *[

@@ -17,6 +17,7 @@ from quiz.bank import load_bank
 from quiz.banks import ENTRY_POINT_GROUP
 from quiz.cli import main
 from quiz.grader import Checker
+from quiz.recall import suggest
 
 from .conftest import REPO_ROOT
 
@@ -116,3 +117,17 @@ def test_the_packaging_snippet_declares_a_bank_where_quiz_looks():
     assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == [package]
     layout = block("", f"{package}/")
     assert "questions.yaml" in layout.split(f"{package}/", 1)[1]
+
+
+def test_the_guides_mistakes_example_validates_and_catches_its_mistake(tmp_path):
+    fields = yaml.safe_load(block("yaml", "mistakes:"))
+    question = {
+        "id": "rank", "number": 1, "kind": "recall", "prompt": "What is a tensor's rank?",
+        "answer": "The number of its axes.", "tags": [], **fields,
+    }  # fmt: skip
+    path = tmp_path / "questions.yaml"
+    path.write_text(yaml.safe_dump({"bank": "guide", "title": "Guide", "questions": [question]}))
+    result = CliRunner().invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    said = suggest(load_bank(path).get("rank"), "It is how many elements the tensor has.")
+    assert said.mistakes == (fields["mistakes"][0],) and said.grade <= 2

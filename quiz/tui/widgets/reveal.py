@@ -18,6 +18,7 @@ MARKS = {
     "missing": "[$error]✗[/]",
     "contradicted": "[$error]![/]",
 }
+MISTAKE_NOTE = " (a common mistake, which your answer seems to make)"
 NOTES = {"partly": " (in part)", "contradicted": " (your answer seems to say the opposite)"}
 
 
@@ -35,6 +36,14 @@ def key_points_content(
         note = NOTES.get(finding.status, "") if finding else ""
         lines.append(
             Content.from_markup(f"{mark} $point[$text-muted]$note[/]", point=point, note=note)
+        )
+    for mistake in suggestion.mistakes:
+        lines.append(
+            Content.from_markup(
+                "[$error]![/] $mistake[$text-muted]$note[/]",
+                mistake=mistake,
+                note=MISTAKE_NOTE,
+            )
         )
     if findings:
         covered = sum(f.covered for f in suggestion.points)
