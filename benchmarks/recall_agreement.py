@@ -7,6 +7,8 @@ or more and any other poor one 2 or less. Two ways of gaming the marker are gene
 recall question: each key point denied ("It is not true that ..."), and the key points' words
 shuffled into no sentence; both should be suggested 2 or less. Tuning and held-out answers are
 counted apart; `--misses` lists the tuning answers it disagrees with (held-out ones stay unread).
+It also counts the answers read as saying one of the bank's listed mistakes, and how many of
+those are labelled right (each one a right answer the listed mistakes fail).
 
     python benchmarks/recall_agreement.py [--bank PATH] [--answers PATH ...] [--misses]
 """
@@ -31,6 +33,7 @@ ANSWERS = (
     ROOT / "tests" / "data" / "recall_answers.yaml",
     ROOT / "tests" / "data" / "recall_answers_misconceptions.yaml",
     ROOT / "tests" / "data" / "recall_answers_fresh.yaml",
+    ROOT / "tests" / "data" / "recall_answers_second_author.yaml",
 )
 PASSING = 3
 MARKS = {"covered": "✓", "partly": "~", "missing": "✗", "contradicted": "!"}
@@ -147,6 +150,16 @@ def main(argv: list[str]) -> int:
         f"answers that should fail but are suggested 3 or more: {len(wrong_passes)}, "
         f"of which sure (Enter would take them): {sure}"
     )
+    mistaken = {
+        split: [r for r in rows if r["split"] == split and r["suggestion"].mistakes]
+        for split in ("tune", "holdout")
+    }
+    for split, found in mistaken.items():
+        wrongly = sum(KINDS[r["kind"]].passes for r in found)
+        print(
+            f"{split}: answers read as saying a listed mistake: {len(found)}, "
+            f"of which labelled right: {wrongly}"
+        )
     if args.misses:
         for row in rows:
             if not agrees(row) and row["split"] != "holdout":

@@ -42,6 +42,7 @@ UNSAID = "the key points' words are there, but no sentence says them: what do th
 PREMISE = "the question asks why we can't {}: does your answer say we can?"
 MISTAKEN = "your answer seems to say that {}, a common mistake: compare it with our answer"
 MISTAKE_AT = 0.6
+ONE_WORD_MISTAKE_AT = 0.75
 """How much of a bank's listed mistake an answer must say, with the same sense, besides all
 of its own words, to be read as saying it."""
 BARE_PASS = 3
@@ -51,6 +52,8 @@ BOTH = concept("both")
 """A subject that stands for every contrasted one: "they are both plain functions" gives one
 subject's property to the other as well."""
 GENERIC = frozenset({concept("value"), concept("thing")})
+LINKING = frozenset(concept(w) for w in ("because", "otherwise", "since", "therefore", "whose"))
+"""Words that join a mistake's parts without saying what is wrong."""
 """Concepts that fill out a point without carrying it ("random values")."""
 ANTONYMS = (
     ("first", "second"),
@@ -442,14 +445,16 @@ class _Mistake:
         with its sense, and most of the rest."""
         total = sum(self.weights.values())
         for sentence in {t.sentence for t in answer}:
-            same = {
-                t.concept
-                for t in answer
-                if t.sentence == sentence and t.negated == (t.concept in self.negated)
-            }
+            here = [t for t in answer if t.sentence == sentence]
+            same = {t.concept for t in here if t.negated == (t.concept in self.negated)}
+            turned = {t.concept for t in here if t.negated != (t.concept in self.negated)}
+            if (turned - same) & set(self.weights):
+                continue  # the sentence turns part of the mistake round: "no test folder"
             said = sum(w for c, w in self.weights.items() if c in same)
             own = len(self.own & same) >= math.ceil(MISTAKE_AT * len(self.own))
-            if own and said >= MISTAKE_AT * total:
+            # One word of its own is thin evidence: the rest of the mistake must stand by it.
+            share = MISTAKE_AT if len(self.own) > 1 else ONE_WORD_MISTAKE_AT
+            if own and said >= share * total:
                 return True
         return False
 
@@ -467,7 +472,7 @@ def _mistakes(question: Question, words: Vocabulary) -> tuple[_Mistake, ...]:
     result = []
     for text in question.mistakes:
         found = terms(text, words)
-        own = frozenset(t.concept for t in found) - told - GENERIC
+        own = frozenset(t.concept for t in found) - told - GENERIC - LINKING
         weights = {t.concept: 1.0 for t in found}
         negated = frozenset(t.concept for t in found if t.negated)
         if own:
@@ -600,6 +605,8 @@ def _contradicts(
     other_subject = point.subject is not None and owner.get(clause) not in (None, point.subject)
     for term in here if not other_subject else ():
         flipped = term.concept in point.required and term.negated != (term.concept in point.negated)
+        if flipped and _negates_another_phrase(point, term, here):
+            flipped = False
         keys = {term.concept} if flipped else set()
         if not term.negated and term.concept not in point.required:
             # "training and validation folders" pairs the words; it swaps neither.
@@ -631,6 +638,21 @@ def _contradicts(
         distinctive = {c for c, w in point.required.items() if w == 1.0} - {point.subject}
         return "subject" if distinctive and distinctive <= {t.concept for t in here} else ""
     return ""
+
+
+def _negates_another_phrase(point: _Point, term: Term, here: list[Term]) -> bool:
+    """Whether a word negated on its own qualifies the next word, one the point does not use:
+    "three axes, not three elements" denies three elements, not three axes."""
+    if term.concept in point.negated:
+        return False
+    following = next((t for t in here if t.at == term.at + 1), None)
+    return (
+        following is not None
+        and not following.negated
+        and following.concept not in point.required
+        and following.concept not in point.alternatives
+        and following.concept != "no"
+    )
 
 
 def suggest(

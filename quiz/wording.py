@@ -50,6 +50,8 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         f" {DENIAL} ",
     ),
     (r"\bno\s+longer\b", "not"),
+    (r"\bnot\s+(\w+)\s+unless\b", r"only \1 when"),  # "doesn't change unless it flips"
+    (r"\bfix(?:es|ed|ing)?\s+(?:(?:them|it|those|these)\s+)?up\b", "improve"),
     (r"\binstead\s+of\b|\brather\s+than\b", "instead"),
     (r"\b(?:e\.g|i\.e|etc)\.?", " "),
     (r"\bcannot\b", "can not"),
