@@ -113,6 +113,13 @@ _COORDINATED = re.compile(r"\b(\w+)\s+(?:and|or)\s+\w+\s+(\w+)")
 _CONDITION = re.compile(r"\b(?:when|whenever|if)\b")
 """What parts a consequence from its condition: "the loss changes when a weight changes"."""
 _EITHER_OR = re.compile(r"\bor\b", re.I)
+_OPTIONS = re.compile(
+    r"(?:^|[,;:?.]\s*|\b(?:using|use|on|in|with|from)\s+)([^,;:?.]{1,40}?),?\s+or\s+([^,;:?.]{1,40})",
+    re.I,
+)
+"""The phrases on each side of an either-or prompt's "or"."""
+OPTION_WORDS = 2
+"""The most words that tell one option from the other: more make a sentence, not an option."""
 """A prompt that offers a choice ("the training set, or the validation set?")."""
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
 
@@ -196,6 +203,9 @@ class _Point:
     alternatives: frozenset[str]
     subject: str | None
     offered: frozenset[str] = frozenset()
+    choice: tuple[frozenset[str], frozenset[str]] | None = None
+    """Where the point is one of the options an either-or prompt offers ("the validation
+    set" to "the training set, or the validation set?"): its own words, and the other's."""
     """Concepts an either-or prompt names ("the training set, or the validation set?")."""
     definition: _Definition | None = None
     prompt: frozenset[str] = frozenset()
@@ -358,6 +368,43 @@ def _opposites_of(name: str, opposites: dict[str, frozenset[str]]) -> frozenset[
     return opposites.get(name, frozenset()) | prefixed
 
 
+def _options(prompt: str, words: Vocabulary) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The two things an either-or prompt offers, as the concepts that tell them apart: "the
+    training set, or the validation set?" offers training and validation."""
+    match = _OPTIONS.search(prompt)
+    if not match:
+        return None
+    left, right = ({t.concept for t in terms(side, words)} for side in match.groups())
+    first, second = left - right, right - left
+    if not (0 < len(first) <= OPTION_WORDS and 0 < len(second) <= OPTION_WORDS):
+        return None
+    return frozenset(first), frozenset(second)
+
+
+def _choice(
+    required: set[str], options: tuple[frozenset[str], frozenset[str]] | None
+) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The point's option and the other one, where the point names one option and no more."""
+    for mine, other in (options, options[::-1]) if options else ():
+        if mine & required and not other & required and len(required - mine) <= 1:
+            return mine, other
+    return None
+
+
+def _chose_otherwise(point: _Point, answer: Sequence[Term]) -> bool:
+    """Whether the answer's first sentence picks the other option first: "On the training set;
+    the validation set is for the learning rate" answers the prompt with the training set."""
+    if not point.choice:
+        return False
+    mine, other = point.choice
+    for term in (t for t in answer if t.sentence == answer[0].sentence and not t.negated):
+        if term.concept in mine:
+            return False
+        if term.concept in other:
+            return True
+    return False
+
+
 def asks_for_explanation(question: Question) -> bool:
     """Whether a coding question's prompt also asks to explain, define or say what is special."""
     return question.is_code and bool(_EXPLAIN.search(question.prompt))
@@ -400,6 +447,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
         for name in {t.concept for t in found}:
             counts[name] = counts.get(name, 0) + 1
     subjects = {s[0].concept for *_, s, _ in parsed if s}
+    options = _options(question.prompt, words)
     said_rightly = frozenset().union(*qualified.values())
     result = []
     for text, found, inside, subject_terms, definition in parsed:
@@ -418,6 +466,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 alternatives=frozenset(inside - set(required) - prompt),
                 subject=subject,
                 offered=frozenset(prompt if _EITHER_OR.search(question.prompt) else ()),
+                choice=_choice(set(required), options),
                 prompt=frozenset(prompt),
                 definition=definition,
                 qualified=qualified[text],
@@ -556,6 +605,8 @@ def _finding(
         )
         for c in {t.clause for t in answer}
     }
+    if answer and _chose_otherwise(point, answer):
+        return PointFinding(point.text, "contradicted", 0.0)
     against = {c for c, reason in reasons.items() if reason}
     # A word of the point negated outright, or its condition and consequence swapped,
     # outweighs the same words said in a sentence beside it ("stochastic gradient descent:

@@ -433,3 +433,26 @@ def test_without_one_turns_round_nothing_after_it():
     )
     assert "contradicted" not in statuses(question.id, right).values()
     assert suggest(question, right, WORDS).grade >= 4
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        (
+            "On the training set, as that is what it learns from; the validation set is only"
+            " there for picking the learning rate.",
+            "contradicted",
+        ),
+        ("Training set. Validation is for tuning.", "contradicted"),
+        ("Not the training set but the validation set, since it holds unseen data.", "covered"),
+        (
+            "The validation set: on the training set a model can score well by memorising.",
+            "covered",
+        ),
+    ],
+)
+def test_an_either_or_prompt_is_answered_by_the_option_the_answer_picks_first(answer, status):
+    point = "the validation set"
+    assert statuses("metrics-on-validation", answer)[point] == status
+    if status == "contradicted":
+        assert suggest(BANK.get("metrics-on-validation"), answer, WORDS).grade <= 2
