@@ -112,6 +112,8 @@ _COORDINATED = re.compile(r"\b(\w+)\s+(?:and|or)\s+\w+\s+(\w+)")
 """Two words joined before a third: "train and valid folders"."""
 _CONDITION = re.compile(r"\b(?:when|whenever|if)\b")
 """What parts a consequence from its condition: "the loss changes when a weight changes"."""
+_ONLY = re.compile(r"\bonly\s+((?:\w+\s+){0,2}\w+)", re.I)
+"""The words after "only" in a key point, the first content word of which it restricts."""
 _EITHER_OR = re.compile(r"\bor\b", re.I)
 _OPTIONS = re.compile(
     r"(?:^|[,;:?.]\s*|\b(?:using|use|on|in|with|from)\s+)([^,;:?.]{1,40}?),?\s+or\s+([^,;:?.]{1,40})",
@@ -220,6 +222,9 @@ class _Point:
     """What the point gives its property to ("a loss must be smooth"), where one word says it."""
     phrases: frozenset[tuple[str, str]] = frozenset()
     """The point's words that stand next to each other, as concepts ("gradient", "descent")."""
+    restricted: frozenset[str] = frozenset()
+    """What the point says happens only in some case ("accuracy only changes when ..."): said
+    not to happen in another case, it is not turned round."""
 
 
 @lru_cache(maxsize=16)
@@ -467,6 +472,11 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 subject=subject,
                 offered=frozenset(prompt if _EITHER_OR.search(question.prompt) else ()),
                 choice=_choice(set(required), options),
+                restricted=frozenset(
+                    t.concept
+                    for match in _ONLY.finditer(text)
+                    for t in terms(match.group(1), words)[:1]
+                ),
                 prompt=frozenset(prompt),
                 definition=definition,
                 qualified=qualified[text],
@@ -656,7 +666,11 @@ def _contradicts(
     other_subject = point.subject is not None and owner.get(clause) not in (None, point.subject)
     for term in here if not other_subject else ():
         flipped = term.concept in point.required and term.negated != (term.concept in point.negated)
-        if flipped and _negates_another_phrase(point, term, here):
+        if flipped and (
+            _negates_another_phrase(point, term, here)
+            or term.concept in point.restricted
+            and not set(point.required) <= {t.concept for t in sentence if t.negated}
+        ):
             flipped = False
         keys = {term.concept} if flipped else set()
         if not term.negated and term.concept not in point.required:
@@ -692,11 +706,12 @@ def _contradicts(
 
 
 def _negates_another_phrase(point: _Point, term: Term, here: list[Term]) -> bool:
-    """Whether a word negated on its own qualifies the next word, one the point does not use:
-    "three axes, not three elements" denies three elements, not three axes."""
+    """Whether a word negated on its own comes before another that the point does not use, which
+    the negation is about: "three axes, not three elements" denies three elements, not three
+    axes; "not a loop with append" denies the append."""
     if term.concept in point.negated:
         return False
-    following = next((t for t in here if t.at == term.at + 1), None)
+    following = next((t for t in here if t.at > term.at), None)
     return (
         following is not None
         and not following.negated

@@ -30,6 +30,8 @@ WITHOUT_STOPS = frozenset(
 )
 """Words that end what "without" turns round: "without it the output is zero" negates nothing,
 while "without using any gradient" negates the gradient."""
+_REFUSED = re.compile(r"^\s*(?:(?:and|but|or)\s+)?(?:not|never)\b")
+_WHICH = re.compile(r"^\s*(?:which|whose|as\s+(?:it|they|that)|since\s+(?:it|they|that))\b")
 DENIAL = "itisnottruethat"
 """What a denial of a whole sentence is rewritten to ("it is not true that", "it is false that")."""
 
@@ -283,13 +285,23 @@ def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
     for sentence, said in enumerate(said_all):
         following = said_all[sentence + 1] if sentence + 1 < len(said_all) else ""
         denied = bool(_DENIES_THE_LAST.match(following))
-        for clause in _CLAUSE_BREAK.split(said):
+        said_clauses = _CLAUSE_BREAK.split(said)
+        for place, clause in enumerate(said_clauses):
             index += 1
             reach, without = 0, False
+            # "not the whole dataset, which would be too slow": the thing is turned down for
+            # what the next clause says of it, which it asserts.
+            refused = bool(
+                _REFUSED.match(clause)
+                and place + 1 < len(said_clauses)
+                and _WHICH.match(said_clauses[place + 1])
+            )
             for word in _WORD.findall(clause):
                 at += 1
                 if word == DENIAL:
                     denied = True
+                    continue
+                if refused and word in ("not", "never"):
                     continue
                 if word in NEGATION_REACH:
                     reach, without = NEGATION_REACH[word], word == "without"

@@ -456,3 +456,45 @@ def test_an_either_or_prompt_is_answered_by_the_option_the_answer_picks_first(an
     assert statuses("metrics-on-validation", answer)[point] == status
     if status == "contradicted":
         assert suggest(BANK.get("metrics-on-validation"), answer, WORDS).grade <= 2
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer"),
+    [
+        (  # a thing turned down for what the next clause says of it
+            "mini-batches",
+            "Not the whole dataset, which would be too slow for every step, and not a single"
+            " item, whose gradient is too noisy; a GPU works well on many items at once.",
+        ),
+        (  # "only changes when" said as "doesn't change unless", and "doesn't move it"
+            "accuracy-as-loss",
+            "Accuracy doesn't change unless a prediction flips, so a small change in a weight"
+            " usually doesn't move it at all. Its gradient is zero almost everywhere; a loss"
+            " must be smooth, not stepwise.",
+        ),
+        (  # the negation is about the phrase it stands in: a loop with append
+            "list-comprehension",
+            "One expression, not a loop with append, that builds a new list from an iterable:"
+            " [expression for item in iterable if condition], where the if filters the items.",
+        ),
+        ("rank-3-tensor", "It has three axes, not three elements: a stack of matrices."),
+    ],
+)
+def test_a_negation_that_belongs_to_a_right_answer_turns_no_point_round(question_id, answer):
+    found = statuses(question_id, answer)
+    assert "contradicted" not in found.values(), found
+    assert suggest(BANK.get(question_id), answer, WORDS).grade >= 3
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Accuracy changes smoothly with every weight, so its gradient is not zero.",
+        "It is not true that accuracy only changes when a prediction flips.",
+    ],
+)
+def test_what_only_restricts_can_still_be_denied_with_the_rest_of_the_point(answer):
+    point = (
+        "accuracy only changes when a prediction flips, so its gradient is zero almost everywhere"
+    )
+    assert statuses("accuracy-as-loss", answer)[point] == "contradicted"
