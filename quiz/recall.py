@@ -227,8 +227,12 @@ class _Point:
     not to happen in another case, it is not turned round."""
 
 
+Opposites = dict[str, frozenset[str]]
+"""Each concept's antonyms."""
+
+
 @lru_cache(maxsize=16)
-def _opposites(words: Vocabulary) -> dict[str, frozenset[str]]:
+def _opposites(words: Vocabulary) -> Opposites:
     """The antonyms as concepts of `words`, where a bank's synonyms may have regrouped them."""
     pairs: dict[str, set[str]] = {}
     for a, b in ANTONYMS:
@@ -350,7 +354,7 @@ def _turned_round(name: str, opposites: dict[str, frozenset[str]]) -> frozenset[
     return opposites.get(name, frozenset()) | prefixed
 
 
-def _misqualifies(point: _Point, here: list[Term], opposites: dict) -> bool:
+def _misqualifies(point: _Point, here: list[Term], opposites: Opposites) -> bool:
     """Whether a clause qualifies one of the point's nouns the other way round: "a linear
     function" where the point says "a nonlinear function", "the second derivative" for "the
     first derivative". A pair the key points use themselves is no mistake."""
@@ -455,7 +459,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
     options = _options(question.prompt, words)
     said_rightly = frozenset().union(*qualified.values())
     result = []
-    for text, found, inside, subject_terms, definition in parsed:
+    for text, found, said_inside, subject_terms, definition in parsed:
         required = {}
         for term in found:
             weight = PROMPT_WEIGHT if term.concept in prompt or term.concept in GENERIC else 1.0
@@ -468,7 +472,7 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 negated=frozenset(t.concept for t in found if t.negated),
                 # An alternative the prompt already names ("zero_grad" to "why zero the
                 # gradients?") is no evidence that the point was understood.
-                alternatives=frozenset(inside - set(required) - prompt),
+                alternatives=frozenset(said_inside - set(required) - prompt),
                 subject=subject,
                 offered=frozenset(prompt if _EITHER_OR.search(question.prompt) else ()),
                 choice=_choice(set(required), options),
@@ -585,7 +589,7 @@ def _finding(
     point: _Point,
     answer: list[Term],
     owner: dict[int, str | None],
-    opposites: dict,
+    opposites: Opposites,
     definitions: dict[int, _Definition],
     conditions: dict[int, tuple[frozenset[str], frozenset[str]]],
     owners: dict[int, str],
@@ -648,7 +652,11 @@ def _finding(
 
 
 def _contradicts(
-    point: _Point, answer: list[Term], clause: int, owner: dict, opposites: dict
+    point: _Point,
+    answer: list[Term],
+    clause: int,
+    owner: dict[int, str | None],
+    opposites: Opposites,
 ) -> str:
     """Whether a clause says the point's idea the other way round: with a word negated
     ("backward does not add"), an antonym ("the second derivative"), or about the other

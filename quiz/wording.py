@@ -222,7 +222,7 @@ def _build(groups: tuple[tuple[str, ...], ...], base: Vocabulary | None) -> Voca
 
 
 GENERAL = _build(SYNONYMS, None)
-_LAYERED: dict[tuple, Vocabulary] = {}
+_LAYERED: dict[tuple[tuple[str, tuple[str, ...]], ...], Vocabulary] = {}
 
 
 def vocabulary(words: Mapping[str, Sequence[str]] | None = None) -> Vocabulary:
