@@ -126,6 +126,20 @@ def texts(count: int) -> list[str]:
     return [f"entry {i}" for i in range(count)]
 
 
+def counted(field: str, question: int, least: int, most: int) -> list[Case]:
+    """A list field with none, too few, the fewest, the most and one too many entries."""
+    counts = sorted({0, least - 1, least, most, most + 1} - {-1})
+    name = field.replace("_", " ")
+    return [
+        Case(
+            f"{count} {name}",
+            least <= count <= most,
+            put("questions", question, field, value=texts(count)),
+        )
+        for count in counts
+    ]
+
+
 RECALL_FIELDS = ("id", "number", "kind", "prompt", "answer", "key_points", "tags")
 CODE_FIELDS = ("contract", "starter", "hints", "solution", "checks")
 
@@ -192,14 +206,7 @@ CASE_LIST = [
     Case("prompt is a number", False, put("questions", RECALL, "prompt", value=4)),
     Case("answer is blank", False, put("questions", CASES, "answer", value="")),
     Case("answer is null", False, put("questions", CASES, "answer", value=None)),
-    *[
-        Case(
-            f"{count} key points",
-            2 <= count <= 5,
-            put("questions", RECALL, "key_points", value=texts(count)),
-        )
-        for count in (0, 1, 2, 5, 6)
-    ],
+    *counted("key_points", RECALL, 2, 5),
     Case("a blank key point", False, put("questions", RECALL, "key_points", value=["a", " "])),
     Case("a key point is a number", False, put("questions", RECALL, "key_points", value=["a", 1])),
     Case("key_points is text", False, put("questions", RECALL, "key_points", value="a, b")),
@@ -207,14 +214,7 @@ CASE_LIST = [
         Case(f"{count} tags", count <= 20, put("questions", RECALL, "tags", value=texts(count)))
         for count in (0, 20, 21)
     ],
-    *[
-        Case(
-            f"{count} mistakes",
-            1 <= count <= 10,
-            put("questions", RECALL, "mistakes", value=texts(count)),
-        )
-        for count in (0, 1, 10, 11)
-    ],
+    *counted("mistakes", RECALL, 1, 10),
     Case("mistakes on a code question", True, put("questions", CASES, "mistakes", value=["a"])),
     Case("a blank mistake", False, put("questions", RECALL, "mistakes", value=["a", " "])),
     Case("a mistake is a number", False, put("questions", RECALL, "mistakes", value=[3])),
@@ -266,14 +266,7 @@ CASE_LIST = [
     ],
     Case("contract name not ASCII", True, put("questions", FILE, "contract", value=["größe"])),
     Case("contract is text", False, put("questions", FILE, "contract", value="relu")),
-    *[
-        Case(
-            f"{count} hints",
-            1 <= count <= 3,
-            put("questions", FILE, "hints", value=texts(count)),
-        )
-        for count in (0, 1, 3, 4)
-    ],
+    *counted("hints", FILE, 1, 3),
     Case("a blank hint", False, put("questions", FILE, "hints", value=[" "])),
     Case("starter is empty", True, put("questions", FILE, "starter", value="")),
     Case("starter is a number", False, put("questions", FILE, "starter", value=1)),
