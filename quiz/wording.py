@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 STOP_WORDS = frozenset(
-    """a an the of to in on at by for from with and or but is are was were be been being
+    """a an the instead of to in on at by for from with and or but is are was were be been being
     it its this that these those as into than then so such each e g eg ie i you we they he
     she them their our your can do does did if all any which what how why when where who
     has have had per like would will could should may might must just also very really
@@ -22,9 +22,10 @@ STOP_WORDS = frozenset(
     made use uses used using some most much one ones there here about out up around
     other another only need needs needed via let lets call called again too every""".split()
 )
-NEGATION_REACH = {"not": 1, "never": 1, "nor": 1, "without": 1, "instead": 2, "no": 0, "none": 0}
+NEGATION_REACH = {"not": 1, "never": 1, "nor": 1, "without": 1, "insteadof": 2, "no": 0, "none": 0}
 """How many content words a negator turns round: "does not update", "has never seen",
-"instead of a Python loop"; "no" none, as it is an answer."""
+"instead of a Python loop" (a bare "instead" says what is done, and negates nothing); "no"
+none, as it is an answer."""
 WITHOUT_STOPS = frozenset(
     {"it", "them", "this", "that", "which", "he", "she", "they", "we", "you", "one"}
 )
@@ -54,7 +55,7 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (r"\bno\s+longer\b", "not"),
     (r"\bnot\s+(\w+)\s+unless\b", r"only \1 when"),  # "doesn't change unless it flips"
     (r"\bfix(?:es|ed|ing)?\s+(?:(?:them|it|those|these)\s+)?up\b", "improve"),
-    (r"\binstead\s+of\b|\brather\s+than\b", "instead"),
+    (r"\binstead\s+of\b|\brather\s+than\b", "insteadof"),
     (r"\b(?:e\.g|i\.e|etc)\.?", " "),
     (r"\bcannot\b", "can not"),
     (r"\b(?:nope|nah|nay)\b", "no"),
