@@ -42,9 +42,10 @@ UNSAID = "the key points' words are there, but no sentence says them: what do th
 PREMISE = "the question asks why we can't {}: does your answer say we can?"
 MISTAKEN = "your answer seems to say that {}, a common mistake: compare it with our answer"
 MISTAKE_AT = 0.6
+"""How much of a bank's listed mistake one sentence must say, with the same sense, to be read
+as saying it: of its own words, and of all its words."""
 ONE_WORD_MISTAKE_AT = 0.75
-"""How much of a bank's listed mistake an answer must say, with the same sense, besides all
-of its own words, to be read as saying it."""
+"""The share of all its words a mistake with one word of its own needs."""
 BARE_PASS = 3
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
@@ -52,9 +53,9 @@ BOTH = concept("both")
 """A subject that stands for every contrasted one: "they are both plain functions" gives one
 subject's property to the other as well."""
 GENERIC = frozenset({concept("value"), concept("thing")})
+"""Concepts that fill out a point without carrying it ("random values")."""
 LINKING = frozenset(concept(w) for w in ("because", "otherwise", "since", "therefore", "whose"))
 """Words that join a mistake's parts without saying what is wrong."""
-"""Concepts that fill out a point without carrying it ("random values")."""
 ANTONYMS = (
     ("first", "second"),
     ("large", "small"),
@@ -115,6 +116,7 @@ _CONDITION = re.compile(r"\b(?:when|whenever|if)\b")
 _ONLY = re.compile(r"\bonly\s+((?:\w+\s+){0,2}\w+)", re.I)
 """The words after "only" in a key point, the first content word of which it restricts."""
 _EITHER_OR = re.compile(r"\bor\b", re.I)
+"""A prompt that offers a choice ("the training set, or the validation set?")."""
 _OPTIONS = re.compile(
     r"(?:^|[,;:?.]\s*|\b(?:using|use|on|in|with|from)\s+)([^,;:?.]{1,40}?),?\s+or\s+([^,;:?.]{1,40})",
     re.I,
@@ -122,7 +124,6 @@ _OPTIONS = re.compile(
 """The phrases on each side of an either-or prompt's "or"."""
 OPTION_WORDS = 2
 """The most words that tell one option from the other: more make a sentence, not an option."""
-"""A prompt that offers a choice ("the training set, or the validation set?")."""
 _EXPLAIN = re.compile(r"\b(?:explain|what is|what are|what does|what.s|special)\b", re.I)
 
 
@@ -205,10 +206,10 @@ class _Point:
     alternatives: frozenset[str]
     subject: str | None
     offered: frozenset[str] = frozenset()
+    """Concepts an either-or prompt names ("the training set, or the validation set?")."""
     choice: tuple[frozenset[str], frozenset[str]] | None = None
     """Where the point is one of the options an either-or prompt offers ("the validation
     set" to "the training set, or the validation set?"): its own words, and the other's."""
-    """Concepts an either-or prompt names ("the training set, or the validation set?")."""
     definition: _Definition | None = None
     prompt: frozenset[str] = frozenset()
     """Every concept the prompt names."""
@@ -499,25 +500,23 @@ class _Mistake:
     points nor our answer assert, and so say what is wrong."""
 
     text: str
-    weights: Mapping[str, float]
+    words: frozenset[str]
     negated: frozenset[str]
     own: frozenset[str]
 
     def said_in(self, answer: Sequence[Term]) -> bool:
-        """Whether two adjacent sentences of the answer say every word of the mistake's own
-        with its sense, and most of the rest."""
-        total = sum(self.weights.values())
+        """Whether one sentence of the answer says most of the mistake's own words and most
+        of all its words, each with its sense, and turns none of them round."""
+        # One word of its own is thin evidence: the rest of the mistake must stand by it.
+        share = MISTAKE_AT if len(self.own) > 1 else ONE_WORD_MISTAKE_AT
         for sentence in {t.sentence for t in answer}:
             here = [t for t in answer if t.sentence == sentence]
             same = {t.concept for t in here if t.negated == (t.concept in self.negated)}
             turned = {t.concept for t in here if t.negated != (t.concept in self.negated)}
-            if (turned - same) & set(self.weights):
+            if (turned - same) & self.words:
                 continue  # the sentence turns part of the mistake round: "no test folder"
-            said = sum(w for c, w in self.weights.items() if c in same)
             own = len(self.own & same) >= math.ceil(MISTAKE_AT * len(self.own))
-            # One word of its own is thin evidence: the rest of the mistake must stand by it.
-            share = MISTAKE_AT if len(self.own) > 1 else ONE_WORD_MISTAKE_AT
-            if own and said >= share * total:
+            if own and len(self.words & same) >= share * len(self.words):
                 return True
         return False
 
@@ -535,11 +534,11 @@ def _mistakes(question: Question, words: Vocabulary) -> tuple[_Mistake, ...]:
     result = []
     for text in question.mistakes:
         found = terms(text, words)
-        own = frozenset(t.concept for t in found) - told - GENERIC - LINKING
-        weights = {t.concept: 1.0 for t in found}
+        said = frozenset(t.concept for t in found)
+        own = said - told - GENERIC - LINKING
         negated = frozenset(t.concept for t in found if t.negated)
         if own:
-            result.append(_Mistake(text, weights, negated, own))
+            result.append(_Mistake(text, said, negated, own))
     return tuple(result)
 
 
@@ -604,6 +603,8 @@ def _finding(
         if (point.subject is None or owner.get(t.clause) in (None, point.subject))
         and t.at not in spent
     ]
+    if answer and _chose_otherwise(point, answer):
+        return PointFinding(point.text, "contradicted", 0.0)
     reasons = {
         c: _contradicts(point, answer, c, owner, opposites)
         or (
@@ -619,8 +620,6 @@ def _finding(
         )
         for c in {t.clause for t in answer}
     }
-    if answer and _chose_otherwise(point, answer):
-        return PointFinding(point.text, "contradicted", 0.0)
     against = {c for c, reason in reasons.items() if reason}
     # A word of the point negated outright, or its condition and consequence swapped,
     # outweighs the same words said in a sentence beside it ("stochastic gradient descent:
@@ -759,7 +758,6 @@ def suggest(
         _finding(p, answer, owner, opposites, definitions, conditions, owners, known, taken)
         for p, taken in zip(points, spent, strict=True)
     )
-    mistaken = tuple(m.text for m in _mistakes(question, vocab) if m.said_in(answer))
     if salad and not any(f.covered for f in findings):
         return Suggestion(1, findings, sure=False, check=UNSAID)
     credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}
@@ -774,6 +772,7 @@ def suggest(
     premise = _denies_premise(question, answer_text, vocab)
     if premise:
         return Suggestion(min(grade, 2), findings, sure=False, check=PREMISE.format(premise))
+    mistaken = tuple(m.text for m in _mistakes(question, vocab) if m.said_in(answer))
     if mistaken:
         check = MISTAKEN.format(mistaken[0].rstrip("."))
         return Suggestion(min(grade, 2), findings, sure=False, check=check, mistakes=mistaken)

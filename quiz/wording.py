@@ -14,13 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 STOP_WORDS = frozenset(
-    """a an the instead of to in on at by for from with and or but is are was were be been being
+    """a an the of to in on at by for from with and or but is are was were be been being
     it its this that these those as into than then so such each e g eg ie i you we they he
     she them their our your can do does did if all any which what how why when where who
     has have had per like would will could should may might must just also very really
     basically actually think believe guess well way thing things get gets got make makes
     made use uses used using some most much one ones there here about out up around
-    other another only need needs needed via let lets call called again too every""".split()
+    other another only need needs needed via let lets call called again too every instead""".split()
 )
 NEGATION_REACH = {"not": 1, "never": 1, "nor": 1, "without": 1, "insteadof": 2, "no": 0, "none": 0}
 """How many content words a negator turns round: "does not update", "has never seen",
@@ -33,6 +33,8 @@ WITHOUT_STOPS = frozenset(
 while "without using any gradient" negates the gradient."""
 _REFUSED = re.compile(r"^\s*(?:(?:and|but|or)\s+)?(?:not|never)\b")
 _WHICH = re.compile(r"^\s*(?:which|whose|as\s+(?:it|they|that)|since\s+(?:it|they|that))\b")
+"""A clause that turns a thing down ("not the whole dataset"), and one that goes on to say what
+is wrong with it ("which would be too slow")."""
 DENIAL = "itisnottruethat"
 """What a denial of a whole sentence is rewritten to ("it is not true that", "it is false that")."""
 
