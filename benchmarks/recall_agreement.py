@@ -34,6 +34,7 @@ ANSWERS = (
     ROOT / "tests" / "data" / "recall_answers_misconceptions.yaml",
     ROOT / "tests" / "data" / "recall_answers_fresh.yaml",
     ROOT / "tests" / "data" / "recall_answers_second_author.yaml",
+    ROOT / "tests" / "data" / "recall_answers_third_author.yaml",
     ROOT / "tests" / "data" / "recall_answers_independent.yaml",
 )
 PASSING = 3

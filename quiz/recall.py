@@ -671,10 +671,13 @@ def _contradicts(
     asserted = {t.concept for t in answer if not t.negated}
     total = sum(point.required.values())
     other_subject = point.subject is not None and owner.get(clause) not in (None, point.subject)
+    if _turned_twice(point, here, opposites):
+        return ""
     for term in here if not other_subject else ():
         flipped = term.concept in point.required and term.negated != (term.concept in point.negated)
         if flipped and (
             _negates_another_phrase(point, term, here)
+            or _under_negation(point, term, here)
             or term.concept in point.restricted
             and not set(point.required) <= {t.concept for t in sentence if t.negated}
         ):
@@ -691,7 +694,9 @@ def _contradicts(
         for key in keys - (present - {term.concept} if flipped else said_here):
             weight, others = point.required[key], total - point.required[key]
             # Turned round, the rest of the point may be denied with it ("it is not true that").
-            near = mentioned if flipped else present
+            # An antonym beside the right word said in another clause ("exp is positive, so
+            # no log of a negative number") swaps the point only with the rest of it at hand.
+            near = mentioned if flipped else said_here if key in present else present
             rest = sum(w for c, w in point.required.items() if c in near and c != key)
             # A point that rejects a word outright ("instead of a Python loop"), or a prompt
             # that offers both ("training or validation set?"), is contradicted by choosing it.
@@ -712,16 +717,35 @@ def _contradicts(
     return ""
 
 
+def _turned_twice(point: _Point, here: list[Term], opposites: Opposites) -> bool:
+    """Whether a clause turns the point round twice, with a negation and an antonym, and so
+    says it: "images of different sizes can't be batched" for "images must be the same size
+    to be batched"; "no power of e is negative" for "exp is always positive"."""
+    negation = any(t.concept == "no" or t.negated and not t.denied for t in here)
+    antonym = any(
+        not t.negated
+        and t.concept not in point.required
+        and _opposites_of(t.concept, opposites) & set(point.required) - point.negated
+        for t in here
+    )
+    return negation and antonym
+
+
+def _under_negation(point: _Point, term: Term, here: list[Term]) -> bool:
+    """Whether a word the point rejects is said after a negation earlier in its clause, which
+    turns the whole phrase down: "you don't have to handle paths as strings"."""
+    return term.concept in point.negated and any(t.negated and t.at < term.at for t in here)
+
+
 def _negates_another_phrase(point: _Point, term: Term, here: list[Term]) -> bool:
     """Whether a word negated on its own comes before another that the point does not use, which
     the negation is about: "three axes, not three elements" denies three elements, not three
     axes; "not a loop with append" denies the append."""
-    if term.concept in point.negated:
+    if term.concept in point.negated or term.denied:
         return False
     following = next((t for t in here if t.at > term.at), None)
     return (
         following is not None
-        and not following.negated
         and following.concept not in point.required
         and following.concept not in point.alternatives
         and following.concept != "no"

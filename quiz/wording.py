@@ -47,7 +47,11 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
             + (" condition filter " if re.search(r"\bif\b", m.group()) else " ")
         ),
     ),
-    (r"(?m)^\s*\d+[.)]\s+|(?<=\s)\d+[.)]\s+(?=[a-z])", "\n"),  # numbered steps
+    # numbered steps: "1. ..." on a line, "1) ... 2) ..." or "step 1: ..." in one; "sum to 1.
+    # Use ..." is no step
+    (r"(?m)^\s*\d+[.)]\s+|(?<=\s)\d+\)\s+(?=[a-z])|\bstep\s+\d+\s*[:.)]\s*", "\n"),
+    (r"\bcan't\b", "can not"),
+    (r"\bwon't\b", "will not"),
     (r"n't\b", " not"),
     (
         r"\b(?:(?:it|this)(?:\s+is|\s+was|'s|’s)\s+)?(?:not\s+(?:true|correct|right|the\s+case)|false|"
@@ -254,10 +258,13 @@ class Term:
     sentence: int = 0
     at: int = 0
     """The word's place in the text, counting every word."""
+    denied: bool = False
+    """Turned round by a denial of its whole sentence ("it is not true that ..."), not by a
+    negator beside it."""
 
 
 def _rewrite(text: str, words: Vocabulary) -> str:
-    text = text.lower()
+    text = text.lower().replace("’", "'")  # a typographic apostrophe: "doesn’t"
     for pattern, replacement in _REWRITE_PATTERNS:
         text = pattern.sub(replacement, text)
     for pattern, name in words.phrases:
@@ -315,7 +322,9 @@ def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
                 content = [p for p in parts if p not in STOP_WORDS and (len(p) > 1 or p.isdigit())]
                 for part in content:
                     negated = (reach > 0) != denied
-                    found.append(Term(words.concept(part), part, index, negated, sentence, at))
+                    found.append(
+                        Term(words.concept(part), part, index, negated, sentence, at, denied)
+                    )
                 if reach and (content or without and word in WITHOUT_STOPS):
                     reach -= 1
     return found
