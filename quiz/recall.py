@@ -46,6 +46,9 @@ MISTAKE_AT = 0.6
 as saying it: of its own words, and of all its words."""
 ONE_WORD_MISTAKE_AT = 0.75
 """The share of all its words a mistake with one word of its own needs."""
+OTHERS_CLAUSE = 2
+"""A clause with this many words of the question's other key points is about them: an antonym
+there ("GPUs are fast on many items") does not swap this point ("too slow")."""
 BARE_PASS = 3
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
@@ -223,6 +226,9 @@ class _Point:
     """What the point gives its property to ("a loss must be smooth"), where one word says it."""
     phrases: frozenset[tuple[str, str]] = frozenset()
     """The point's words that stand next to each other, as concepts ("gradient", "descent")."""
+    others: frozenset[str] = frozenset()
+    """What the question's other key points say that this one does not: a clause of theirs
+    with an antonym of this point's word ("GPUs are fast" beside "too slow") is about them."""
     restricted: frozenset[str] = frozenset()
     """What the point says happens only in some case ("accuracy only changes when ..."): said
     not to happen in another case, it is not turned round."""
@@ -486,6 +492,13 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 definition=definition,
                 qualified=qualified[text],
                 said_rightly=said_rightly,
+                others=frozenset(
+                    c
+                    for _, other, *_ in parsed
+                    if other is not found
+                    for t in other
+                    if (c := t.concept) not in required
+                ),
                 condition=conditions[text],
                 owner=owners[text],
                 phrases=phrases[text],
@@ -662,6 +675,8 @@ def _contradicts(
     subject ("the shape is the number of axes"). The rest of the point may stand anywhere in
     the clause's sentence ("from the predictions alone, without the labels")."""
     here = [t for t in answer if t.clause == clause]
+    if _turned_twice(point, here, opposites):
+        return ""
     if _misqualifies(point, here, opposites):
         return "misqualified"
     sentence = [t for t in answer if t.sentence == here[0].sentence] if here else []
@@ -671,13 +686,16 @@ def _contradicts(
     asserted = {t.concept for t in answer if not t.negated}
     total = sum(point.required.values())
     other_subject = point.subject is not None and owner.get(clause) not in (None, point.subject)
-    if _turned_twice(point, here, opposites):
-        return ""
     for term in here if not other_subject else ():
         flipped = term.concept in point.required and term.negated != (term.concept in point.negated)
         if flipped and (
             _negates_another_phrase(point, term, here)
             or _under_negation(point, term, here)
+            # "valid images sit in valid/, apart from train/, so the model never trains on
+            # them": the word said rightly beside, a clause with no more of the point is
+            # about something else.
+            or term.concept in present
+            and not {t.concept for t in here} & set(point.required) - {term.concept}
             or term.concept in point.restricted
             and not set(point.required) <= {t.concept for t in sentence if t.negated}
         ):
@@ -708,7 +726,12 @@ def _contradicts(
                 return "proposed"  # all the point rejects: "run the Python loop on the GPU"
             if weight < SHARED_WEIGHT and not chosen:
                 continue
-            alone = not flipped and key not in asserted and weight == 1.0
+            alone = (
+                not flipped
+                and key not in asserted
+                and weight == 1.0
+                and len({t.concept for t in here} & point.others) < OTHERS_CLAUSE
+            )
             if rest >= min(0.4 * others, 1.0) or alone or chosen and rest >= 0.3 * others:
                 return "negated" if flipped and not chosen else "swapped"
     if other_subject:
