@@ -46,9 +46,6 @@ MISTAKE_AT = 0.6
 as saying it: of its own words, and of all its words."""
 ONE_WORD_MISTAKE_AT = 0.75
 """The share of all its words a mistake with one word of its own needs."""
-OTHERS_CLAUSE = 2
-"""A clause with this many words of the question's other key points is about them: an antonym
-there ("GPUs are fast on many items") does not swap this point ("too slow")."""
 BARE_PASS = 3
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
@@ -226,9 +223,6 @@ class _Point:
     """What the point gives its property to ("a loss must be smooth"), where one word says it."""
     phrases: frozenset[tuple[str, str]] = frozenset()
     """The point's words that stand next to each other, as concepts ("gradient", "descent")."""
-    others: frozenset[str] = frozenset()
-    """What the question's other key points say that this one does not: a clause of theirs
-    with an antonym of this point's word ("GPUs are fast" beside "too slow") is about them."""
     restricted: frozenset[str] = frozenset()
     """What the point says happens only in some case ("accuracy only changes when ..."): said
     not to happen in another case, it is not turned round."""
@@ -492,13 +486,6 @@ def _points(question: Question, words: Vocabulary) -> tuple[_Point, ...]:
                 definition=definition,
                 qualified=qualified[text],
                 said_rightly=said_rightly,
-                others=frozenset(
-                    c
-                    for _, other, *_ in parsed
-                    if other is not found
-                    for t in other
-                    if (c := t.concept) not in required
-                ),
                 condition=conditions[text],
                 owner=owners[text],
                 phrases=phrases[text],
@@ -619,7 +606,7 @@ def _finding(
     if answer and _chose_otherwise(point, answer):
         return PointFinding(point.text, "contradicted", 0.0)
     reasons = {
-        c: _contradicts(point, answer, c, owner, opposites)
+        c: _contradicts(point, answer, c, owner, opposites, owners.get(c))
         or (
             "misnamed"
             if point.definition and point.definition.misnames(definitions.get(c), known)
@@ -669,11 +656,13 @@ def _contradicts(
     clause: int,
     owner: dict[int, str | None],
     opposites: Opposites,
+    named: str | None = None,
 ) -> str:
-    """Whether a clause says the point's idea the other way round: with a word negated
-    ("backward does not add"), an antonym ("the second derivative"), or about the other
-    subject ("the shape is the number of axes"). The rest of the point may stand anywhere in
-    the clause's sentence ("from the predictions alone, without the labels")."""
+    """Whether a clause (about `named`, where one word before "is" names it) says the point's
+    idea the other way round: with a word negated ("backward does not add"), an antonym ("the
+    second derivative"), or about the other subject ("the shape is the number of axes"). The
+    rest of the point may stand anywhere in the clause's sentence ("from the predictions
+    alone, without the labels")."""
     here = [t for t in answer if t.clause == clause]
     if _turned_twice(point, here, opposites):
         return ""
@@ -730,7 +719,8 @@ def _contradicts(
                 not flipped
                 and key not in asserted
                 and weight == 1.0
-                and len({t.concept for t in here} & point.others) < OTHERS_CLAUSE
+                # "GPUs are fast" gives its property to a thing of its own, not the point's
+                and (named is None or named in point.required)
             )
             if rest >= min(0.4 * others, 1.0) or alone or chosen and rest >= 0.3 * others:
                 return "negated" if flipped and not chosen else "swapped"
