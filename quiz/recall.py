@@ -521,6 +521,10 @@ class _Mistake:
         return False
 
 
+_NUMBERS = frozenset({"0", "1", "2", "3"})
+"""Numbers that our answer's examples use and a mistake may get wrong."""
+
+
 @lru_cache(maxsize=256)
 def _mistakes(question: Question, words: Vocabulary) -> tuple[_Mistake, ...]:
     """The question's listed mistakes; one with no word of its own can't be told from a right
@@ -530,7 +534,8 @@ def _mistakes(question: Question, words: Vocabulary) -> tuple[_Mistake, ...]:
     }
     # Our answer may name a mistake to reject it ("no separate labels file"): only what it
     # asserts is a right answer's word.
-    told |= {t.concept for t in terms(question.answer, words) if not t.negated}
+    # Its numbers are examples ("std 1.0"), while a mistake's are what is wrong ("set to zero").
+    told |= {t.concept for t in terms(question.answer, words) if not t.negated} - _NUMBERS
     result = []
     for text in question.mistakes:
         found = terms(text, words)

@@ -185,6 +185,8 @@ def stem(word: str) -> str:
     for suffix in _INFLECTIONS:
         if suffix == "es" and word.endswith("ves"):
             continue  # "negatives" is "negative" plus s, as "negative" is
+        if suffix == "s" and word.endswith(("ss", "ias")):
+            break  # "loss", "class" and "bias" are no plurals
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
             break
@@ -319,7 +321,10 @@ def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
                     if word == "no":
                         found.append(Term("no", word, index, denied, sentence, at))
                     continue
-                parts = [word] + ([p for p in word.split("_") if p] if "_" in word else [])
+                pieces = [p for p in word.split("_") if p]
+                # "learn.show_results" holds "show_results" too, and its single words
+                tails = ["_".join(pieces[i:]) for i in range(1, len(pieces) - 1)]
+                parts = [word, *tails, *pieces] if len(pieces) > 1 else [word]
                 content = [p for p in parts if p not in STOP_WORDS and (len(p) > 1 or p.isdigit())]
                 for part in content:
                     negated = (reach > 0) != denied
