@@ -630,24 +630,30 @@ def _finding(
     # outweighs the same words said in a sentence beside it ("stochastic gradient descent:
     # ... without using any gradient").
     negated_in = {t.sentence for t in answer if reasons.get(t.clause) in OUTWEIGHING}
-    total = sum(point.required.values())
+    total = math.fsum(point.required.values())
     best, best_found, best_window = 0.0, set(), set()
+    whole = False
     for sentence in sorted({t.sentence for t in usable}):
-        same_sense = {
-            t.concept
-            for t in usable
-            if t.sentence in (sentence, sentence + 1)
-            and t.clause not in against
-            and (t.concept == "no" or t.negated == (t.concept in point.negated))
-        }
-        found = {c for c in point.required if c in same_sense}
-        got = sum(point.required[c] for c in found)
-        bonus = min(float(len(point.alternatives & same_sense)), total - got)
-        coverage = min(1.0, (got + bonus) / total) if total else 0.0
-        if coverage > best:
-            best, best_found, best_window = coverage, found, {sentence, sentence + 1}
+        for window in ({sentence, sentence + 1}, {sentence}):
+            same_sense = {
+                t.concept
+                for t in usable
+                if t.sentence in window
+                and t.clause not in against
+                and (t.concept == "no" or t.negated == (t.concept in point.negated))
+            }
+            found = {c for c in point.required if c in same_sense}
+            # fsum: the same total whatever order the set gives its words
+            got = math.fsum(point.required[c] for c in found)
+            bonus = min(float(len(point.alternatives & same_sense)), total - got)
+            coverage = min(1.0, (got + bonus) / total) if total else 0.0
+            if coverage > best:
+                best, best_found, best_window = coverage, found, window
+            # One sentence that says all of the point stands, whatever the next one denies
+            # ("how much the loss changes ... It doesn't change the weights by itself").
+            whole |= len(window) == 1 and coverage == 1.0 and not window & negated_in
     matched = tuple(sorted({t.word for t in usable if t.concept in best_found}))
-    if best >= COVERED_AT and not best_window & negated_in:
+    if best >= COVERED_AT and (whole or not best_window & negated_in):
         return PointFinding(point.text, "covered", best, matched)
     if against:
         return PointFinding(point.text, "contradicted", best, matched)
@@ -678,7 +684,7 @@ def _contradicts(
     said_here = {t.concept for t in here if t.negated == (t.concept in point.negated)}
     mentioned = {t.concept for t in sentence}
     asserted = {t.concept for t in answer if not t.negated}
-    total = sum(point.required.values())
+    total = math.fsum(point.required.values())
     other_subject = point.subject is not None and owner.get(clause) not in (None, point.subject)
     for term in here if not other_subject else ():
         flipped = term.concept in point.required and term.negated != (term.concept in point.negated)
@@ -703,13 +709,15 @@ def _contradicts(
                 for c in _opposites_of(term.concept, opposites)
                 if c in point.required and c not in point.negated and c not in said_here | paired
             }
-        for key in keys - (present - {term.concept} if flipped else said_here):
+        # The word itself first, then its antonyms by name: the reason is the same every run.
+        candidates = keys - (present - {term.concept} if flipped else said_here)
+        for key in sorted(candidates, key=lambda k: (k != term.concept, k)):
             weight, others = point.required[key], total - point.required[key]
             # Turned round, the rest of the point may be denied with it ("it is not true that").
             # An antonym beside the right word said in another clause ("exp is positive, so
             # no log of a negative number") swaps the point only with the rest of it at hand.
             near = mentioned if flipped else said_here if key in present else present
-            rest = sum(w for c, w in point.required.items() if c in near and c != key)
+            rest = math.fsum(w for c, w in point.required.items() if c in near and c != key)
             # A point that rejects a word outright ("instead of a Python loop"), or a prompt
             # that offers both ("training or validation set?"), is contradicted by choosing it.
             chosen = key in point.negated or (not flipped and term.concept in point.offered)
@@ -718,6 +726,8 @@ def _contradicts(
                 return "denied"  # the whole point turned round: "it is not true that ..."
             if flipped and key in point.negated and point.negated <= denied:
                 return "proposed"  # all the point rejects: "run the Python loop on the GPU"
+            if flipped and key in point.negated:
+                continue  # a part of it: "the loop runs in compiled C"
             if weight < SHARED_WEIGHT and not chosen:
                 continue
             alone = (

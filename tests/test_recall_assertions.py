@@ -4,6 +4,7 @@ caps follow. Chapter 4's real bank and its own words."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -478,6 +479,40 @@ def test_an_either_or_prompt_is_answered_by_the_option_the_answer_picks_first(an
             " [expression for item in iterable if condition], where the if filters the items.",
         ),
         ("rank-3-tensor", "It has three axes, not three elements: a stack of matrices."),
+        (  # an antonym said of another thing the clause names: GPUs are fast
+            "mini-batches",
+            "GPUs are fast when given lots of work in parallel, so we group 256 images and"
+            " compute the loss and gradients on them together. You get many more updates per"
+            " epoch than with the full batch, and less noise than with single examples.",
+        ),
+        (  # a sentence says the point whole; the next denies something else of its words
+            "gradient",
+            "It's the derivative of the loss with respect to each weight: how much the loss"
+            " changes when that weight is nudged. It's not the second derivative, and it"
+            " doesn't change the weights by itself; the optimiser uses it to do that.",
+        ),
+        (  # validation data turned twice: the data the model never trained on
+            "metrics-on-validation",
+            "Not the training set: the model has already seen those images, so a good score"
+            " there proves nothing. We use validation data the model never trained on to get"
+            " an honest measure.",
+        ),
+        (  # "isn't linear" is nonlinear
+            "activation-function",
+            "It's a function that isn't linear, placed between layers. Without it, however"
+            " many linear layers you stack, the model is no more capable than one linear layer.",
+        ),
+        (  # "never trains" beside "train/" said rightly
+            "mnist-sample-layout",
+            "There are train and valid folders with a subfolder for each digit, 3 and 7; the"
+            " folder's name is the label. Validation images sit in valid/, not mixed in with"
+            " train/, so the model never trains on them.",
+        ),
+        (  # part of what the point rejects ("a Python loop") is no proposal of it
+            "vectorised-computation",
+            "Put the numbers in a tensor and use elementwise operations and broadcasting on"
+            " the whole tensor at once, so the loop runs in optimised C or on the GPU.",
+        ),
     ],
 )
 def test_a_negation_that_belongs_to_a_right_answer_turns_no_point_round(question_id, answer):
@@ -498,3 +533,57 @@ def test_what_only_restricts_can_still_be_denied_with_the_rest_of_the_point(answ
         "accuracy only changes when a prediction flips, so its gradient is zero almost everywhere"
     )
     assert statuses("accuracy-as-loss", answer)[point] == "contradicted"
+
+
+CH5 = load_bank(ROOT / "banks" / "fastbook-ch5" / "questions.yaml")
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer"),
+    [
+        (  # a negation and an antonym in one clause: "different sizes can't be batched"
+            "presizing",
+            "Images of different sizes can't be collated into a batch, so each is first"
+            " resized to a large size on the CPU, which leaves extra room for the augmentations."
+            " Then the GPU combines all the augmentations into one operation with a single"
+            " interpolation, fast, on a whole batch at once.",
+        ),
+        (  # "no power of e is negative": exp is always positive
+            "log-negative",
+            "It is undefined, nan in PyTorch. Log is the inverse of exp, and no power of e"
+            " gives a negative result.",
+        ),
+        (  # a rejected word after the clause's negation: not having to handle strings
+            "pathlib",
+            "You don't have to manipulate paths as strings: Path objects stand for file paths,"
+            " the / operator joins them, name, stem, suffix and parent give the parts, and glob"
+            " or iterdir list a folder's files.",
+        ),
+    ],
+)
+def test_a_double_turn_or_a_phrase_turned_down_leaves_the_point_said(question_id, answer):
+    found = {f.point: f.status for f in suggest(CH5.get(question_id), answer, CH5.words).points}
+    assert "contradicted" not in found.values(), found
+    assert suggest(CH5.get(question_id), answer, CH5.words).grade >= 3
+
+
+def test_the_suggestion_is_the_same_whatever_order_python_gives_sets():
+    script = (
+        "import yaml, sys; from quiz.bank import load_bank; from quiz.recall import suggest\n"
+        "bank = load_bank(sys.argv[1])\n"
+        "rows = yaml.safe_load(open(sys.argv[2]))['answers']\n"
+        "print([(s.grade, s.sure, [f.status for f in s.points]) for s in"
+        " (suggest(bank.get(r['q']), r['a'], bank.words) for r in rows)])\n"
+    )
+    answers = ROOT / "tests" / "data" / "recall_answers_second_author.yaml"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(ROOT / "questions.yaml"), str(answers)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in (0, 1, 2, 3)
+    }
+    assert len(runs) == 1
