@@ -148,6 +148,15 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("minimum", "optimum", "min", "bottom", "valley", "best"),
     ("converge", "settle", "stabilize"),
     ("expression", "expr"),
+    ("choose", "pick", "select"),
+    ("option", "alternative"),
+    ("compare", "versus", "vs", "against"),
+    ("average", "mean", "averaged"),
+    ("ideal", "template", "prototype"),
+    ("memory", "ram", "vram"),
+    ("high", "higher", "highest"),
+    ("category", "class", "categories", "classes"),
+    ("table", "tabular", "spreadsheet", "dataframe"),
     ("condition", "cond", "predicate"),
 )
 
