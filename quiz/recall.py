@@ -691,6 +691,7 @@ def _contradicts(
         if flipped and (
             _negates_another_phrase(point, term, here)
             or _under_negation(point, term, here)
+            or _alternative_turned_down(point, term, here)
             # "valid images sit in valid/, apart from train/, so the model never trains on
             # them": the word said rightly beside, a clause with no more of the point is
             # about something else.
@@ -757,6 +758,17 @@ def _turned_twice(point: _Point, here: list[Term], opposites: Opposites) -> bool
         for t in here
     )
     return negation and antonym
+
+
+def _alternative_turned_down(point: _Point, term: Term, here: list[Term]) -> bool:
+    """Whether the word is the alternative a clause turns down for another that the point also
+    names: "101 layers instead of 50" says the point "resnet101 has 101 layers and resnet50
+    has 50"; "the validation set instead of the training set" turns down the training set."""
+    if not term.contrast:
+        return False
+    before = {t.concept for t in here if t.at < term.at and not t.negated}
+    after = {t.concept for t in here if t.at >= term.at and t.contrast}
+    return bool((before - after) & {c for c, w in point.required.items() if w == 1.0})
 
 
 def _under_negation(point: _Point, term: Term, here: list[Term]) -> bool:

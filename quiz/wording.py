@@ -273,6 +273,8 @@ class Term:
     denied: bool = False
     """Turned round by a denial of its whole sentence ("it is not true that ..."), not by a
     negator beside it."""
+    contrast: bool = False
+    """Turned down for what its clause says before it: "101 layers instead of 50"."""
 
 
 def _rewrite(text: str, words: Vocabulary) -> str:
@@ -310,7 +312,7 @@ def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
         said_clauses = _CLAUSE_BREAK.split(said)
         for place, clause in enumerate(said_clauses):
             index += 1
-            reach, without = 0, False
+            reach, without, contrast = 0, False, False
             # "not the whole dataset, which would be too slow": the thing is turned down for
             # what the next clause says of it, which it asserts.
             refused = bool(
@@ -327,6 +329,7 @@ def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
                     continue
                 if word in NEGATION_REACH:
                     reach, without = NEGATION_REACH[word], word == "without"
+                    contrast = word == "insteadof"
                     if word == "no":
                         found.append(Term("no", word, index, denied, sentence, at))
                     continue
@@ -338,7 +341,16 @@ def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
                 for part in content:
                     negated = (reach > 0) != denied
                     found.append(
-                        Term(words.concept(part), part, index, negated, sentence, at, denied)
+                        Term(
+                            words.concept(part),
+                            part,
+                            index,
+                            negated,
+                            sentence,
+                            at,
+                            denied,
+                            contrast=bool(reach) and contrast and not denied,
+                        )
                     )
                 if reach and (content or without and word in WITHOUT_STOPS):
                     reach -= 1

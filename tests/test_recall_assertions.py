@@ -559,6 +559,17 @@ CH5 = load_bank(ROOT / "banks" / "fastbook-ch5" / "questions.yaml")
             " the / operator joins them, name, stem, suffix and parent give the parts, and glob"
             " or iterdir list a folder's files.",
         ),
+        (  # the alternative turned down is one the point names too: "101 layers instead of 50"
+            "resnet-depth",
+            "Only the depth: resnet101 has 101 layers instead of 50. The deeper one has more"
+            " parameters, so it needs more GPU memory and is slower to train.",
+        ),
+        (
+            "data-formats",
+            "Either individual files, organised in folders or with names that carry information"
+            " such as the label, or a table such as a CSV with a row per item instead of a file"
+            " per item.",
+        ),
     ],
 )
 def test_a_double_turn_or_a_phrase_turned_down_leaves_the_point_said(question_id, answer):
@@ -587,3 +598,8 @@ def test_the_suggestion_is_the_same_whatever_order_python_gives_sets():
         for seed in (0, 1, 2, 3)
     }
     assert len(runs) == 1
+
+
+def test_choosing_the_other_option_instead_still_contradicts():
+    answer = "We measure on the training set instead of the validation set."
+    assert statuses("metrics-on-validation", answer)["the validation set"] == "contradicted"
