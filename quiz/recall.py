@@ -401,18 +401,19 @@ def _choice(
     return None
 
 
-def _chose_otherwise(point: _Point, answer: Sequence[Term]) -> bool:
-    """Whether the answer's first sentence picks the other option first: "On the training set;
-    the validation set is for the learning rate" answers the prompt with the training set."""
+def _first_pick(point: _Point, answer: Sequence[Term]) -> bool | None:
+    """Whether the answer's first sentence picks the point's option first (True) or the other
+    (False): "On the training set; the validation set is for the learning rate" answers the
+    prompt with the training set. None where it names neither."""
     if not point.choice:
-        return False
+        return None
     mine, other = point.choice
     for term in (t for t in answer if t.sentence == answer[0].sentence and not t.negated):
         if term.concept in mine:
-            return False
-        if term.concept in other:
             return True
-    return False
+        if term.concept in other:
+            return False
+    return None
 
 
 def asks_for_explanation(question: Question) -> bool:
@@ -515,6 +516,16 @@ class _Mistake:
             turned = {t.concept for t in here if t.negated != (t.concept in self.negated)}
             if (turned - same) & self.words:
                 continue  # the sentence turns part of the mistake round: "no test folder"
+            # or a clause that says its own words does: "rank is not the number of elements,
+            # it is the number of axes"
+            owning = {t.clause for t in here if t.concept in self.own}
+            if any(
+                t.clause in owning
+                and t.concept in self.words
+                and t.negated != (t.concept in self.negated)
+                for t in here
+            ):
+                continue
             own = len(self.own & same) >= math.ceil(MISTAKE_AT * len(self.own))
             if own and len(self.words & same) >= share * len(self.words):
                 return True
@@ -608,8 +619,14 @@ def _finding(
         if (point.subject is None or owner.get(t.clause) in (None, point.subject))
         and t.at not in spent
     ]
-    if answer and _chose_otherwise(point, answer):
-        return PointFinding(point.text, "contradicted", 0.0)
+    if answer and point.choice:
+        picked = _first_pick(point, answer)
+        if picked is not None:
+            # An either-or question is answered by the first option the answer picks; what
+            # it then says of the other ("on the training set the number is too optimistic")
+            # explains the choice.
+            status = "covered" if picked else "contradicted"
+            return PointFinding(point.text, status, float(picked), tuple(sorted(point.choice[0])))
     reasons = {
         c: _contradicts(point, answer, c, owner, opposites, owners.get(c))
         or (
@@ -722,7 +739,12 @@ def _contradicts(
             # A point that rejects a word outright ("instead of a Python loop"), or a prompt
             # that offers both ("training or validation set?"), is contradicted by choosing it.
             chosen = key in point.negated or (not flipped and term.concept in point.offered)
-            denied = {t.concept for t in sentence if t.negated != (t.concept in point.negated)}
+            denied = {
+                t.concept
+                for t in sentence
+                if t.negated != (t.concept in point.negated)
+                and not _under_negation(point, t, [u for u in sentence if u.clause == t.clause])
+            }
             if flipped and set(point.required) <= denied:
                 return "denied"  # the whole point turned round: "it is not true that ..."
             if flipped and key in point.negated and point.negated <= denied:

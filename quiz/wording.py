@@ -59,7 +59,7 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         f" {DENIAL} ",
     ),
     (r"\bno\s+longer\b", "not"),
-    (r"\b(?:not|never)\s+linear\b", "nonlinear"),  # "a function that isn't linear"
+    (r"\b(?:not|never)\s+(?:an?\s+)?linear\b", "nonlinear"),  # "isn't linear", "not a linear one"
     (r"\bnot\s+(\w+)\s+unless\b", r"only \1 when"),  # "doesn't change unless it flips"
     (r"\bfix(?:es|ed|ing)?\s+(?:(?:them|it|those|these)\s+)?up\b", "improve"),
     (r"\binstead\s+of\b|\brather\s+than\b", "insteadof"),
