@@ -46,6 +46,8 @@ MISTAKE_AT = 0.6
 as saying it: of its own words, and of all its words."""
 ONE_WORD_MISTAKE_AT = 0.75
 """The share of all its words a mistake with one word of its own needs."""
+ANSWERS = frozenset({"yes", "no"})
+"""The words that answer a yes-or-no question."""
 BARE_PASS = 3
 THIN_WORDS = 4
 """Answers with fewer content words than this get a suggestion, never a confident 1 or 5."""
@@ -61,6 +63,7 @@ ANTONYMS = (
     ("large", "small"),
     ("high", "low"),
     ("increase", "decrease"),
+    ("minimum", "maximum"),
     ("fast", "slow"),
     ("add", "replace"),
     ("add", "multiply"),
@@ -619,6 +622,10 @@ def _finding(
         if (point.subject is None or owner.get(t.clause) in (None, point.subject))
         and t.at not in spent
     ]
+    if answer and set(point.required) in ({"yes"}, {"no"}) and answer[0].concept in ANSWERS:
+        # A yes-or-no question is answered by the answer's first word.
+        said = answer[0].concept in point.required
+        return PointFinding(point.text, "covered" if said else "contradicted", float(said))
     if answer and point.choice:
         picked = _first_pick(point, answer)
         if picked is not None:

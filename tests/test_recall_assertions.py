@@ -603,3 +603,17 @@ def test_the_suggestion_is_the_same_whatever_order_python_gives_sets():
 def test_choosing_the_other_option_instead_still_contradicts():
     answer = "We measure on the training set instead of the validation set."
     assert statuses("metrics-on-validation", answer)["the validation set"] == "contradicted"
+
+
+@pytest.mark.parametrize(
+    ("answer", "status"),
+    [
+        (
+            "Yes, you must derive every gradient yourself and write the backward pass.",
+            "contradicted",
+        ),
+        ("No, PyTorch calculates them automatically with backward.", "covered"),
+    ],
+)
+def test_a_yes_or_no_question_is_answered_by_the_first_word(answer, status):
+    assert statuses("computing-gradients", answer)["no"] == status
