@@ -723,6 +723,11 @@ def _contradicts(
             and not {t.concept for t in here} & set(point.required) - {term.concept}
             or term.concept in point.restricted
             and not set(point.required) <= {t.concept for t in sentence if t.negated}
+            # "doesn't show the code, only the signature" for "shows only the signature"
+            or point.restricted
+            and term.concept not in point.restricted
+            and point.restricted
+            <= {t.concept for t in sentence if not t.negated and t.at > term.at}
         ):
             flipped = False
         keys = {term.concept} if flipped else set()

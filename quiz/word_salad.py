@@ -6,7 +6,9 @@ phrases whole; a shuffle or a list of the key points' words does neither. So a s
 six words or more counts as saying nothing when at least nine in ten of its words come from
 the key points yet fewer than a third of its word pairs stand together in any key point, or
 when three of its word pairs break English's order of little words (an article before a
-preposition, a preposition at the end). Shorter sentences ("the validation set") always count.
+preposition, a preposition at the end). Shorter sentences ("the validation set") count, unless
+every word comes from the key points and they keep none of a key point's word pairs but turn
+one round ("values random" for "random values").
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 from quiz.wording import GENERAL, Vocabulary, sentences, spelling, stem
 
 SHORTEST = 6
+SHORT = 2
 BORROWED_AT = 0.9
 KEPT_BELOW = 0.35
 BROKEN_AT = 3
@@ -60,7 +63,7 @@ def salad_sentences(
     found = set()
     for index, text in enumerate(sentences(answer, words)):
         said = _WORD.findall(text)
-        if len(said) < SHORTEST:
+        if len(said) < SHORT:
             continue
         keys = [_key(w) for w in said]
         borrowed = sum(k in point_words for k in keys) / len(keys)
@@ -68,6 +71,12 @@ def salad_sentences(
         items = [[_key(w) for w in _WORD.findall(item)] for item in text.split(",")]
         pairs = [pair for item in items for pair in zip(item, item[1:], strict=False)]
         kept = sum(pair in point_pairs for pair in pairs) / max(1, len(keys) - 1)
-        if (borrowed >= BORROWED_AT and kept < KEPT_BELOW) or _broken_pairs(said) >= BROKEN_AT:
+        if len(said) < SHORTEST:
+            # A short sentence of the key points' words alone that turns one of their phrases
+            # round and keeps none ("values random"), keeps none of their sense either.
+            turned = any((then, first) in point_pairs for first, then in pairs)
+            if borrowed == 1.0 and kept == 0.0 and turned:
+                found.add(index)
+        elif (borrowed >= BORROWED_AT and kept < KEPT_BELOW) or _broken_pairs(said) >= BROKEN_AT:
             found.add(index)
     return frozenset(found)

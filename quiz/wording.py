@@ -50,6 +50,9 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     # numbered steps: "1. ..." on a line, "1) ... 2) ..." or "step 1: ..." in one; "sum to 1.
     # Use ..." is no step
     (r"(?m)^\s*\d+[.)]\s+|(?<=\s)\d+\)\s+(?=[a-z])|\bstep\s+\d+\s*[:.)]\s*", "\n"),
+    # IPython's help marks are words, not the ends of sentences: "?? after the name", "?func"
+    (r"\?\?", " twoquestionmarks "),
+    (r"(?:(?<=[\s`(])|^)\?", " onequestionmark "),
     (r"\bcan't\b", "can not"),
     (r"\bwon't\b", "will not"),
     (r"n't\b", " not"),
@@ -57,6 +60,17 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         r"\b(?:(?:it|this)(?:\s+is|\s+was|'s|’s)\s+)?(?:not\s+(?:true|correct|right|the\s+case)|false|"
         r"untrue|wrong|incorrect|a\s+myth)\s+that\b",
         f" {DENIAL} ",
+    ),
+    (  # "it is wrong to say that", "I don't think", "I doubt", "nobody believes"
+        r"\b(?:(?:it|this)(?:\s+is|\s+was|'s)\s+(?:false|untrue|wrong|incorrect|a\s+mistake)\s+to\s+"
+        r"(?:say|think|claim|believe)|(?:i|we)\s+(?:do\s+not\s+(?:think|believe)|doubt)|"
+        r"(?:nobody|no\s+one)\s+(?:thinks|believes|says|claims))(?:\s+that)?\b",
+        f" {DENIAL} ",
+    ),
+    (  # "that the loss goes up is false", "the idea that ... is wrong": the whole sentence
+        r"(?m)(?:^|(?<=[.!?;]\s))(?:the\s+(?:idea|claim|notion|belief|statement)\s+)?that\s+"
+        r"((?:(?![.!?;](?:\s|$)).)+?)\s+(?:is|was)\s+(?:false|wrong|untrue|incorrect|a\s+myth|not\s+true)\b",
+        f" {DENIAL} \\1",
     ),
     (r"\bno\s+longer\b", "not"),
     (r"\b(?:not|never)\s+(?:an?\s+)?linear\b", "nonlinear"),  # "isn't linear", "not a linear one"
@@ -174,9 +188,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 _WORD = re.compile(r"[a-z0-9_]+")
 _DENIES_THE_LAST = re.compile(
     r"^\W*(?:(?:that|this|it)(?:\s+is|\s+was|'s|’s)?\s+)?(?:not\s+(?:true|correct|right|the\s+case)"
-    r"|false|untrue|wrong|incorrect)\W*$"
+    r"|false|untrue|wrong|incorrect|no|nope)\W*$"
 )
-"""A sentence that only denies the one before it ("That is not true.")."""
+"""A sentence that only denies the one before it ("That is not true.", "No.")."""
 _SENTENCE_BREAK = re.compile(r"[.!?;:\n]+(?:\s|$)")
 _CLAUSE_BREAK = re.compile(r",\s*|\s+(?:and|but|while|whereas|whilst|however|although)\s+")
 _INFLECTIONS = ("ies", "ied", "ing", "es", "ed", "ly", "s")

@@ -119,6 +119,19 @@ def test_the_key_points_words_in_no_sentence_cover_nothing_and_say_why():
         assert suggestion.check == UNSAID
 
 
+def test_each_key_point_read_backwards_says_nothing():
+    question = BANK.get("weight-initialisation")
+    answer = "Values random. There from them improves (SGD) training."
+    suggestion = suggest(question, answer, WORDS)
+    assert not any(f.covered for f in suggestion.points)
+    assert suggestion.grade <= 2
+
+
+def test_a_short_note_in_the_key_points_words_is_still_an_answer():
+    answer = "Validation, not training. A model can memorise its training data, so measure it on data it has not seen."
+    assert suggest(BANK.get("metrics-on-validation"), answer, WORDS).grade >= 4
+
+
 def test_the_key_points_themselves_as_a_list_are_still_an_answer():
     answer = "The DataLoaders, the model, the optimizer function, the loss function, optionally the metrics."
     suggestion = suggest(BANK.get("learner-arguments"), answer, WORDS)
@@ -617,3 +630,30 @@ def test_choosing_the_other_option_instead_still_contradicts():
 )
 def test_a_yes_or_no_question_is_answered_by_the_first_word(answer, status):
     assert statuses("computing-gradients", answer)["no"] == status
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "I don't think {}.",
+        "I doubt that {}.",
+        "Nobody believes that {}.",
+        "It is wrong to say that {}.",
+        "That {} is false.",
+        "The idea that {} is a myth.",
+        "{}? No.",
+    ],
+)
+def test_other_ways_of_denying_a_sentence_turn_the_point_round(form):
+    answer = form.format("backward adds the new gradients to the old ones")
+    assert statuses("zeroing-gradients", answer)[ACCUMULATES] == "contradicted"
+
+
+def test_not_this_only_that_says_what_the_point_restricts():
+    answer = (
+        "Use ?? after the name for the source code. One question mark doesn't show the code,"
+        " only the signature and docstring."
+    )
+    point = "a single ? (one question mark) shows only the signature and docstring"
+    found = {f.point: f.status for f in suggest(CH5.get("source-code"), answer, CH5.words).points}
+    assert found[point] == "covered"
