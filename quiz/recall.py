@@ -109,9 +109,10 @@ _BECOMES = re.compile(
 )
 """A clause that says what something turns into: "negative numbers become zero"."""
 BECOMES = "becomes"
-OUTWEIGHING = frozenset({"negated", "reversed"})
+OUTWEIGHING = frozenset({"negated", "reversed", "misattributed"})
 """Contradictions that outweigh the point's words said beside them, in the same sentence or the
-next: a word negated outright, a condition swapped."""
+next: a word negated outright, a condition swapped, the point's property given to another
+thing ("accuracy must be smooth (differentiable)")."""
 _COORDINATED = re.compile(r"\b(\w+)\s+(?:and|or)\s+\w+\s+(\w+)")
 """Two words joined before a third: "train and valid folders"."""
 _CONDITION = re.compile(r"\b(?:when|whenever|if)\b")
@@ -818,11 +819,14 @@ def _negates_another_phrase(point: _Point, term: Term, here: list[Term]) -> bool
     if term.concept in point.negated or term.denied:
         return False
     following = next((t for t in here if t.at > term.at), None)
-    return (
-        following is not None
-        and following.concept not in point.required
-        and following.concept not in point.alternatives
-        and following.concept != "no"
+    # or after one negated with it: "instead of 32-bit floats" denies 32-bit, not floats
+    before = next((t for t in reversed(here) if t.at < term.at), None)
+    return any(
+        other is not None
+        and other.concept not in point.required
+        and other.concept not in point.alternatives
+        and other.concept != "no"
+        for other in (following, before if before and before.negated else None)
     )
 
 

@@ -657,3 +657,22 @@ def test_not_this_only_that_says_what_the_point_restricts():
     point = "a single ? (one question mark) shows only the signature and docstring"
     found = {f.point: f.status for f in suggest(CH5.get("source-code"), answer, CH5.words).points}
     assert found[point] == "covered"
+
+
+@pytest.mark.parametrize("bank", [BANK, CH5], ids=["ch4", "ch5"])
+def test_our_own_answer_to_every_recall_question_passes(bank):
+    failing = {
+        q.id: suggest(q, q.answer, bank.words).grade
+        for q in bank
+        if not q.is_code and suggest(q, q.answer, bank.words).grade < 3
+    }
+    assert not failing
+
+
+def test_a_qualifier_turned_down_with_its_noun_leaves_the_noun_said():
+    answer = (
+        "It turns on mixed-precision training: half-precision floats (fp16) instead of 32-bit"
+        " floats, faster on the GPU's tensor cores, using less GPU memory."
+    )
+    found = {f.point: f.status for f in suggest(CH5.get("to-fp16"), answer, CH5.words).points}
+    assert set(found.values()) == {"covered"}, found
