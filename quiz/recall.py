@@ -713,23 +713,7 @@ def _contradicts(
     other_subject = point.subject is not None and owner.get(clause) not in (None, point.subject)
     for term in here if not other_subject else ():
         flipped = term.concept in point.required and term.negated != (term.concept in point.negated)
-        if flipped and (
-            _negates_another_phrase(point, term, here)
-            or _under_negation(point, term, here)
-            or _alternative_turned_down(point, term, here)
-            # "valid images sit in valid/, apart from train/, so the model never trains on
-            # them": the word said rightly beside, a clause with no more of the point is
-            # about something else.
-            or term.concept in present
-            and not {t.concept for t in here} & set(point.required) - {term.concept}
-            or term.concept in point.restricted
-            and not set(point.required) <= {t.concept for t in sentence if t.negated}
-            # "doesn't show the code, only the signature" for "shows only the signature"
-            or point.restricted
-            and term.concept not in point.restricted
-            and point.restricted
-            <= {t.concept for t in sentence if not t.negated and t.at > term.at}
-        ):
+        if flipped and _turned_for_another_reason(point, term, here, sentence, present):
             flipped = False
         keys = {term.concept} if flipped else set()
         if not term.negated and term.concept not in point.required:
@@ -779,6 +763,31 @@ def _contradicts(
         distinctive = {c for c, w in point.required.items() if w == 1.0} - {point.subject}
         return "subject" if distinctive and distinctive <= {t.concept for t in here} else ""
     return ""
+
+
+def _turned_for_another_reason(
+    point: _Point, term: Term, here: list[Term], sentence: list[Term], present: set[str]
+) -> bool:
+    """Whether a word of the point, negated in its clause, still leaves the point standing,
+    because the negation is about something else."""
+    restricted_after = {t.concept for t in sentence if not t.negated and t.at > term.at}
+    return (
+        _negates_another_phrase(point, term, here)
+        or _under_negation(point, term, here)
+        or _alternative_turned_down(point, term, here)
+        # "valid images sit in valid/, apart from train/, so the model never trains on them":
+        # the word said rightly beside, a clause with no more of the point is about another
+        # thing.
+        or term.concept in present
+        and not {t.concept for t in here} & set(point.required) - {term.concept}
+        # what the point restricts, unless the whole point is denied
+        or term.concept in point.restricted
+        and not set(point.required) <= {t.concept for t in sentence if t.negated}
+        # "doesn't show the code, only the signature" for "shows only the signature"
+        or bool(point.restricted)
+        and term.concept not in point.restricted
+        and point.restricted <= restricted_after
+    )
 
 
 def _turned_twice(point: _Point, here: list[Term], opposites: Opposites) -> bool:
