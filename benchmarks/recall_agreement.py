@@ -36,6 +36,7 @@ ANSWERS = (
     ROOT / "tests" / "data" / "recall_answers_second_author.yaml",
     ROOT / "tests" / "data" / "recall_answers_third_author.yaml",
     ROOT / "tests" / "data" / "recall_answers_fourth_author.yaml",
+    ROOT / "tests" / "data" / "recall_answers_fifth_author.yaml",
     ROOT / "tests" / "data" / "recall_answers_independent.yaml",
 )
 PASSING = 3

@@ -523,7 +523,7 @@ class _Validator:
                 self.fail(at(key), f"{label}: '{key}' must be non-empty text")
         key_points = self._strings(item, "key_points", at, label, 2, 5)
         tags = self._strings(item, "tags", at, label, 0, 20)
-        mistakes = self._strings(item, "mistakes", at, label, 1, 10) if "mistakes" in item else ()
+        mistakes = self._strings(item, "mistakes", at, label, 1, 20) if "mistakes" in item else ()
         time_limit = item.get("time_limit", DEFAULT_TIME_LIMIT)
         if (
             isinstance(time_limit, bool)

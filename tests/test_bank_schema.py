@@ -214,7 +214,7 @@ CASE_LIST = [
         Case(f"{count} tags", count <= 20, put("questions", RECALL, "tags", value=texts(count)))
         for count in (0, 20, 21)
     ],
-    *counted("mistakes", RECALL, 1, 10),
+    *counted("mistakes", RECALL, 1, 20),
     Case("mistakes on a code question", True, put("questions", CASES, "mistakes", value=["a"])),
     Case("a blank mistake", False, put("questions", RECALL, "mistakes", value=["a", " "])),
     Case("a mistake is a number", False, put("questions", RECALL, "mistakes", value=[3])),
