@@ -69,6 +69,7 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     ),
     (  # "that the loss goes up is false", "the idea that ... is wrong": the whole sentence
         r"(?m)(?:^|(?<=[.!?;]\s))(?:the\s+(?:idea|claim|notion|belief|statement)\s+)?that\s+"
+        r"(?!(?:is|was|'s|means|makes|why)\b)"
         r"((?:(?![.!?;](?:\s|$)).)+?)\s+(?:is|was)\s+(?:false|wrong|untrue|incorrect|a\s+myth|not\s+true)\b",
         f" {DENIAL} \\1",
     ),

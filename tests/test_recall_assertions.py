@@ -676,3 +676,11 @@ def test_a_qualifier_turned_down_with_its_noun_leaves_the_noun_said():
     )
     found = {f.point: f.status for f in suggest(CH5.get("to-fp16"), answer, CH5.words).points}
     assert set(found.values()) == {"covered"}, found
+
+
+def test_that_is_why_is_no_denial():
+    answer = (
+        "Accuracy only changes when a prediction flips, so its gradient is zero almost"
+        " everywhere. That is why accuracy is wrong as a loss: a loss must be smooth."
+    )
+    assert suggest(BANK.get("accuracy-as-loss"), answer, WORDS).grade >= 4
