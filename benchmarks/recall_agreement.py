@@ -38,6 +38,7 @@ ANSWERS = (
     ROOT / "tests" / "data" / "recall_answers_fourth_author.yaml",
     ROOT / "tests" / "data" / "recall_answers_fifth_author.yaml",
     ROOT / "tests" / "data" / "recall_answers_independent.yaml",
+    ROOT / "tests" / "data" / "recall_answers_late_holdout.yaml",
 )
 PASSING = 3
 MARKS = {"covered": "✓", "partly": "~", "missing": "✗", "contradicted": "!"}
