@@ -37,6 +37,7 @@ ANSWERS = (
     ROOT / "tests" / "data" / "recall_answers_third_author.yaml",
     ROOT / "tests" / "data" / "recall_answers_fourth_author.yaml",
     ROOT / "tests" / "data" / "recall_answers_fifth_author.yaml",
+    ROOT / "tests" / "data" / "recall_answers_negations.yaml",
     ROOT / "tests" / "data" / "recall_answers_independent.yaml",
     ROOT / "tests" / "data" / "recall_answers_late_holdout.yaml",
 )

@@ -46,6 +46,11 @@ MISTAKE_AT = 0.6
 as saying it: of its own words, and of all its words."""
 ONE_WORD_MISTAKE_AT = 0.75
 """The share of all its words a mistake with one word of its own needs."""
+REFUSED_WORDS = 2
+"""A clause that opens with "not" and names a thing in this many words turns the thing down;
+one word after "not" ("not differentiable") denies it."""
+FAULTS = frozenset(concept(w) for w in ("slow", "wrong", "worse", "problem"))
+"""Words that find fault with a thing rather than propose it."""
 ANSWERS = frozenset({"yes", "no"})
 """The words that answer a yes-or-no question."""
 BARE_PASS = 3
@@ -420,6 +425,17 @@ def _first_pick(point: _Point, answer: Sequence[Term]) -> bool | None:
     return None
 
 
+def _explaining(points: Sequence[_Point], answer: Sequence[Term]) -> frozenset[int]:
+    """Where the answer has picked the right option of an either-or question, the sentences
+    that speak of the other one: they say why not ("on the training set you couldn't detect
+    overfitting, because the model has already seen those images")."""
+    choosing = next((p for p in points if p.choice), None)
+    if not choosing or not choosing.choice or not answer or not _first_pick(choosing, answer):
+        return frozenset()
+    other = choosing.choice[1]
+    return frozenset(t.sentence for t in answer if t.concept in other and not t.negated)
+
+
 def asks_for_explanation(question: Question) -> bool:
     """Whether a coding question's prompt also asks to explain, define or say what is special."""
     return question.is_code and bool(_EXPLAIN.search(question.prompt))
@@ -614,9 +630,11 @@ def _finding(
     owners: dict[int, str],
     known: frozenset[str],
     spent: frozenset[int] = frozenset(),
+    explaining: frozenset[int] = frozenset(),
 ) -> PointFinding:
     """Cover a point within two adjacent sentences, leaving out clauses that say its opposite
-    and words that say another point whole (`spent`)."""
+    and words that say another point whole (`spent`). Sentences that explain an either-or
+    choice by the option turned down (`explaining`) contradict nothing."""
     usable = [
         t
         for t in answer
@@ -648,7 +666,7 @@ def _finding(
             if _misattributes(point, owners.get(c), [t for t in answer if t.clause == c], known)
             else ""
         )
-        for c in {t.clause for t in answer}
+        for c in {t.clause for t in answer if t.sentence not in explaining}
     }
     against = {c for c, reason in reasons.items() if reason}
     # A word of the point negated outright, or its condition and consequence swapped,
@@ -708,9 +726,20 @@ def _contradicts(
     present = {t.concept for t in sentence if t.negated == (t.concept in point.negated)}
     said_here = {t.concept for t in here if t.negated == (t.concept in point.negated)}
     mentioned = {t.concept for t in sentence}
+    # the point's words said rightly here or in a sentence beside: "first it freezes the
+    # body; then it unfreezes and trains everything"
+    beside = present | {
+        t.concept
+        for t in answer
+        if here
+        and abs(t.sentence - here[0].sentence) == 1
+        and t.negated == (t.concept in point.negated)
+    }
     asserted = {t.concept for t in answer if not t.negated}
     total = math.fsum(point.required.values())
     other_subject = point.subject is not None and owner.get(clause) not in (None, point.subject)
+    # "Python loops are slow": what the point rejects, found fault with, is not proposed
+    faulted = bool({t.concept for t in here if not t.negated} & FAULTS)
     for term in here if not other_subject else ():
         flipped = term.concept in point.required and term.negated != (term.concept in point.negated)
         if flipped and _turned_for_another_reason(point, term, here, sentence, present):
@@ -731,7 +760,7 @@ def _contradicts(
             # Turned round, the rest of the point may be denied with it ("it is not true that").
             # An antonym beside the right word said in another clause ("exp is positive, so
             # no log of a negative number") swaps the point only with the rest of it at hand.
-            near = mentioned if flipped else said_here if key in present else present
+            near = mentioned if flipped else said_here if key in beside else present
             rest = math.fsum(w for c, w in point.required.items() if c in near and c != key)
             # A point that rejects a word outright ("instead of a Python loop"), or a prompt
             # that offers both ("training or validation set?"), is contradicted by choosing it.
@@ -744,7 +773,7 @@ def _contradicts(
             }
             if flipped and set(point.required) <= denied:
                 return "denied"  # the whole point turned round: "it is not true that ..."
-            if flipped and key in point.negated and point.negated <= denied:
+            if flipped and key in point.negated and point.negated <= denied and not faulted:
                 return "proposed"  # all the point rejects: "run the Python loop on the GPU"
             if flipped and key in point.negated:
                 continue  # a part of it: "the loop runs in compiled C"
@@ -780,6 +809,11 @@ def _turned_for_another_reason(
         # thing.
         or term.concept in present
         and not {t.concept for t in here} & set(point.required) - {term.concept}
+        # "not one item and not the whole dataset": a thing turned down, and no more of the
+        # point that says what is wrong with it
+        or term.refused
+        and len({t.concept for t in here}) >= REFUSED_WORDS
+        and bool(set(point.required) - {t.concept for t in here})
         # what the point restricts, unless the whole point is denied
         or term.concept in point.restricted
         and not set(point.required) <= {t.concept for t in sentence if t.negated}
@@ -865,8 +899,11 @@ def suggest(
     owners = {index: o for index, o in enumerate(owned) if o}
     known = frozenset(c for p in points for c in set(p.required) | p.prompt)
     spent = _spent(points, answer)
+    explaining = _explaining(points, answer)
     findings = tuple(
-        _finding(p, answer, owner, opposites, definitions, conditions, owners, known, taken)
+        _finding(
+            p, answer, owner, opposites, definitions, conditions, owners, known, taken, explaining
+        )
         for p, taken in zip(points, spent, strict=True)
     )
     if salad and not any(f.covered for f in findings):

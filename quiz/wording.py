@@ -73,10 +73,15 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
         r"((?:(?![.!?;](?:\s|$)).)+?)\s+(?:is|was)\s+(?:false|wrong|untrue|incorrect|a\s+myth|not\s+true)\b",
         f" {DENIAL} \\1",
     ),
-    (r"\bno\s+longer\b", "not"),
+    (r"\bno\s+longer\b|\bno\s+need\s+to\b", "not"),
+    (r"\bnot\s+(?:just|only|merely|simply)\b", " also "),  # "the whole model, not just the head"
     (r"\b(?:not|never)\s+(?:an?\s+)?linear\b", "nonlinear"),  # "isn't linear", "not a linear one"
     (r"\bnot\s+(\w+)\s+unless\b", r"only \1 when"),  # "doesn't change unless it flips"
-    (r"\bfix(?:es|ed|ing)?\s+(?:(?:them|it|those|these)\s+)?up\b", "improve"),
+    # "fix them up", "the loop fixes them": repairs, not "fixed" (held constant)
+    (
+        r"\bfix(?:es|ed|ing)?\s+(?:(?:them|it|those|these)\s+)?up\b|\bfix(?:es|ing)?\s+(?=them\b|it\b)",
+        "improve ",
+    ),
     (r"\binstead\s+of\b|\brather\s+than\b", "insteadof"),
     (r"\b(?:e\.g|i\.e|etc)\.?", " "),
     (r"\bcannot\b", "can not"),
@@ -301,6 +306,8 @@ class Term:
     negator beside it."""
     contrast: bool = False
     """Turned down for what its clause says before it: "101 layers instead of 50"."""
+    refused: bool = False
+    """In a clause that opens by turning a thing down: "not the whole dataset"."""
 
 
 def _rewrite(text: str, words: Vocabulary) -> str:
@@ -341,8 +348,9 @@ def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
             reach, without, contrast = 0, False, False
             # "not the whole dataset, which would be too slow": the thing is turned down for
             # what the next clause says of it, which it asserts.
+            opens_refusing = bool(_REFUSED.match(clause))
             refused = bool(
-                _REFUSED.match(clause)
+                opens_refusing
                 and place + 1 < len(said_clauses)
                 and _WHICH.match(said_clauses[place + 1])
             )
@@ -376,6 +384,7 @@ def terms(text: str, words: Vocabulary = GENERAL) -> list[Term]:
                             at,
                             denied,
                             contrast=bool(reach) and contrast and not denied,
+                            refused=opens_refusing and not denied,
                         )
                     )
                 if reach and (content or without and word in WITHOUT_STOPS):

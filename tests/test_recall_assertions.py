@@ -684,3 +684,48 @@ def test_that_is_why_is_no_denial():
         " everywhere. That is why accuracy is wrong as a loss: a loss must be smooth."
     )
     assert suggest(BANK.get("accuracy-as-loss"), answer, WORDS).grade >= 4
+
+
+@pytest.mark.parametrize(
+    ("question_id", "answer"),
+    [
+        (  # what the point rejects, found fault with
+            "vectorised-computation",
+            "Python loops are slow because every iteration goes through the interpreter. Do"
+            " operations on the whole tensor at once instead, so they run in optimised C or CUDA.",
+        ),
+        (  # a thing turned down in a clause of its own
+            "mini-batches",
+            "Not one item at a time and not the whole dataset: the whole dataset for every step"
+            " would be too slow, a single item gives an unstable gradient, and a GPU is"
+            " efficient on many items at once.",
+        ),
+        (  # the other option of an either-or question, explaining the choice
+            "metrics-on-validation",
+            "On the validation set. If you measured on the training set you couldn't detect"
+            " overfitting, because the model has already seen those images and may have"
+            " memorised the training data; we need data it has not seen.",
+        ),
+        (  # "fixes them" repairs; it is not "fixed"
+            "weight-initialisation",
+            "Random values. It doesn't matter much that they start out bad, because training"
+            " with SGD fixes them, improving them from there.",
+        ),
+    ],
+)
+def test_a_rejected_or_refused_thing_said_in_passing_turns_no_point_round(question_id, answer):
+    found = statuses(question_id, answer)
+    assert "contradicted" not in found.values(), found
+    assert suggest(BANK.get(question_id), answer, WORDS).grade >= 3
+
+
+def test_the_whole_model_not_just_the_head_says_both():
+    answer = (
+        "First it freezes the pretrained body and trains only the new head for one epoch; then it"
+        " unfreezes everything and trains the whole model for the requested epochs, not just"
+        " the head."
+    )
+    found = {
+        f.point: f.status for f in suggest(CH5.get("fine-tune-steps"), answer, CH5.words).points
+    }
+    assert set(found.values()) == {"covered"}, found
