@@ -526,6 +526,28 @@ def test_an_either_or_prompt_is_answered_by_the_option_the_answer_picks_first(an
             "Put the numbers in a tensor and use elementwise operations and broadcasting on"
             " the whole tensor at once, so the loop runs in optimised C or on the GPU.",
         ),
+        (  # what the point rejects, found fault with
+            "vectorised-computation",
+            "Python loops are slow because every iteration goes through the interpreter. Do"
+            " operations on the whole tensor at once instead, so they run in optimised C or CUDA.",
+        ),
+        (  # a thing turned down in a clause of its own
+            "mini-batches",
+            "Not one item at a time and not the whole dataset: the whole dataset for every step"
+            " would be too slow, a single item gives an unstable gradient, and a GPU is"
+            " efficient on many items at once.",
+        ),
+        (  # the other option of an either-or question, explaining the choice
+            "metrics-on-validation",
+            "On the validation set. If you measured on the training set you couldn't detect"
+            " overfitting, because the model has already seen those images and may have"
+            " memorised the training data; we need data it has not seen.",
+        ),
+        (  # "fixes them" repairs; it is not "fixed"
+            "weight-initialisation",
+            "Random values. It doesn't matter much that they start out bad, because training"
+            " with SGD fixes them, improving them from there.",
+        ),
     ],
 )
 def test_a_negation_that_belongs_to_a_right_answer_turns_no_point_round(question_id, answer):
@@ -684,39 +706,6 @@ def test_that_is_why_is_no_denial():
         " everywhere. That is why accuracy is wrong as a loss: a loss must be smooth."
     )
     assert suggest(BANK.get("accuracy-as-loss"), answer, WORDS).grade >= 4
-
-
-@pytest.mark.parametrize(
-    ("question_id", "answer"),
-    [
-        (  # what the point rejects, found fault with
-            "vectorised-computation",
-            "Python loops are slow because every iteration goes through the interpreter. Do"
-            " operations on the whole tensor at once instead, so they run in optimised C or CUDA.",
-        ),
-        (  # a thing turned down in a clause of its own
-            "mini-batches",
-            "Not one item at a time and not the whole dataset: the whole dataset for every step"
-            " would be too slow, a single item gives an unstable gradient, and a GPU is"
-            " efficient on many items at once.",
-        ),
-        (  # the other option of an either-or question, explaining the choice
-            "metrics-on-validation",
-            "On the validation set. If you measured on the training set you couldn't detect"
-            " overfitting, because the model has already seen those images and may have"
-            " memorised the training data; we need data it has not seen.",
-        ),
-        (  # "fixes them" repairs; it is not "fixed"
-            "weight-initialisation",
-            "Random values. It doesn't matter much that they start out bad, because training"
-            " with SGD fixes them, improving them from there.",
-        ),
-    ],
-)
-def test_a_rejected_or_refused_thing_said_in_passing_turns_no_point_round(question_id, answer):
-    found = statuses(question_id, answer)
-    assert "contradicted" not in found.values(), found
-    assert suggest(BANK.get(question_id), answer, WORDS).grade >= 3
 
 
 def test_the_whole_model_not_just_the_head_says_both():
