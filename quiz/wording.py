@@ -64,8 +64,14 @@ _REWRITES: tuple[tuple[str, str | Callable[[re.Match[str]], str]], ...] = (
     (  # "it is wrong to say that", "I don't think", "I doubt", "nobody believes"
         r"\b(?:(?:it|this)(?:\s+is|\s+was|'s)\s+(?:false|untrue|wrong|incorrect|a\s+mistake)\s+to\s+"
         r"(?:say|think|claim|believe)|(?:i|we)\s+(?:do\s+not\s+(?:think|believe)|doubt)|"
-        r"(?:nobody|no\s+one)\s+(?:thinks|believes|says|claims))(?:\s+that)?\b",
+        r"(?:nobody|no\s+one)\s+(?:thinks|believes|says|claims)|(?:i|we)\s+would\s+not\s+say)"
+        r"(?:\s+that)?\b",
         f" {DENIAL} ",
+    ),
+    (  # "Not shape is the size of each axis": a sentence opened with "not" before a clause
+        r"(?m)(?:^|(?<=[.!?;]\s))(?:not|never)\s+(?=(?:(?:the|a|an)\s+)?[\w.]+\s+(?:is|are|has|have|"
+        r"must|can|gives?|shows?|uses?|needs?|makes?|chooses?|trains?|unfreezes?)\b)",
+        f"{DENIAL} ",
     ),
     (  # "that the loss goes up is false", "the idea that ... is wrong": the whole sentence
         r"(?m)(?:^|(?<=[.!?;]\s))(?:the\s+(?:idea|claim|notion|belief|statement)\s+)?that\s+"
@@ -194,7 +200,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 _WORD = re.compile(r"[a-z0-9_]+")
 _DENIES_THE_LAST = re.compile(
     r"^\W*(?:(?:that|this|it)(?:\s+is|\s+was|'s|’s)?\s+)?(?:not\s+(?:true|correct|right|the\s+case)"
-    r"|false|untrue|wrong|incorrect|no|nope)\W*$"
+    r"|false|untrue|wrong|incorrect|no|nope|(?:that|this|it)\s+is\s+not\s+so)\W*$"
 )
 """A sentence that only denies the one before it ("That is not true.", "No.")."""
 _SENTENCE_BREAK = re.compile(r"[.!?;:\n]+(?:\s|$)")

@@ -664,6 +664,8 @@ def test_a_yes_or_no_question_is_answered_by_the_first_word(answer, status):
         "That {} is false.",
         "The idea that {} is a myth.",
         "{}? No.",
+        "{}? That isn't so.",
+        "I would not say {}.",
     ],
 )
 def test_other_ways_of_denying_a_sentence_turn_the_point_round(form):
@@ -718,3 +720,10 @@ def test_the_whole_model_not_just_the_head_says_both():
         f.point: f.status for f in suggest(CH5.get("fine-tune-steps"), answer, CH5.words).points
     }
     assert set(found.values()) == {"covered"}, found
+
+
+def test_not_before_a_whole_clause_denies_it():
+    answer = "Not shape is the size of each axis. Not rank is the number of axes."
+    found = statuses("rank-and-shape", answer)
+    assert found["shape is the size of each axis (dimension)"] == "contradicted", found
+    assert suggest(BANK.get("rank-and-shape"), answer, WORDS).grade <= 2
