@@ -19,7 +19,6 @@ of its own:
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import sys
 import time
@@ -29,11 +28,10 @@ from recall_agreement import ANSWERS, KINDS, AnswersError, agrees, gaming_rows, 
 
 from quiz.bank import BankError, load_bank
 from quiz.errors import QuizError
-from quiz.recall import PREMISE, UNSAID, Suggestion, _grade_for, suggest
+from quiz.recall import PREMISE, UNSAID, Suggestion, graded, suggest
 
 ROOT = Path(__file__).resolve().parent.parent
 THRESHOLDS = [round(0.40 + 0.05 * step, 2) for step in range(10)]
-CREDIT = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}
 _SENTENCE = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 
@@ -43,16 +41,9 @@ def regraded(word: Suggestion, raised: list[bool]) -> int:
     premise = PREMISE.split("{}")[0]
     if word.mistakes or word.check == UNSAID or word.check.startswith(premise):
         return word.grade
-    statuses = ["covered" if up else f.status for f, up in zip(word.points, raised, strict=True)]
-    grade = _grade_for(math.fsum(CREDIT[s] for s in statuses) / len(statuses))
-    if "covered" not in statuses:
-        grade = min(grade, 2)
-    contradicted = statuses.count("contradicted")
-    if contradicted:
-        rest = [s for s in statuses if s != "contradicted"]
-        lenient = contradicted == 1 and len(rest) >= 3 and all(s == "covered" for s in rest)
-        grade = min(grade, 3 if lenient else 2)
-    return grade
+    return graded(
+        ["covered" if up else f.status for f, up in zip(word.points, raised, strict=True)]
+    )
 
 
 def shares(rows: list[dict], split: str) -> dict[str, tuple[float, int]]:

@@ -908,10 +908,7 @@ def suggest(
     )
     if salad and not any(f.covered for f in findings):
         return Suggestion(1, findings, sure=False, check=UNSAID)
-    credit = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}
-    grade = _grade_for(sum(credit[f.status] for f in findings) / len(findings))
-    if not any(f.covered for f in findings):
-        grade = min(grade, 2)
+    grade = graded([f.status for f in findings])
     thin = len({t.concept for t in answer}) < THIN_WORDS or any(
         f.covered and len(f.matched) == 1 and len(p.required) > 2
         for f, p in zip(findings, points, strict=True)
@@ -924,18 +921,31 @@ def suggest(
     if mistaken:
         check = MISTAKEN.format(mistaken[0].rstrip("."))
         return Suggestion(min(grade, 2), findings, sure=False, check=check, mistakes=mistaken)
-    if contradicted:
-        # One point said the other way round among four or more, the rest all covered, may
-        # be the matcher misreading a negation: a pass, but the learner must look and grade.
-        rest = [f for f in findings if f.status != "contradicted"]
-        lenient = len(contradicted) == 1 and len(rest) >= 3 and all(f.covered for f in rest)
-        grade = min(grade, 3 if lenient else 2)
     # A bare pass (3) rests on half the points: the learner, not Enter, should settle it.
     sure = not thin and not contradicted and grade != BARE_PASS
     check = _what_to_check(findings) if not sure or 2 <= grade <= 4 else ""
     if thin:
         grade = min(4, max(2, grade))
     return Suggestion(grade, findings, sure=sure, check=check)
+
+
+CREDIT = {"covered": 1.0, "partly": 0.5, "missing": 0.0, "contradicted": -0.5}
+"""What each point's status adds to the share of the answer that is right."""
+
+
+def graded(statuses: Sequence[str]) -> int:
+    """The grade for the key points' statuses: their mean credit, at most 2 when none is
+    covered, and at most 2 with one contradicted, or 3 where that one is the only doubt among
+    four or more (the matcher may have misread a negation: a pass, but the learner grades)."""
+    grade = _grade_for(sum(CREDIT[status] for status in statuses) / len(statuses))
+    if "covered" not in statuses:
+        grade = min(grade, 2)
+    contradicted = statuses.count("contradicted")
+    if contradicted:
+        rest = [status for status in statuses if status != "contradicted"]
+        lenient = contradicted == 1 and len(rest) >= 3 and all(s == "covered" for s in rest)
+        grade = min(grade, 3 if lenient else 2)
+    return grade
 
 
 def _grade_for(share: float) -> int:
